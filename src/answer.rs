@@ -1,0 +1,209 @@
+//! Ranked hits → the answer people see: the passage verbatim with its place in the article,
+//! its footnotes, a score, a highlighted form, and the alternatives.
+
+use serde::Serialize;
+
+use crate::indexing::record::PassageRecord;
+use crate::ingest::Footnote;
+use crate::retrieve::RankedHit;
+
+/// Where a passage sits, and its verbatim text. The `passage` object of the JSON output.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PassageRef {
+    /// Stable id: `slug:paragraph` or `slug:paragraph.point`.
+    pub id: String,
+    /// Article slug.
+    pub article: String,
+    /// Article title.
+    pub title: String,
+    /// 1-based paragraph number.
+    pub paragraph: u32,
+    /// 1-based point number, when the passage is an agreement point.
+    pub point: Option<u32>,
+    /// The article's words, unchanged.
+    pub text: String,
+}
+
+/// One answer candidate, ready to render.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hit {
+    /// The passage.
+    pub passage: PassageRef,
+    /// The footnotes the passage cites, with their text.
+    pub footnotes: Vec<Footnote>,
+    /// Ranking score (higher is better; about 0..1.65).
+    pub score: f32,
+    /// The passage as Markdown: matched words in `**bold**`, the best sentence in `__…__`.
+    pub highlight: String,
+    /// Share of the question the passage covers (0..=1).
+    #[serde(skip)]
+    pub coverage: f32,
+    /// The article's source URL, when known.
+    #[serde(skip)]
+    pub source_url: Option<String>,
+}
+
+/// The result of asking one question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    /// The question as asked.
+    pub question: String,
+    /// The best passage, or `None` when nothing answers the question well.
+    pub answer: Option<Hit>,
+    /// Further good passages, best first.
+    pub alternatives: Vec<Hit>,
+}
+
+impl Response {
+    /// Every hit, best first (the answer then the alternatives).
+    pub fn hits(&self) -> impl Iterator<Item = &Hit> {
+        self.answer.iter().chain(self.alternatives.iter())
+    }
+}
+
+impl Hit {
+    /// A hit for a passage shown without a question (a looked-up point): no highlight marks.
+    pub fn plain(record: &PassageRecord) -> Hit {
+        Hit {
+            passage: passage_ref(record),
+            footnotes: record.footnotes.clone(),
+            score: 0.0,
+            highlight: escape_markdown(&record.text),
+            coverage: 0.0,
+            source_url: record.source_url.clone(),
+        }
+    }
+
+    /// A hit for a ranked passage, highlighted.
+    pub fn ranked(hit: &RankedHit) -> Hit {
+        let record = &hit.record;
+        let sentence = hit
+            .best_sentence
+            .filter(|_| record.sentences.len() > 1)
+            .and_then(|s| record.sentences.get(s))
+            .map(|s| (s.start, s.end));
+        Hit {
+            passage: passage_ref(record),
+            footnotes: record.footnotes.clone(),
+            score: (hit.score * 1000.0).round() / 1000.0,
+            highlight: highlight(&record.text, &hit.matched, sentence),
+            coverage: hit.coverage,
+            source_url: record.source_url.clone(),
+        }
+    }
+}
+
+fn passage_ref(record: &PassageRecord) -> PassageRef {
+    PassageRef {
+        id: record.id.clone(),
+        article: record.article.clone(),
+        title: record.title.clone(),
+        paragraph: record.paragraph,
+        point: record.point,
+        text: record.text.clone(),
+    }
+}
+
+/// Picks the answer and up to `max_alternatives` others, skipping passages whose text
+/// contains or is contained in one already chosen (a point and its own paragraph).
+pub fn compose(question: &str, ranked: &[RankedHit], max_alternatives: usize) -> Response {
+    let mut chosen: Vec<&RankedHit> = Vec::new();
+    for hit in ranked {
+        if chosen.len() > max_alternatives {
+            break;
+        }
+        let text = &hit.record.text;
+        let overlaps = chosen
+            .iter()
+            .any(|c| c.record.text.contains(text.as_str()) || text.contains(c.record.text.as_str()));
+        if !overlaps {
+            chosen.push(hit);
+        }
+    }
+    let mut hits = chosen.into_iter().map(Hit::ranked);
+    Response {
+        question: question.to_string(),
+        answer: hits.next(),
+        alternatives: hits.collect(),
+    }
+}
+
+/// Escapes characters Discord Markdown would interpret.
+pub fn escape_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if matches!(c, '\\' | '*' | '_' | '~' | '`' | '|') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Marks matched words bold (adjacent ones as one run) and the best sentence underlined.
+pub fn highlight(text: &str, matched: &[(usize, usize)], sentence: Option<(usize, usize)>) -> String {
+    let mut spans: Vec<(usize, usize)> = matched
+        .iter()
+        .copied()
+        .filter(|(s, e)| s < e && *e <= text.len() && text.is_char_boundary(*s) && text.is_char_boundary(*e))
+        .collect();
+    spans.sort_unstable();
+    // Merge spans separated only by spaces so "trade secrets" is one bold run.
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for (start, end) in spans {
+        match runs.last_mut() {
+            Some(last) if start <= last.1 || text[last.1..start].chars().all(char::is_whitespace) => {
+                last.1 = last.1.max(end);
+            }
+            _ => runs.push((start, end)),
+        }
+    }
+    // Events at one offset sort as: close bold (0), sentence mark (1), open bold (2), so
+    // marks nest properly; bold runs are split at the sentence edges.
+    let edges: Vec<usize> = sentence.map(|(s, e)| vec![s, e]).unwrap_or_default();
+    let mut events: Vec<(usize, u8, &str)> = edges.iter().map(|at| (*at, 1, "__")).collect();
+    for (start, end) in runs {
+        let mut from = start;
+        for edge in edges.iter().copied().filter(|edge| start < *edge && *edge < end) {
+            events.push((from, 2, "**"));
+            events.push((edge, 0, "**"));
+            from = edge;
+        }
+        events.push((from, 2, "**"));
+        events.push((end, 0, "**"));
+    }
+    events.sort_by_key(|(at, rank, _)| (*at, *rank));
+    let mut out = String::with_capacity(text.len() + events.len() * 2);
+    let mut last = 0;
+    for (at, _, mark) in events {
+        out.push_str(&escape_markdown(&text[last..at]));
+        out.push_str(mark);
+        last = at;
+    }
+    out.push_str(&escape_markdown(&text[last..]));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bolds_matched_words_and_merges_neighbours() {
+        let text = "extract trade secrets through cyber espionage.";
+        let got = highlight(text, &[(8, 13), (14, 21), (36, 45)], None);
+        assert_eq!(got, "extract **trade secrets** through cyber **espionage**.");
+    }
+
+    #[test]
+    fn underlines_the_best_sentence_around_bold_words() {
+        let text = "One here. Two hotline here.";
+        let got = highlight(text, &[(14, 21)], Some((10, 27)));
+        assert_eq!(got, "One here. __Two **hotline** here.__");
+    }
+
+    #[test]
+    fn escapes_markdown_in_the_article_text() {
+        assert_eq!(highlight("a *b* _c_", &[], None), "a \\*b\\* \\_c\\_");
+    }
+}

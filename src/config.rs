@@ -1,0 +1,284 @@
+//! Settings from one TOML file (`config/default.toml` documents every key), with defaults for
+//! everything, checked once at start. Secrets never live here: the Discord token comes only
+//! from the environment.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::retrieve::RankOptions;
+
+/// Where the config is read from when `--config` is not given (if the file exists).
+pub const DEFAULT_CONFIG_PATH: &str = "config/default.toml";
+
+/// Why the configuration is unusable.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("{path}: cannot read config: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's reason.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or has unknown keys or wrong types.
+    #[error("{path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message.
+        message: String,
+    },
+    /// A value is out of range.
+    #[error("config: {0}")]
+    Invalid(String),
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Where articles and the index live.
+    pub corpus: CorpusConfig,
+    /// Ranking and answer shape.
+    pub answer: AnswerConfig,
+    /// Input limits and rate limits.
+    pub limits: LimitsConfig,
+    /// Discord server-side settings.
+    pub discord: DiscordConfig,
+    /// Logging.
+    pub log: LogConfig,
+}
+
+/// `[corpus]`
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CorpusConfig {
+    /// Folder of articles (`*.txt`, `*.md`). Unset: `index/articles` if present, else the
+    /// article compiled into the binary.
+    pub articles_dir: Option<PathBuf>,
+    /// Folder of the persisted tantivy index; empty string keeps the index in memory.
+    pub index_dir: PathBuf,
+}
+
+impl Default for CorpusConfig {
+    fn default() -> Self {
+        CorpusConfig {
+            articles_dir: None,
+            index_dir: PathBuf::from("index/tantivy"),
+        }
+    }
+}
+
+/// `[answer]`
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct AnswerConfig {
+    /// Alternatives returned besides the best passage.
+    pub max_alternatives: usize,
+    /// Share of a question's (IDF-weighted) words a passage must contain to be an answer.
+    pub min_coverage: f32,
+    /// BM25 candidates re-ranked per question.
+    pub candidates: usize,
+}
+
+impl Default for AnswerConfig {
+    fn default() -> Self {
+        let rank = RankOptions::default();
+        AnswerConfig {
+            max_alternatives: 3,
+            min_coverage: rank.min_coverage,
+            candidates: rank.candidates,
+        }
+    }
+}
+
+/// `[limits]`
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Longest question answered, in characters; longer ones get a message instead.
+    pub max_question_chars: usize,
+    /// Questions a user may ask in a burst.
+    pub user_burst: u32,
+    /// Seconds for one user question to be refilled.
+    pub user_refill_secs: f64,
+    /// Questions a channel may see in a burst.
+    pub channel_burst: u32,
+    /// Seconds for one channel question to be refilled.
+    pub channel_refill_secs: f64,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        LimitsConfig {
+            max_question_chars: 500,
+            user_burst: 5,
+            user_refill_secs: 3.0,
+            channel_burst: 30,
+            channel_refill_secs: 0.5,
+        }
+    }
+}
+
+/// `[discord]`
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct DiscordConfig {
+    /// Base URL for every REST call (`http://127.0.0.1:PORT`); `DISCORD_API_URL` wins.
+    pub api_url: Option<String>,
+    /// Channels where every message is treated as a question (needs the Message Content intent).
+    pub answer_channels: Vec<u64>,
+    /// Guilds to register slash commands in instantly; empty registers globally.
+    pub guilds: Vec<u64>,
+    /// First shard this process runs.
+    pub shard_start: u32,
+    /// How many shards this process runs (0: let Discord recommend, all in this process).
+    pub shard_count: u32,
+    /// Shards over all processes (0: same as `shard_count`).
+    pub shard_total: u32,
+}
+
+impl Default for DiscordConfig {
+    fn default() -> Self {
+        DiscordConfig {
+            api_url: None,
+            answer_channels: Vec::new(),
+            guilds: Vec::new(),
+            shard_start: 0,
+            shard_count: 0,
+            shard_total: 0,
+        }
+    }
+}
+
+/// `[log]`
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogConfig {
+    /// tracing filter (`info`, `summit_bot=debug,serenity=warn`); `RUST_LOG` wins.
+    pub level: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig {
+            level: "info".to_string(),
+        }
+    }
+}
+
+impl Config {
+    /// Reads `path`, or `config/default.toml` when present, else the built-in defaults.
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+        let path = match path {
+            Some(p) => Some(p.to_path_buf()),
+            None => Some(PathBuf::from(DEFAULT_CONFIG_PATH)).filter(|p| p.is_file()),
+        };
+        let config = match path {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+                Self::parse(&text).map_err(|message| ConfigError::Parse { path, message })?
+            }
+            None => Config::default(),
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Parses TOML text.
+    pub fn parse(text: &str) -> Result<Config, String> {
+        toml::from_str(text).map_err(|e| e.to_string().trim().to_string())
+    }
+
+    /// Checks ranges once, so the rest of the program can trust the values.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |m: &str| Err(ConfigError::Invalid(m.to_string()));
+        if !(0.0..=1.0).contains(&self.answer.min_coverage) {
+            return invalid("answer.min_coverage must be between 0 and 1");
+        }
+        if self.answer.max_alternatives > 10 {
+            return invalid("answer.max_alternatives must be at most 10");
+        }
+        if self.answer.candidates == 0 || self.answer.candidates > 1000 {
+            return invalid("answer.candidates must be between 1 and 1000");
+        }
+        if self.limits.max_question_chars == 0 || self.limits.max_question_chars > 6000 {
+            return invalid("limits.max_question_chars must be between 1 and 6000");
+        }
+        if self.limits.user_burst == 0 || self.limits.channel_burst == 0 {
+            return invalid("limits.user_burst and limits.channel_burst must be at least 1");
+        }
+        if !(self.limits.user_refill_secs >= 0.0 && self.limits.channel_refill_secs >= 0.0) {
+            return invalid("limits refill seconds must not be negative");
+        }
+        if let Some(url) = &self.discord.api_url {
+            validate_api_url(url).map_err(ConfigError::Invalid)?;
+        }
+        let d = &self.discord;
+        if d.shard_total > 0 && d.shard_start + d.shard_count.max(1) > d.shard_total {
+            return invalid("discord.shard_start + shard_count must not exceed shard_total");
+        }
+        if d.shard_total == 0 && d.shard_start > 0 {
+            return invalid("discord.shard_start needs discord.shard_total");
+        }
+        Ok(())
+    }
+
+    /// Ranking options for the engine.
+    pub fn rank_options(&self) -> RankOptions {
+        RankOptions {
+            min_coverage: self.answer.min_coverage,
+            candidates: self.answer.candidates,
+            max_question_chars: self.limits.max_question_chars,
+        }
+    }
+}
+
+/// An API base URL is `http(s)://host[:port]`, with no path (serenity adds `/api/v10`).
+pub fn validate_api_url(url: &str) -> Result<(), String> {
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+        .ok_or_else(|| format!("api url {url:?} must start with http:// or https://"))?;
+    let rest = rest.trim_end_matches('/');
+    if rest.is_empty() || rest.contains('/') {
+        return Err(format!("api url {url:?} must be scheme, host and port only (no /api)"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_default_toml_equals_built_in_defaults() {
+        let text = include_str!("../config/default.toml");
+        let parsed = Config::parse(text).expect("config/default.toml parses");
+        assert_eq!(parsed, Config::default());
+        parsed.validate().expect("defaults are valid");
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_rejected() {
+        assert!(Config::parse("[answer]\nmax_alternativs = 2").is_err());
+        let config = Config::parse("[answer]\nmin_coverage = 2.0").unwrap();
+        assert_eq!(
+            config.validate().unwrap_err().to_string(),
+            "config: answer.min_coverage must be between 0 and 1"
+        );
+    }
+
+    #[test]
+    fn api_url_is_scheme_host_port() {
+        assert!(validate_api_url("http://127.0.0.1:8080").is_ok());
+        assert!(validate_api_url("http://127.0.0.1:8080/").is_ok());
+        assert!(validate_api_url("http://127.0.0.1:8080/api").is_err());
+        assert!(validate_api_url("127.0.0.1:8080").is_err());
+    }
+}

@@ -1,0 +1,283 @@
+//! The tantivy index: schema, analysis, building and persisting it under `index/`, and the
+//! long-lived reader that every question searches with.
+//!
+//! A persisted index is reused only when its manifest matches the corpus; otherwise (or if it
+//! is missing, corrupt or from another schema) it is rebuilt in a sibling directory and swapped
+//! in, so a crash mid-build never leaves a half-written index in place.
+
+pub mod analysis;
+pub mod build;
+pub mod manifest;
+pub mod record;
+pub mod schema;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use tantivy::schema::Value;
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tracing::{info, warn};
+
+use crate::ingest::Corpus;
+use analysis::{text_analyzer, ANALYZER_NAME};
+use manifest::Manifest;
+use record::PassageRecord;
+use schema::SummitSchema;
+
+/// Why the index could not be built, opened or read.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    /// tantivy failed (I/O, corrupt files, locking).
+    #[error("search index error: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    /// The index directory could not be prepared.
+    #[error("{path}: {source}")]
+    Io {
+        /// The directory.
+        path: PathBuf,
+        /// The operating system's reason.
+        source: std::io::Error,
+    },
+    /// The index on disk was built with another schema.
+    #[error("the index on disk has another schema")]
+    SchemaMismatch,
+    /// The index holds files whose checksums do not match.
+    #[error("the index on disk is damaged ({0} files)")]
+    Damaged(usize),
+    /// The manifest does not match the documents found.
+    #[error("the index on disk does not match its manifest")]
+    ManifestMismatch,
+    /// A stored record could not be encoded.
+    #[error("cannot encode a passage record: {0}")]
+    Encode(String),
+    /// A stored record could not be decoded.
+    #[error("cannot decode a stored passage record")]
+    Decode,
+}
+
+/// How an index came to be ready.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Readiness {
+    /// The persisted index matched the corpus and was reused.
+    Reused,
+    /// The index was built now; the reason says why.
+    Built(String),
+    /// The index lives in memory only (no directory configured or usable).
+    InMemory,
+}
+
+/// The normalised terms of the body field, grouped by length, for typo correction.
+#[derive(Debug, Default)]
+pub struct Vocabulary {
+    by_len: HashMap<usize, Vec<String>>,
+}
+
+impl Vocabulary {
+    /// Terms whose character count is within `slack` of `len`.
+    pub fn near_length(&self, len: usize, slack: usize) -> impl Iterator<Item = &str> {
+        (len.saturating_sub(slack)..=len + slack)
+            .filter_map(|l| self.by_len.get(&l))
+            .flatten()
+            .map(String::as_str)
+    }
+
+    /// Number of distinct terms.
+    pub fn len(&self) -> usize {
+        self.by_len.values().map(Vec::len).sum()
+    }
+
+    /// True when no term is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// An opened index with its one long-lived reader.
+pub struct SearchIndex {
+    /// Field handles.
+    pub schema: SummitSchema,
+    index: Index,
+    reader: IndexReader,
+    vocabulary: Vocabulary,
+    readiness: Readiness,
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir` if it matches `corpus`, else builds it there. With no `dir`,
+    /// builds in memory. `force` rebuilds regardless.
+    pub fn open_or_build(
+        dir: Option<&Path>,
+        corpus: &Corpus,
+        force: bool,
+        show_progress: bool,
+    ) -> Result<SearchIndex, IndexError> {
+        let Some(dir) = dir else {
+            let schema = SummitSchema::new();
+            let index = Index::create_in_ram(schema.schema.clone());
+            register_analyzer(&index);
+            build::write_corpus(&index, &schema, corpus, show_progress)?;
+            return Self::from_index(index, schema, Readiness::InMemory);
+        };
+        let expected = Manifest::for_corpus(corpus, 0);
+        if !force {
+            match Self::try_open(dir, &expected) {
+                Ok(opened) => return Ok(opened),
+                Err(reason) => {
+                    info!(dir = %dir.display(), %reason, "building the index");
+                    return Self::build_in(dir, corpus, show_progress, reason);
+                }
+            }
+        }
+        Self::build_in(dir, corpus, show_progress, "forced rebuild".to_string())
+    }
+
+    /// Opens a persisted index if its manifest matches; the error says why not.
+    fn try_open(dir: &Path, expected: &Manifest) -> Result<SearchIndex, String> {
+        let manifest = Manifest::read(dir).ok_or("no index yet")?;
+        if manifest.schema_version != expected.schema_version {
+            return Err("index was built by another version".into());
+        }
+        if manifest.corpus_hash != expected.corpus_hash {
+            return Err("articles changed".into());
+        }
+        let open = || -> Result<SearchIndex, IndexError> {
+            let index = Index::open_in_dir(dir)?;
+            let schema = SummitSchema::from_schema(&index.schema())?;
+            let damaged = index.validate_checksum()?;
+            if !damaged.is_empty() {
+                return Err(IndexError::Damaged(damaged.len()));
+            }
+            register_analyzer(&index);
+            let opened = Self::from_index(index, schema, Readiness::Reused)?;
+            if opened.searcher().num_docs() != manifest.documents {
+                return Err(IndexError::ManifestMismatch);
+            }
+            Ok(opened)
+        };
+        open().map_err(|e| format!("index unusable ({e})"))
+    }
+
+    /// Builds into `<dir>.building`, then swaps it into place.
+    fn build_in(
+        dir: &Path,
+        corpus: &Corpus,
+        show_progress: bool,
+        reason: String,
+    ) -> Result<SearchIndex, IndexError> {
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| IndexError::Io { path, source }
+        };
+        let staging = staging_dir(dir);
+        if staging.exists() {
+            std::fs::remove_dir_all(&staging).map_err(io(&staging))?;
+        }
+        std::fs::create_dir_all(&staging).map_err(io(&staging))?;
+        let schema = SummitSchema::new();
+        {
+            let index = Index::create_in_dir(&staging, schema.schema.clone())?;
+            register_analyzer(&index);
+            let documents = build::write_corpus(&index, &schema, corpus, show_progress)?;
+            Manifest::for_corpus(corpus, documents)
+                .write(&staging)
+                .map_err(io(&staging))?;
+        }
+        if dir.exists() {
+            std::fs::remove_dir_all(dir).map_err(io(dir))?;
+        }
+        std::fs::rename(&staging, dir).map_err(io(dir))?;
+        let index = Index::open_in_dir(dir)?;
+        register_analyzer(&index);
+        Self::from_index(index, schema, Readiness::Built(reason))
+    }
+
+    fn from_index(index: Index, schema: SummitSchema, readiness: Readiness) -> Result<Self, IndexError> {
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let vocabulary = read_vocabulary(&reader, &schema)?;
+        Ok(SearchIndex {
+            schema,
+            index,
+            reader,
+            vocabulary,
+            readiness,
+        })
+    }
+
+    /// A cheap, consistent view for one question.
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// Terms available for typo correction.
+    pub fn vocabulary(&self) -> &Vocabulary {
+        &self.vocabulary
+    }
+
+    /// Whether the index was reused, built or kept in memory.
+    pub fn readiness(&self) -> &Readiness {
+        &self.readiness
+    }
+
+    /// The tantivy index (for benchmarks comparing against bare tantivy).
+    pub fn tantivy_index(&self) -> &Index {
+        &self.index
+    }
+
+    /// Reads the stored record of a hit.
+    pub fn record(&self, searcher: &Searcher, address: DocAddress) -> Result<PassageRecord, IndexError> {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let bytes = doc
+            .get_first(self.schema.record)
+            .and_then(|v| v.as_bytes())
+            .ok_or(IndexError::Decode)?;
+        bincode::deserialize(bytes).map_err(|_| IndexError::Decode)
+    }
+
+    /// Looks a record up by its id.
+    pub fn record_by_id(&self, id: &str) -> Result<Option<PassageRecord>, IndexError> {
+        let searcher = self.searcher();
+        let term = Term::from_field_text(self.schema.id, id);
+        let query = tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
+        let hits = searcher.search(&query, &tantivy::collector::TopDocs::with_limit(1).order_by_score())?;
+        match hits.first() {
+            Some((_, address)) => Ok(Some(self.record(&searcher, *address)?)),
+            None => Ok(None),
+        }
+    }
+}
+
+/// Where a rebuild is staged before it replaces `dir`.
+pub fn staging_dir(dir: &Path) -> PathBuf {
+    let mut name = dir.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(".building");
+    dir.with_file_name(name)
+}
+
+fn register_analyzer(index: &Index) {
+    index.tokenizers().register(ANALYZER_NAME, text_analyzer());
+}
+
+fn read_vocabulary(reader: &IndexReader, schema: &SummitSchema) -> Result<Vocabulary, IndexError> {
+    let mut by_len: HashMap<usize, Vec<String>> = HashMap::new();
+    let searcher = reader.searcher();
+    for segment in searcher.segment_readers() {
+        let inverted = segment.inverted_index(schema.body)?;
+        let mut stream = inverted.terms().stream().map_err(tantivy::TantivyError::from)?;
+        while let Some((key, _)) = stream.next() {
+            if let Ok(term) = std::str::from_utf8(key) {
+                by_len.entry(term.chars().count()).or_default().push(term.to_string());
+            }
+        }
+    }
+    for terms in by_len.values_mut() {
+        terms.sort_unstable();
+        terms.dedup();
+    }
+    if by_len.is_empty() {
+        warn!("the index holds no terms");
+    }
+    Ok(Vocabulary { by_len })
+}

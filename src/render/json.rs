@@ -1,0 +1,85 @@
+//! The JSON form of a response, one object per question:
+//! `{"question", "answer": null | {"passage", "footnotes", "score", "highlight"}, "alternatives"}`.
+
+use serde::Serialize;
+
+use crate::answer::{PassageRef, Response};
+use crate::ingest::Footnote;
+
+#[derive(Serialize)]
+struct JsonResponse<'a> {
+    question: &'a str,
+    answer: Option<JsonAnswer<'a>>,
+    alternatives: Vec<&'a PassageRef>,
+}
+
+#[derive(Serialize)]
+struct JsonAnswer<'a> {
+    passage: &'a PassageRef,
+    footnotes: &'a [Footnote],
+    score: f32,
+    highlight: &'a str,
+}
+
+/// One line of JSON for a response.
+pub fn to_json_line(response: &Response) -> String {
+    let value = JsonResponse {
+        question: &response.question,
+        answer: response.answer.as_ref().map(|hit| JsonAnswer {
+            passage: &hit.passage,
+            footnotes: &hit.footnotes,
+            score: hit.score,
+            highlight: &hit.highlight,
+        }),
+        alternatives: response.alternatives.iter().map(|h| &h.passage).collect(),
+    };
+    serde_json::to_string(&value).unwrap_or_else(|_| null_line(&response.question))
+}
+
+/// The line for a question that could not be searched (empty or unusable input).
+pub fn null_line(question: &str) -> String {
+    let value = JsonResponse {
+        question,
+        answer: None,
+        alternatives: Vec::new(),
+    };
+    serde_json::to_string(&value).unwrap_or_else(|_| r#"{"question":"","answer":null,"alternatives":[]}"#.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::answer::Hit;
+
+    #[test]
+    fn shape_is_exact() {
+        let hit = Hit {
+            passage: PassageRef {
+                id: "a:2.4".into(),
+                article: "a".into(),
+                title: "T".into(),
+                paragraph: 2,
+                point: Some(4),
+                text: "Last, a hotline.[2]".into(),
+            },
+            footnotes: vec![Footnote { number: 2, text: "Twice a year.".into() }],
+            score: 1.5,
+            highlight: "Last, a **hotline**.[2]".into(),
+            coverage: 1.0,
+            source_url: None,
+        };
+        let mut alternative = hit.clone();
+        alternative.passage.point = None;
+        alternative.passage.id = "a:2".into();
+        let response = Response {
+            question: "hotline?".into(),
+            answer: Some(hit),
+            alternatives: vec![alternative],
+        };
+        assert_eq!(
+            to_json_line(&response),
+            r#"{"question":"hotline?","answer":{"passage":{"id":"a:2.4","article":"a","title":"T","paragraph":2,"point":4,"text":"Last, a hotline.[2]"},"footnotes":[{"number":2,"text":"Twice a year."}],"score":1.5,"highlight":"Last, a **hotline**.[2]"},"alternatives":[{"id":"a:2","article":"a","title":"T","paragraph":2,"point":null,"text":"Last, a hotline.[2]"}]}"#
+        );
+        assert_eq!(null_line("?"), r#"{"question":"?","answer":null,"alternatives":[]}"#);
+    }
+}

@@ -1,0 +1,6 @@
+//! Answers → what people read: terminal text, JSON lines, and Discord embeds (as plain
+//! data the bot converts), each within its medium's limits.
+
+pub mod json;
+pub mod limits;
+pub mod text;

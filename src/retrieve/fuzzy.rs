@@ -1,0 +1,65 @@
+//! Typo tolerance: a bounded edit distance (insertions, deletions, substitutions and
+//! adjacent transpositions each cost one) used to map an unknown question term to the
+//! closest indexed terms.
+
+/// Edit distance between `a` and `b` if it is at most `limit`, else `None`.
+pub fn bounded_distance(a: &str, b: &str, limit: usize) -> Option<usize> {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > limit {
+        return None;
+    }
+    let width = b.len() + 1;
+    // Three rolling rows: two back (for transpositions), previous, current.
+    let mut before: Vec<usize> = vec![0; width];
+    let mut previous: Vec<usize> = (0..width).collect();
+    let mut current: Vec<usize> = vec![0; width];
+    for i in 1..=a.len() {
+        current[0] = i;
+        let mut row_min = current[0];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut value = (previous[j] + 1)
+                .min(current[j - 1] + 1)
+                .min(previous[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                value = value.min(before[j - 2] + 1);
+            }
+            current[j] = value;
+            row_min = row_min.min(value);
+        }
+        if row_min > limit {
+            return None;
+        }
+        std::mem::swap(&mut before, &mut previous);
+        std::mem::swap(&mut previous, &mut current);
+    }
+    let distance = previous[b.len()];
+    (distance <= limit).then_some(distance)
+}
+
+/// How many edits a term of this many characters may carry: none for short words (too many
+/// false friends), one for ordinary words, two for long ones.
+pub fn allowed_edits(chars: usize) -> usize {
+    match chars {
+        0..=3 => 0,
+        4..=7 => 1,
+        _ => 2,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_each_kind_of_edit_once() {
+        assert_eq!(bounded_distance("hotlin", "hotlin", 1), Some(0));
+        assert_eq!(bounded_distance("hotln", "hotlin", 1), Some(1));
+        assert_eq!(bounded_distance("sanctoin", "sanction", 1), Some(1));
+        assert_eq!(bounded_distance("exectu", "execut", 1), Some(1));
+        assert_eq!(bounded_distance("northrop", "northrup", 1), Some(1));
+        assert_eq!(bounded_distance("abcd", "wxyz", 2), None);
+        assert_eq!(bounded_distance("a", "abcd", 2), None);
+    }
+}

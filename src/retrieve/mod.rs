@@ -1,0 +1,235 @@
+//! Question → ranked hits. tantivy's BM25 picks candidates; each candidate is then scored on
+//! how much of the question it covers (IDF-weighted, footnotes counted at a discount), on its
+//! best single sentence, and on BM25. Coverage also decides "no good answer".
+
+pub mod fuzzy;
+pub mod markup;
+pub mod query;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, Searcher, Term};
+
+use crate::indexing::record::PassageRecord;
+use crate::indexing::{IndexError, SearchIndex};
+use query::QueryPlan;
+
+/// Knobs of ranking, from the `[answer]` config section.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankOptions {
+    /// Fewest share of the question's weight a passage must cover to be an answer.
+    pub min_coverage: f32,
+    /// How many candidates BM25 hands to re-ranking.
+    pub candidates: usize,
+    /// Longest question prefix analysed, in characters.
+    pub max_question_chars: usize,
+}
+
+impl Default for RankOptions {
+    fn default() -> Self {
+        RankOptions {
+            min_coverage: 0.45,
+            candidates: 16,
+            max_question_chars: 2000,
+        }
+    }
+}
+
+/// Credit for a word found only in a cited footnote, relative to one in the passage text.
+const FOOTNOTE_CREDIT: f32 = 0.75;
+/// Weight of the best sentence's coverage in the final score.
+const SENTENCE_WEIGHT: f32 = 0.4;
+/// Weight of normalised BM25 in the final score.
+const BM25_WEIGHT: f32 = 0.25;
+/// Up to this many documents, every stored record is decoded once at open.
+const PRELOAD_LIMIT: u64 = 50_000;
+
+/// A scored candidate passage.
+#[derive(Debug, Clone)]
+pub struct RankedHit {
+    /// The stored passage.
+    pub record: Arc<PassageRecord>,
+    /// Final ranking score.
+    pub score: f32,
+    /// Share of the question's weight found in the passage or its footnotes (0..=1).
+    pub coverage: f32,
+    /// Index of the best-matching sentence.
+    pub best_sentence: Option<usize>,
+    /// Byte ranges of matched words in the passage text.
+    pub matched: Vec<(usize, usize)>,
+}
+
+/// Searches one index. Holds decoded records of small corpora so re-ranking does no I/O.
+pub struct Retriever {
+    index: SearchIndex,
+    preloaded: Option<Vec<Vec<Arc<PassageRecord>>>>,
+}
+
+impl Retriever {
+    /// Wraps an opened index.
+    pub fn new(index: SearchIndex) -> Result<Self, IndexError> {
+        let searcher = index.searcher();
+        let preloaded = if searcher.num_docs() <= PRELOAD_LIMIT {
+            let mut segments = Vec::new();
+            for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+                let mut records = Vec::with_capacity(segment.max_doc() as usize);
+                for doc in 0..segment.max_doc() {
+                    let address = DocAddress::new(ord as u32, doc);
+                    records.push(Arc::new(index.record(&searcher, address)?));
+                }
+                segments.push(records);
+            }
+            Some(segments)
+        } else {
+            None
+        };
+        Ok(Retriever { index, preloaded })
+    }
+
+    /// The underlying index.
+    pub fn index(&self) -> &SearchIndex {
+        &self.index
+    }
+
+    fn record(&self, searcher: &Searcher, address: DocAddress) -> Result<Arc<PassageRecord>, IndexError> {
+        if let Some(segments) = &self.preloaded {
+            if let Some(record) = segments
+                .get(address.segment_ord as usize)
+                .and_then(|s| s.get(address.doc_id as usize))
+            {
+                return Ok(record.clone());
+            }
+        }
+        Ok(Arc::new(self.index.record(searcher, address)?))
+    }
+
+    /// Ranks passages for a planned question, best first. Only hits that clear the
+    /// coverage bar are returned; an empty list means "no good answer".
+    pub fn rank(
+        &self,
+        searcher: &Searcher,
+        plan: &QueryPlan,
+        options: &RankOptions,
+    ) -> Result<Vec<RankedHit>, IndexError> {
+        let total = plan.total_weight();
+        if plan.is_empty() || total <= 0.0 {
+            return Ok(Vec::new());
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for term in &plan.terms {
+            for (text, credit) in &term.matches {
+                let query = TermQuery::new(
+                    Term::from_field_text(self.index.schema.body, text),
+                    IndexRecordOption::WithFreqs,
+                );
+                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(query), *credit))));
+            }
+        }
+        if clauses.is_empty() {
+            return Ok(Vec::new());
+        }
+        let query = BooleanQuery::new(clauses);
+        let top = searcher.search(
+            &query,
+            &TopDocs::with_limit(options.candidates.max(1)).order_by_score(),
+        )?;
+        let best_bm25 = top.first().map(|(s, _)| *s).unwrap_or(1.0).max(f32::EPSILON);
+
+        // term text → (question word index, credit)
+        let mut lookup: HashMap<&str, (usize, f32)> = HashMap::new();
+        for (i, term) in plan.terms.iter().enumerate() {
+            for (text, credit) in &term.matches {
+                lookup.entry(text.as_str()).or_insert((i, *credit));
+            }
+        }
+
+        let mut hits = Vec::with_capacity(top.len());
+        for (bm25, address) in top {
+            let record = self.record(searcher, address)?;
+            let hit = score_record(record, plan, &lookup, total, bm25 / best_bm25);
+            if hit.coverage >= options.min_coverage {
+                hits.push(hit);
+            }
+        }
+        hits.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then(a.record.text.len().cmp(&b.record.text.len()))
+                .then(a.record.id.cmp(&b.record.id))
+        });
+        Ok(hits)
+    }
+}
+
+/// Scores one candidate against the question.
+fn score_record(
+    record: Arc<PassageRecord>,
+    plan: &QueryPlan,
+    lookup: &HashMap<&str, (usize, f32)>,
+    total: f32,
+    bm25_normalised: f32,
+) -> RankedHit {
+    let words = plan.terms.len();
+    let mut in_text = vec![0f32; words];
+    let mut in_footnotes = vec![0f32; words];
+    let sentence_count = record.sentences.len().max(1);
+    let mut per_sentence = vec![vec![0f32; words]; sentence_count];
+    let mut matched = Vec::new();
+    for span in &record.terms {
+        if let Some(&(word, credit)) = lookup.get(span.term.as_str()) {
+            in_text[word] = in_text[word].max(credit);
+            let s = (span.sentence as usize).min(sentence_count - 1);
+            per_sentence[s][word] = per_sentence[s][word].max(credit);
+            matched.push((span.start as usize, span.end as usize));
+        }
+    }
+    for term in &record.footnote_terms {
+        if let Some(&(word, credit)) = lookup.get(term.as_str()) {
+            in_footnotes[word] = in_footnotes[word].max(credit);
+        }
+    }
+    let mut text_weight = 0.0;
+    let mut footnote_only_weight = 0.0;
+    for (i, term) in plan.terms.iter().enumerate() {
+        if in_text[i] > 0.0 {
+            text_weight += term.weight * in_text[i];
+            if in_footnotes[i] > in_text[i] {
+                footnote_only_weight += term.weight * (in_footnotes[i] - in_text[i]);
+            }
+        } else {
+            footnote_only_weight += term.weight * in_footnotes[i];
+        }
+    }
+    let coverage = ((text_weight + footnote_only_weight) / total).min(1.0);
+    let ranked_coverage = (text_weight + FOOTNOTE_CREDIT * footnote_only_weight) / total;
+    let (best_sentence, sentence_score) = per_sentence
+        .iter()
+        .enumerate()
+        .map(|(s, credits)| {
+            let weight: f32 = credits
+                .iter()
+                .zip(&plan.terms)
+                .map(|(credit, term)| credit * term.weight)
+                .sum();
+            (s, weight / total)
+        })
+        .fold((None, 0.0f32), |best, (s, score)| {
+            if score > best.1 {
+                (Some(s), score)
+            } else {
+                best
+            }
+        });
+    let score = ranked_coverage + SENTENCE_WEIGHT * sentence_score + BM25_WEIGHT * bm25_normalised;
+    RankedHit {
+        record,
+        score,
+        coverage,
+        best_sentence,
+        matched,
+    }
+}
