@@ -8,6 +8,8 @@
 //! about Discord.
 
 pub mod answer;
+pub mod bot;
+pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod eval;

@@ -45,6 +45,8 @@ pub struct PassageRecord {
     pub terms: Vec<TermSpan>,
     /// Analysed terms of the cited footnotes (searchable with the passage).
     pub footnote_terms: Vec<String>,
+    /// Analysed terms of the article title: words that name the whole article's topic.
+    pub title_terms: Vec<String>,
 }
 
 /// Id of a paragraph.
@@ -124,6 +126,7 @@ impl PassageRecord {
             sentences: sentences.to_vec(),
             terms,
             footnote_terms,
+            title_terms: analyzer.terms(&article.title),
         }
     }
 

@@ -39,13 +39,19 @@ pub fn bounded_distance(a: &str, b: &str, limit: usize) -> Option<usize> {
 }
 
 /// How many edits a term of this many characters may carry: none for short words (too many
-/// false friends), one for ordinary words, two for long ones.
+/// false friends: help/held, life/lift), one for ordinary words, two for long ones.
 pub fn allowed_edits(chars: usize) -> usize {
     match chars {
-        0..=3 => 0,
-        4..=7 => 1,
+        0..=4 => 0,
+        5..=7 => 1,
         _ => 2,
     }
+}
+
+/// Whether `candidate` may stand for the misspelt `word`: typos rarely hit the first letter,
+/// and requiring it keeps unrelated words of similar shape apart.
+pub fn may_correct(word: &str, candidate: &str) -> bool {
+    word.chars().next() == candidate.chars().next()
 }
 
 #[cfg(test)]

@@ -32,7 +32,7 @@ pub struct RankOptions {
 impl Default for RankOptions {
     fn default() -> Self {
         RankOptions {
-            min_coverage: 0.45,
+            min_coverage: 0.4,
             candidates: 16,
             max_question_chars: 2000,
         }
@@ -45,6 +45,9 @@ const FOOTNOTE_CREDIT: f32 = 0.75;
 const SENTENCE_WEIGHT: f32 = 0.4;
 /// Weight of normalised BM25 in the final score.
 const BM25_WEIGHT: f32 = 0.25;
+/// Credit, for ranking, of a word that is also in the article title: such words (Obama, Xi,
+/// cyber-espionage) say which article a question is about, not which passage answers it.
+const TITLE_WORD_CREDIT: f32 = 0.5;
 /// Up to this many documents, every stored record is decoded once at open.
 const PRELOAD_LIMIT: u64 = 50_000;
 
@@ -205,16 +208,34 @@ fn score_record(
         }
     }
     let coverage = ((text_weight + footnote_only_weight) / total).min(1.0);
-    let ranked_coverage = (text_weight + FOOTNOTE_CREDIT * footnote_only_weight) / total;
+    // Ranking discounts title words; the coverage bar above does not (they do show the
+    // question is on topic).
+    let weights: Vec<f32> = plan
+        .terms
+        .iter()
+        .map(|term| {
+            let in_title = term
+                .matches
+                .iter()
+                .any(|(t, _)| record.title_terms.iter().any(|w| w == t));
+            if in_title {
+                term.weight * TITLE_WORD_CREDIT
+            } else {
+                term.weight
+            }
+        })
+        .collect();
+    let mut ranked_weight = 0.0;
+    for i in 0..words {
+        let footnote_extra = (in_footnotes[i] - in_text[i]).max(0.0);
+        ranked_weight += weights[i] * (in_text[i] + FOOTNOTE_CREDIT * footnote_extra);
+    }
+    let ranked_coverage = ranked_weight / total;
     let (best_sentence, sentence_score) = per_sentence
         .iter()
         .enumerate()
         .map(|(s, credits)| {
-            let weight: f32 = credits
-                .iter()
-                .zip(&plan.terms)
-                .map(|(credit, term)| credit * term.weight)
-                .sum();
+            let weight: f32 = credits.iter().zip(&weights).map(|(credit, w)| credit * w).sum();
             (s, weight / total)
         })
         .fold((None, 0.0f32), |best, (s, score)| {

@@ -5,7 +5,7 @@
 
 use tantivy::{Searcher, Term};
 
-use super::fuzzy::{allowed_edits, bounded_distance};
+use super::fuzzy::{allowed_edits, bounded_distance, may_correct};
 use super::markup::strip_discord_markup;
 use crate::indexing::analysis::Analyzer;
 use crate::indexing::SearchIndex;
@@ -83,9 +83,11 @@ pub fn plan(
         }
     }
     let docs = searcher.num_docs().max(1);
-    // An unknown word weighs like a word found in 1% of passages: rare, so a question
-    // mostly made of words the article never uses gets low coverage.
-    let unknown_weight = idf((docs / 100).max(1), docs);
+    // An unknown word weighs like a word found in 30% of passages. That keeps the weight on
+    // the same scale at any corpus size (IDF depends on df/N), lets one rare matched word carry
+    // a question padded with other words, and leaves questions whose only matches are
+    // common words (China, cyber) below the coverage bar.
+    let unknown_weight = idf((docs * 3 / 10).max(1), docs);
     let doc_freq = |term: &str| {
         searcher
             .doc_freq(&Term::from_field_text(index.schema.body, term))
@@ -110,6 +112,9 @@ pub fn plan(
             if correctable {
                 fuzzy_budget -= 1;
                 for candidate in index.vocabulary().near_length(chars, edits) {
+                    if !may_correct(&word, candidate) {
+                        continue;
+                    }
                     if let Some(d) = bounded_distance(&word, candidate, edits) {
                         expansions.push((d, candidate.to_string()));
                     }

@@ -1,0 +1,187 @@
+//! The command line (clap): the console chat, one-shot look-ups, JSON lines for other
+//! programs, index maintenance and evaluation. A thin front end over [`crate::engine`].
+
+pub mod console;
+
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+use crate::engine::{Engine, EngineOptions};
+use crate::eval;
+use crate::render::{json, text};
+
+/// summit-bot answers questions about the September 2015 Obama–Xi cyber-espionage summit with
+/// the article's own words. With no command: the Discord bot if DISCORD_TOKEN (or
+/// DISCORD_TOKEN_FILE) is set, else a console chat.
+#[derive(Debug, Parser)]
+#[command(name = "summit-bot", version)]
+pub struct Cli {
+    /// Config file (default: config/default.toml when present, else built-in defaults).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Answer a question ("-" reads one question per line from stdin).
+    Ask {
+        /// Print one JSON object per question instead of text.
+        #[arg(long)]
+        json: bool,
+        /// The question, or "-" for stdin.
+        #[arg(required = true, num_args = 1..)]
+        question: Vec<String>,
+    },
+    /// Show agreement point N with its footnotes.
+    Point {
+        /// Point number (1-based).
+        number: u32,
+    },
+    /// List the agreement points.
+    Points,
+    /// Show footnote N.
+    Footnote {
+        /// Footnote number.
+        number: u32,
+    },
+    /// Show what the bot knows (title, counts).
+    About,
+    /// Build the search index (only if the articles changed, unless --force).
+    Index {
+        /// Rebuild even if the index is up to date.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Score answers against a JSON-lines file of questions.
+    Eval {
+        /// File with one {"q", "any", "footnotes"} or {"q", "none": true} per line.
+        file: PathBuf,
+    },
+    /// Interactive console chat (the default without a Discord token).
+    Chat,
+    /// Run the Discord bot (needs DISCORD_TOKEN or DISCORD_TOKEN_FILE).
+    Serve,
+}
+
+/// Opens the engine described by the config.
+pub fn open_engine(config: &Config, force_rebuild: bool, show_progress: bool) -> anyhow::Result<Engine> {
+    let mut options = EngineOptions::from_config(config);
+    options.force_rebuild = force_rebuild;
+    options.show_progress = show_progress;
+    Engine::open(&options).context("cannot load the articles and index")
+}
+
+/// Runs a non-Discord command and returns the process exit code.
+pub fn run(command: Command, config: &Config) -> anyhow::Result<i32> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match command {
+        Command::Ask { json: as_json, question } => {
+            let engine = open_engine(config, false, false)?;
+            if question.len() == 1 && question[0] == "-" {
+                ask_stream(&engine, as_json, std::io::stdin().lock(), &mut out)?;
+            } else {
+                let question = question.join(" ");
+                let response = engine.ask(&question)?;
+                let rendered = if as_json {
+                    json::to_json_line(&response) + "\n"
+                } else {
+                    text::response(&response)
+                };
+                out.write_all(rendered.as_bytes())?;
+            }
+        }
+        Command::Point { number } => {
+            let engine = open_engine(config, false, false)?;
+            match engine.point(number)? {
+                Some(hit) => out.write_all(text::hit(&hit).as_bytes())?,
+                None => bail!("no point {number}: the article lists {} points", engine.points().len()),
+            }
+        }
+        Command::Points => {
+            let engine = open_engine(config, false, false)?;
+            out.write_all(text::points(engine.points()).as_bytes())?;
+        }
+        Command::Footnote { number } => {
+            let engine = open_engine(config, false, false)?;
+            match engine.footnote(number) {
+                Some(f) => writeln!(out, "{}", text::footnote(f))?,
+                None => bail!("no footnote {number}: the article has {} footnotes", engine.footnotes().len()),
+            }
+        }
+        Command::About => {
+            let engine = open_engine(config, false, false)?;
+            out.write_all(text::about(&engine.about()).as_bytes())?;
+        }
+        Command::Index { force } => {
+            let started = std::time::Instant::now();
+            let engine = open_engine(config, force, true)?;
+            let documents = engine.corpus().passage_count() + engine.corpus().point_count();
+            let what = match engine.readiness() {
+                crate::indexing::Readiness::Reused => "index is up to date".to_string(),
+                crate::indexing::Readiness::Built(reason) => format!("index built ({reason})"),
+                crate::indexing::Readiness::InMemory => "index built in memory (no index_dir)".to_string(),
+            };
+            writeln!(out, "{what}: {documents} passages and points in {:.1?}", started.elapsed())?;
+        }
+        Command::Eval { file } => {
+            let engine = open_engine(config, false, false)?;
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let cases = eval::parse_cases(&text).with_context(|| format!("{}", file.display()))?;
+            let report = eval::run(&engine, &cases)?;
+            out.write_all(report.render().as_bytes())?;
+        }
+        Command::Chat => {
+            let engine = open_engine(config, false, false)?;
+            drop(out);
+            console::run(&engine, std::io::stdin().lock(), std::io::stdout().lock())?;
+        }
+        Command::Serve => bail!("serve is handled by the binary"),
+    }
+    Ok(0)
+}
+
+/// Answers one question per input line, writing one output per line and flushing each, so
+/// another program can drive the bot line by line.
+pub fn ask_stream(
+    engine: &Engine,
+    as_json: bool,
+    input: impl BufRead,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    for line in input.split(b'\n') {
+        let bytes = line.context("cannot read stdin")?;
+        // Invalid UTF-8 is replaced, never fatal: every input line gets an output line.
+        let raw = String::from_utf8_lossy(&bytes);
+        let question = raw.trim_end_matches('\r');
+        let response = if question.trim().is_empty() {
+            None
+        } else {
+            match engine.ask(question) {
+                Ok(response) => Some(response),
+                Err(err) => {
+                    tracing::error!(error = %err, "question failed");
+                    None
+                }
+            }
+        };
+        let rendered = match (&response, as_json) {
+            (Some(r), true) => json::to_json_line(r),
+            (None, true) => json::null_line(question),
+            (Some(r), false) => text::response(r),
+            (None, false) => text::no_answer(),
+        };
+        out.write_all(rendered.as_bytes())?;
+        out.write_all(b"\n")?;
+        out.flush()?;
+    }
+    Ok(())
+}
