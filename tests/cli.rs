@@ -1,0 +1,343 @@
+//! Drives the built `summit-bot` binary end to end. Every test gets its own temporary config
+//! whose index lives in a temporary folder, so nothing is written into the repository.
+//! Outputs are compared as whole strings so a failure shows a readable diff.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_summit-bot");
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+const TITLE: &str = "What Obama did and did not accomplish in cyber-espionage talks with Xi";
+const POINT_2: &str = "Second, neither country will participate or sponsor “cyber-enabled theft of intellectual property, including trade secrets or other confidential business information, with the intent of providing competitive advantages to companies or commercial sectors”.";
+const POINT_4: &str = "Last, the two leaders established a high level working group to deter the spread of illegal cyber activity, and a hotline to address serious security issues.[2]";
+const FOOTNOTE_1: &str = "Office of the Press Secretary, “Factsheet: President Xi Jinping’s State Visit to the United States,” The White House Immediate Press Releases, September 25, 2015.";
+const FOOTNOTE_2: &str = "Dialogues will be held twice per year starting at the end of 2015. The U.S. Secretary of Homeland Security and the U.S. Attorney General will co-chair the dialogue with the ministerial level Chinese officials in Ministry of Public Security, Ministry of State Security, Ministry of Justice and the State Internet and Information.";
+const FOOTNOTE_3: &str = "See “China Halts Cybersecurity Cooperation After U.S. Spying Charges,” Bloomberg, May 20, 2014.";
+
+/// A temporary config pointing the index into a temporary folder.
+struct Setup {
+    dir: tempfile::TempDir,
+    config: PathBuf,
+}
+
+impl Setup {
+    fn new() -> Setup {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = dir.path().join("config.toml");
+        let index_dir = dir.path().join("idx");
+        std::fs::write(
+            &config,
+            format!("[corpus]\nindex_dir = '{}'\n", index_dir.display()),
+        )
+        .expect("write config");
+        Setup { dir, config }
+    }
+
+    fn index_dir(&self) -> PathBuf {
+        self.dir.path().join("idx")
+    }
+
+    /// Runs the binary from the repository root (so `index/articles` is the corpus) with
+    /// no Discord token and no log filter in the environment.
+    fn run(&self, args: &[&str], stdin: &[u8]) -> Output {
+        let mut child = Command::new(BIN)
+            .arg("--config")
+            .arg(&self.config)
+            .args(args)
+            .current_dir(ROOT)
+            .env_remove("DISCORD_TOKEN")
+            .env_remove("DISCORD_TOKEN_FILE")
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn summit-bot");
+        let mut input = child.stdin.take().expect("stdin");
+        input.write_all(stdin).expect("write stdin");
+        drop(input);
+        child.wait_with_output().expect("wait for summit-bot")
+    }
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).expect("stderr is UTF-8")
+}
+
+/// Asserts success and an empty stderr, returning stdout.
+fn success(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        output.status,
+        stdout(output),
+        stderr(output)
+    );
+    assert_eq!(stderr(output), "", "nothing on stderr");
+    stdout(output)
+}
+
+fn point_4_text() -> String {
+    format!("{TITLE} (paragraph 2, point 4)\n\n{POINT_4}\n\n[1] {FOOTNOTE_1}\n[2] {FOOTNOTE_2}\n")
+}
+
+#[test]
+fn point_4_prints_the_point_with_its_footnotes() {
+    let setup = Setup::new();
+    let out = success(&setup.run(&["point", "4"], b""));
+    assert_eq!(out, point_4_text());
+    assert!(
+        setup.index_dir().join("meta.json").is_file(),
+        "index written to the temp dir"
+    );
+}
+
+#[test]
+fn points_lists_short_titles() {
+    let setup = Setup::new();
+    let out = success(&setup.run(&["points"], b""));
+    assert_eq!(
+        out,
+        "1. Both countries will respond in a timely manner to requests for information and assistance related…\n\
+         2. Neither country will participate or sponsor “cyber-enabled theft of intellectual property,…\n\
+         3. China and the United States will strive to identify and endorse proper norms of state behavior in…\n\
+         4. The two leaders established a high level working group to deter the spread of illegal cyber…\n"
+    );
+}
+
+#[test]
+fn footnote_3_prints_one_line() {
+    let setup = Setup::new();
+    let out = success(&setup.run(&["footnote", "3"], b""));
+    assert_eq!(out, format!("[3] {FOOTNOTE_3}\n"));
+}
+
+#[test]
+fn unknown_point_fails_with_one_line() {
+    let setup = Setup::new();
+    let output = setup.run(&["point", "9"], b"");
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stdout(&output), "");
+    assert_eq!(
+        stderr(&output),
+        "summit-bot: no point 9: the article lists 4 points\n"
+    );
+}
+
+#[test]
+fn unknown_footnote_fails_with_one_line() {
+    let setup = Setup::new();
+    let output = setup.run(&["footnote", "99"], b"");
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stdout(&output), "");
+    assert_eq!(
+        stderr(&output),
+        "summit-bot: no footnote 99: the article has 4 footnotes\n"
+    );
+}
+
+fn keys(value: &Value) -> Vec<&str> {
+    let mut keys: Vec<&str> = value
+        .as_object()
+        .unwrap_or_else(|| panic!("not an object: {value}"))
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    keys
+}
+
+fn assert_passage_shape(passage: &Value) {
+    assert_eq!(
+        keys(passage),
+        ["article", "id", "paragraph", "point", "text", "title"]
+    );
+    assert!(passage["id"].is_string());
+    assert!(passage["article"].is_string());
+    assert!(passage["title"].is_string());
+    assert!(passage["paragraph"].is_u64());
+    assert!(passage["point"].is_u64() || passage["point"].is_null());
+    assert!(passage["text"].is_string());
+}
+
+fn assert_response_shape(response: &Value) {
+    assert_eq!(keys(response), ["alternatives", "answer", "question"]);
+    assert!(response["question"].is_string());
+    for alternative in response["alternatives"]
+        .as_array()
+        .expect("alternatives is an array")
+    {
+        assert_passage_shape(alternative);
+    }
+    let answer = &response["answer"];
+    if answer.is_null() {
+        return;
+    }
+    assert_eq!(keys(answer), ["footnotes", "highlight", "passage", "score"]);
+    assert_passage_shape(&answer["passage"]);
+    for footnote in answer["footnotes"]
+        .as_array()
+        .expect("footnotes is an array")
+    {
+        assert_eq!(keys(footnote), ["number", "text"]);
+        assert!(footnote["number"].is_u64());
+        assert!(footnote["text"].is_string());
+    }
+    assert!(answer["score"].is_f64() || answer["score"].is_u64());
+    assert!(answer["highlight"].is_string());
+}
+
+#[test]
+fn ask_json_has_the_exact_shape() {
+    let setup = Setup::new();
+    let out = success(&setup.run(&["ask", "--json", "Is there a hotline?"], b""));
+    assert!(
+        out.ends_with('\n') && out.matches('\n').count() == 1,
+        "one line: {out:?}"
+    );
+    let response: Value = serde_json::from_str(&out).expect("valid JSON");
+    assert_response_shape(&response);
+    assert_eq!(response["question"], "Is there a hotline?");
+    let answer = &response["answer"];
+    assert_eq!(
+        answer["passage"],
+        serde_json::json!({
+            "id": "summit-article:2.4",
+            "article": "summit-article",
+            "title": TITLE,
+            "paragraph": 2,
+            "point": 4,
+            "text": POINT_4,
+        })
+    );
+    assert_eq!(
+        answer["footnotes"],
+        serde_json::json!([
+            {"number": 1, "text": FOOTNOTE_1},
+            {"number": 2, "text": FOOTNOTE_2},
+        ])
+    );
+    assert_eq!(
+        answer["highlight"],
+        "Last, the two leaders established a high level working group to deter the spread of illegal cyber activity, and a **hotline** to address serious security issues.[2]"
+    );
+    let score = answer["score"].as_f64().expect("score is a number");
+    assert!(score > 0.0, "score {score}");
+}
+
+#[test]
+fn ask_json_stdin_writes_one_object_per_line() {
+    let setup = Setup::new();
+    let mut input = Vec::new();
+    input.extend_from_slice(b"Is there a hotline?\n");
+    input.extend_from_slice(b"\n");
+    input.extend_from_slice(b"???\n");
+    input.extend_from_slice(b"\xff\xfe\xc3 bytes\n");
+    input.extend_from_slice(b"title:hotline AND (\n");
+    let out = success(&setup.run(&["ask", "--json", "-"], &input));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 5, "one line per input line:\n{out}");
+    assert!(out.ends_with('\n'));
+    let responses: Vec<Value> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("invalid JSON {l:?}: {e}")))
+        .collect();
+    for response in &responses {
+        assert_response_shape(response);
+    }
+    let answered: Vec<Option<&str>> = responses
+        .iter()
+        .map(|r| r["answer"]["passage"]["id"].as_str())
+        .collect();
+    assert_eq!(
+        answered,
+        [
+            Some("summit-article:2.4"),
+            None,
+            None,
+            None,
+            Some("summit-article:2.4")
+        ]
+    );
+    assert_eq!(
+        lines[1],
+        r#"{"question":"","answer":null,"alternatives":[]}"#
+    );
+    assert_eq!(
+        lines[2],
+        r#"{"question":"???","answer":null,"alternatives":[]}"#
+    );
+    assert_eq!(
+        lines[3],
+        r#"{"question":"��� bytes","answer":null,"alternatives":[]}"#
+    );
+    assert_eq!(responses[4]["question"], "title:hotline AND (");
+}
+
+#[test]
+fn ask_json_stdin_without_final_newline_and_crlf() {
+    let setup = Setup::new();
+    let out = success(&setup.run(&["ask", "--json", "-"], b"???\r\nhello"));
+    assert_eq!(
+        out,
+        "{\"question\":\"???\",\"answer\":null,\"alternatives\":[]}\n\
+         {\"question\":\"hello\",\"answer\":null,\"alternatives\":[]}\n"
+    );
+}
+
+#[test]
+fn console_chat_answers_commands_and_questions_then_exits_at_end_of_input() {
+    let setup = Setup::new();
+    let out = success(&setup.run(&[], b"/point 2\n/help\nIs there a hotline?\n"));
+    let expected = format!(
+        "{TITLE} (paragraph 2, point 2)\n\n{POINT_2}\n\n[1] {FOOTNOTE_1}\n\n\
+         Ask a question in plain words, or:\n  /point N     show agreement point N\n  /points      list the agreement points\n  /footnote N  show footnote N\n  /about       what the bot knows\n  /help        this help\nCtrl-D quits.\n\n\
+         {}\nmatch 100% of the question · 0 other matches\n\n",
+        point_4_text()
+    );
+    assert_eq!(out, expected);
+}
+
+#[test]
+fn eval_prints_a_summary_last_line() {
+    let setup = Setup::new();
+    let out = success(&setup.run(&["eval", "tests/fixtures/questions.jsonl"], b""));
+    let last = out.lines().last().expect("some output");
+    let numbers: Vec<usize> = match last.split(' ').collect::<Vec<_>>().as_slice() {
+        [passed, "passed,", failed, "failed"] => {
+            vec![passed.parse().unwrap(), failed.parse().unwrap()]
+        }
+        _ => panic!("last line is not `N passed, N failed`: {last:?}\n{out}"),
+    };
+    assert_eq!(numbers[0] + numbers[1], 40, "{out}");
+    assert!(numbers[0] >= 38, "{out}");
+    assert_eq!(
+        out.lines().count(),
+        1 + numbers[1],
+        "one FAIL line per failure:\n{out}"
+    );
+}
+
+#[test]
+fn second_run_reuses_the_index_and_answers_the_same() {
+    let setup = Setup::new();
+    let first = success(&setup.run(&["index"], b""));
+    assert!(
+        first.starts_with("index built (no index yet): 10 passages and points in "),
+        "{first}"
+    );
+    let second = success(&setup.run(&["index"], b""));
+    assert!(
+        second.starts_with("index is up to date: 10 passages and points in "),
+        "{second}"
+    );
+    assert_eq!(success(&setup.run(&["point", "4"], b"")), point_4_text());
+}

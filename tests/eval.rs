@@ -1,0 +1,43 @@
+//! The shipped evaluation questions answer well: at least 38 of 40 pass, both over the
+//! compiled-in article and over `index/articles` with an index on disk.
+
+use summit_bot::engine::{Engine, EngineOptions};
+use summit_bot::eval::{parse_cases, run};
+use summit_bot::retrieve::RankOptions;
+
+const QUESTIONS: &str = include_str!("fixtures/questions.jsonl");
+const MIN_PASSED: usize = 38;
+
+fn check(engine: &Engine) {
+    let cases = parse_cases(QUESTIONS).expect("fixture parses");
+    assert_eq!(cases.len(), 40, "the fixture holds 40 questions");
+    let report = run(engine, &cases).expect("eval runs");
+    assert!(
+        report.passed >= MIN_PASSED,
+        "only {} passed (need {MIN_PASSED}):\n{}",
+        report.passed,
+        report.render()
+    );
+    assert_eq!(report.passed + report.failures.len(), cases.len());
+}
+
+#[test]
+fn embedded_engine_passes_the_eval() {
+    check(&Engine::embedded().expect("embedded engine opens"));
+}
+
+#[test]
+fn engine_over_index_articles_with_persisted_index_passes_the_eval() {
+    let tmp = tempfile::tempdir().unwrap();
+    let options = EngineOptions {
+        articles_dir: Some(concat!(env!("CARGO_MANIFEST_DIR"), "/index/articles").into()),
+        index_dir: Some(tmp.path().join("idx")),
+        rank: RankOptions::default(),
+        max_alternatives: 3,
+        force_rebuild: false,
+        show_progress: false,
+    };
+    check(&Engine::open(&options).expect("engine opens"));
+    // Reopened from disk, it answers the same.
+    check(&Engine::open(&options).expect("engine reopens"));
+}
