@@ -14,6 +14,7 @@ pub mod schema;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use tantivy::directory::{Directory, DirectoryLock, Lock, MmapDirectory};
 use tantivy::schema::Value;
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
 use tracing::{info, warn};
@@ -119,16 +120,24 @@ impl SearchIndex {
             return Self::from_index(index, schema, Readiness::InMemory);
         };
         let expected = Manifest::for_corpus(corpus, 0);
-        if !force {
+        let reason = if force {
+            "forced rebuild".to_string()
+        } else {
             match Self::try_open(dir, &expected) {
                 Ok(opened) => return Ok(opened),
-                Err(reason) => {
-                    info!(dir = %dir.display(), %reason, "building the index");
-                    return Self::build_in(dir, corpus, show_progress, reason);
-                }
+                Err(reason) => reason,
+            }
+        };
+        // Processes sharing the folder (shards, a CLI run beside the bot) build one at a time;
+        // whoever waited looks again, since the index may now be there.
+        let _lock = build_lock(dir)?;
+        if !force {
+            if let Ok(opened) = Self::try_open(dir, &expected) {
+                return Ok(opened);
             }
         }
-        Self::build_in(dir, corpus, show_progress, "forced rebuild".to_string())
+        info!(dir = %dir.display(), %reason, "building the index");
+        Self::build_in(dir, corpus, show_progress, reason)
     }
 
     /// Opens a persisted index if its manifest matches; the error says why not.
@@ -254,6 +263,30 @@ pub fn staging_dir(dir: &Path) -> PathBuf {
     let mut name = dir.file_name().map(|n| n.to_os_string()).unwrap_or_default();
     name.push(".building");
     dir.with_file_name(name)
+}
+
+/// Takes the exclusive lock that guards building `dir` (`<dir>.lock` beside it), waiting for
+/// another builder to finish. Released when dropped, or when the process dies.
+fn build_lock(dir: &Path) -> Result<DirectoryLock, IndexError> {
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let io = |source| IndexError::Io {
+        path: parent.to_path_buf(),
+        source,
+    };
+    std::fs::create_dir_all(parent).map_err(io)?;
+    let directory = MmapDirectory::open(parent).map_err(tantivy::TantivyError::from)?;
+    let mut name = dir.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(".lock");
+    let lock = Lock {
+        filepath: PathBuf::from(name),
+        is_blocking: true,
+    };
+    Ok(directory
+        .acquire_lock(&lock)
+        .map_err(tantivy::TantivyError::from)?)
 }
 
 fn register_analyzer(index: &Index) {
