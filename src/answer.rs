@@ -113,9 +113,9 @@ pub fn compose(question: &str, ranked: &[RankedHit], max_alternatives: usize) ->
             break;
         }
         let text = &hit.record.text;
-        let overlaps = chosen
-            .iter()
-            .any(|c| c.record.text.contains(text.as_str()) || text.contains(c.record.text.as_str()));
+        let overlaps = chosen.iter().any(|c| {
+            c.record.text.contains(text.as_str()) || text.contains(c.record.text.as_str())
+        });
         if !overlaps {
             chosen.push(hit);
         }
@@ -141,18 +141,26 @@ pub fn escape_markdown(text: &str) -> String {
 }
 
 /// Marks matched words bold (adjacent ones as one run) and the best sentence underlined.
-pub fn highlight(text: &str, matched: &[(usize, usize)], sentence: Option<(usize, usize)>) -> String {
+pub fn highlight(
+    text: &str,
+    matched: &[(usize, usize)],
+    sentence: Option<(usize, usize)>,
+) -> String {
     let mut spans: Vec<(usize, usize)> = matched
         .iter()
         .copied()
-        .filter(|(s, e)| s < e && *e <= text.len() && text.is_char_boundary(*s) && text.is_char_boundary(*e))
+        .filter(|(s, e)| {
+            s < e && *e <= text.len() && text.is_char_boundary(*s) && text.is_char_boundary(*e)
+        })
         .collect();
     spans.sort_unstable();
     // Merge spans separated only by spaces so "trade secrets" is one bold run.
     let mut runs: Vec<(usize, usize)> = Vec::new();
     for (start, end) in spans {
         match runs.last_mut() {
-            Some(last) if start <= last.1 || text[last.1..start].chars().all(char::is_whitespace) => {
+            Some(last)
+                if start <= last.1 || text[last.1..start].chars().all(char::is_whitespace) =>
+            {
                 last.1 = last.1.max(end);
             }
             _ => runs.push((start, end)),
@@ -164,7 +172,11 @@ pub fn highlight(text: &str, matched: &[(usize, usize)], sentence: Option<(usize
     let mut events: Vec<(usize, u8, &str)> = edges.iter().map(|at| (*at, 1, "__")).collect();
     for (start, end) in runs {
         let mut from = start;
-        for edge in edges.iter().copied().filter(|edge| start < *edge && *edge < end) {
+        for edge in edges
+            .iter()
+            .copied()
+            .filter(|edge| start < *edge && *edge < end)
+        {
             events.push((from, 2, "**"));
             events.push((edge, 0, "**"));
             from = edge;
@@ -192,7 +204,10 @@ mod tests {
     fn bolds_matched_words_and_merges_neighbours() {
         let text = "extract trade secrets through cyber espionage.";
         let got = highlight(text, &[(8, 13), (14, 21), (36, 45)], None);
-        assert_eq!(got, "extract **trade secrets** through cyber **espionage**.");
+        assert_eq!(
+            got,
+            "extract **trade secrets** through cyber **espionage**."
+        );
     }
 
     #[test]

@@ -247,7 +247,9 @@ pub fn validate_api_url(url: &str) -> Result<(), String> {
         .ok_or_else(|| format!("api url {url:?} must start with http:// or https://"))?;
     let rest = rest.trim_end_matches('/');
     if rest.is_empty() || rest.contains('/') {
-        return Err(format!("api url {url:?} must be scheme, host and port only (no /api)"));
+        return Err(format!(
+            "api url {url:?} must be scheme, host and port only (no /api)"
+        ));
     }
     Ok(())
 }

@@ -108,8 +108,12 @@ impl Engine {
         )?;
         match index.readiness() {
             Readiness::Reused => info!(passages = corpus.passage_count(), "index reused"),
-            Readiness::Built(reason) => info!(passages = corpus.passage_count(), %reason, "index built"),
-            Readiness::InMemory => info!(passages = corpus.passage_count(), "index built in memory"),
+            Readiness::Built(reason) => {
+                info!(passages = corpus.passage_count(), %reason, "index built")
+            }
+            Readiness::InMemory => {
+                info!(passages = corpus.passage_count(), "index built in memory")
+            }
         }
         Ok(Engine {
             corpus,
@@ -149,7 +153,9 @@ impl Engine {
         let ranked = self.retriever.rank(&searcher, &plan, &self.rank)?;
         let response = compose(question, &ranked, self.max_alternatives);
         match &response.answer {
-            Some(hit) => debug!(score = hit.score, coverage = hit.coverage, passage = %hit.passage.id, "answered"),
+            Some(hit) => {
+                debug!(score = hit.score, coverage = hit.coverage, passage = %hit.passage.id, "answered")
+            }
             None => debug!(terms = plan.terms.len(), "no good answer"),
         }
         Ok(response)
@@ -197,7 +203,9 @@ impl Engine {
 
     /// All footnotes of the primary article.
     pub fn footnotes(&self) -> &[Footnote] {
-        self.primary().map(|a| a.footnotes.as_slice()).unwrap_or(&[])
+        self.primary()
+            .map(|a| a.footnotes.as_slice())
+            .unwrap_or(&[])
     }
 
     /// Corpus facts.

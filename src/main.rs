@@ -20,7 +20,8 @@ fn main() {
 fn run() -> anyhow::Result<i32> {
     let args = Cli::parse();
     let config = Config::load(args.config.as_deref()).context("invalid configuration")?;
-    let token_present = std::env::var_os("DISCORD_TOKEN").is_some() || std::env::var_os("DISCORD_TOKEN_FILE").is_some();
+    let token_present = std::env::var_os("DISCORD_TOKEN").is_some()
+        || std::env::var_os("DISCORD_TOKEN_FILE").is_some();
     let command = match args.command {
         Some(command) => command,
         None if token_present => Command::Serve,
@@ -28,7 +29,11 @@ fn run() -> anyhow::Result<i32> {
     };
     let serving = matches!(command, Command::Serve);
     // The bot logs at the configured level; the console commands stay quiet unless asked.
-    let level = if serving { config.log.level.as_str() } else { "warn" };
+    let level = if serving {
+        config.log.level.as_str()
+    } else {
+        "warn"
+    };
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(level))
         .context("invalid log filter")?;

@@ -1,6 +1,231 @@
-//! The Discord front end (poise on serenity).
+//! The Discord front end (poise on serenity): builds the client against Discord or a
+//! `DISCORD_API_URL` stand-in, registers the commands, and shuts down cleanly on
+//! SIGINT/SIGTERM. Command bodies live in [`commands`], chat messages and buttons in
+//! [`events`]; everything they say comes from the engine through [`crate::render::embed`].
 
-/// Runs the Discord bot until it is told to stop.
-pub fn serve(_config: &crate::config::Config) -> anyhow::Result<i32> {
-    anyhow::bail!("the Discord front end is not built yet")
+pub mod answering;
+pub mod commands;
+pub mod error;
+pub mod events;
+pub mod limiter;
+pub mod reply;
+pub mod sessions;
+pub mod token;
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context as _;
+use poise::serenity_prelude as serenity;
+use tracing::{error, info, warn};
+
+use crate::config::{validate_api_url, Config};
+use crate::engine::Engine;
+use limiter::{BucketConfig, RateLimiter};
+use sessions::Sessions;
+use token::Token;
+
+/// The error type of commands and handlers (shown to users only as plain words).
+pub type Error = anyhow::Error;
+/// The poise context every command receives.
+pub type Context<'a> = poise::Context<'a, Data, Error>;
+
+/// Shared state, built once in `setup`.
+pub struct Data {
+    /// The answer engine.
+    pub engine: Arc<Engine>,
+    /// Channels where every message is a question.
+    pub answer_channels: HashSet<u64>,
+    /// Longest question answered, in characters.
+    pub max_question_chars: usize,
+    /// Flood control. A std mutex: held only for a check, never across `.await`.
+    pub limiter: Mutex<RateLimiter>,
+    /// Recent answers (for buttons) and tracked replies (for edits).
+    pub sessions: Mutex<Sessions>,
+}
+
+impl Data {
+    /// State for a running bot.
+    pub fn new(engine: Arc<Engine>, config: &Config) -> Data {
+        let limits = &config.limits;
+        Data {
+            engine,
+            answer_channels: config.discord.answer_channels.iter().copied().collect(),
+            max_question_chars: limits.max_question_chars,
+            limiter: Mutex::new(RateLimiter::new(
+                BucketConfig {
+                    burst: limits.user_burst,
+                    refill_secs: limits.user_refill_secs,
+                },
+                BucketConfig {
+                    burst: limits.channel_burst,
+                    refill_secs: limits.channel_refill_secs,
+                },
+            )),
+            sessions: Mutex::new(Sessions::default()),
+        }
+    }
+}
+
+/// The REST base URL: `DISCORD_API_URL`, else `discord.api_url`, else Discord itself.
+pub fn api_url(config: &Config) -> anyhow::Result<Option<String>> {
+    let url = std::env::var("DISCORD_API_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+        .or_else(|| config.discord.api_url.clone());
+    if let Some(url) = &url {
+        validate_api_url(url).map_err(anyhow::Error::msg)?;
+    }
+    Ok(url.map(|u| u.trim_end_matches('/').to_string()))
+}
+
+/// Gateway intents: guild and DM messages; Message Content only when answer channels need it
+/// (it is privileged, and mentions and DMs carry content without it).
+pub fn intents(config: &Config) -> serenity::GatewayIntents {
+    let mut intents = serenity::GatewayIntents::GUILDS
+        | serenity::GatewayIntents::GUILD_MESSAGES
+        | serenity::GatewayIntents::DIRECT_MESSAGES;
+    if !config.discord.answer_channels.is_empty() {
+        intents |= serenity::GatewayIntents::MESSAGE_CONTENT;
+    }
+    intents
+}
+
+/// Runs the Discord bot until SIGINT/SIGTERM. Returns the exit code.
+pub fn serve(config: &Config) -> anyhow::Result<i32> {
+    let token = Token::from_env()?;
+    let api_url = api_url(config).context("invalid Discord API URL")?;
+    let engine = Arc::new(crate::cli::open_engine(config, false, false)?);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(run(config.clone(), token, api_url, engine))?;
+    Ok(0)
+}
+
+/// Connects and runs until the shards stop.
+pub async fn run(
+    config: Config,
+    token: Token,
+    api_url: Option<String>,
+    engine: Arc<Engine>,
+) -> anyhow::Result<()> {
+    let http = match &api_url {
+        // With the rate limiter on, serenity builds requests without the proxy: keep it off.
+        Some(url) => serenity::HttpBuilder::new(token.expose())
+            .proxy(url.clone())
+            .ratelimiter_disabled(true)
+            .build(),
+        None => serenity::HttpBuilder::new(token.expose()).build(),
+    };
+    drop(token);
+    info!(
+        api = api_url.as_deref().unwrap_or("https://discord.com"),
+        "connecting to Discord"
+    );
+    let guilds: Vec<u64> = config.discord.guilds.clone();
+    let setup_config = config.clone();
+    let framework = poise::Framework::builder()
+        .options(poise::FrameworkOptions {
+            commands: commands::all(),
+            on_error: |error| Box::pin(error::on_error(error)),
+            event_handler: |framework, event| Box::pin(events::handle(framework, event)),
+            prefix_options: poise::PrefixFrameworkOptions {
+                prefix: None,
+                mention_as_prefix: false,
+                ..Default::default()
+            },
+            ..Default::default()
+        })
+        .setup(move |ctx, ready, framework| {
+            Box::pin(async move {
+                info!(user = %ready.user.name, guilds = ready.guilds.len(), "connected");
+                register(ctx, &framework.options().commands, &guilds).await;
+                Ok(Data::new(engine, &setup_config))
+            })
+        })
+        .build();
+    let mut client = serenity::ClientBuilder::new_with_http(http, intents(&config))
+        .framework(framework)
+        .await
+        .context("cannot create the Discord client")?;
+
+    let shard_manager = client.shard_manager.clone();
+    tokio::spawn(async move {
+        wait_for_shutdown_signal().await;
+        info!("shutting down");
+        shard_manager.shutdown_all().await;
+    });
+
+    let d = &config.discord;
+    let result = if d.shard_total == 0 {
+        client.start().await
+    } else {
+        let count = d.shard_count.max(1);
+        client
+            .start_shard_range(d.shard_start..d.shard_start + count, d.shard_total)
+            .await
+    };
+    result.context("the Discord connection ended with an error")?;
+    info!("stopped");
+    Ok(())
+}
+
+/// Registers the commands per configured guild (instant), else globally.
+async fn register(
+    ctx: &serenity::Context,
+    commands: &[poise::Command<Data, Error>],
+    guilds: &[u64],
+) {
+    if guilds.is_empty() {
+        let result = reply::with_retries("register commands", || {
+            poise::builtins::register_globally(ctx, commands)
+        })
+        .await;
+        match result {
+            Ok(()) => info!(commands = commands.len(), "registered commands globally"),
+            Err(error) => error!(%error, "cannot register commands globally"),
+        }
+        return;
+    }
+    for guild in guilds {
+        let id = serenity::GuildId::new(*guild);
+        let result = reply::with_retries("register guild commands", || {
+            poise::builtins::register_in_guild(ctx, commands, id)
+        })
+        .await;
+        match result {
+            Ok(()) => info!(
+                guild,
+                commands = commands.len(),
+                "registered commands in guild"
+            ),
+            Err(error) => warn!(guild, %error, "cannot register commands in guild"),
+        }
+    }
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+async fn wait_for_shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(error) => {
+                warn!(%error, "cannot listen for SIGTERM");
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

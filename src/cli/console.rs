@@ -11,7 +11,10 @@ pub fn run(engine: &Engine, input: impl BufRead, mut out: impl Write) -> anyhow:
     if interactive {
         let about = engine.about();
         writeln!(out, "summit-bot: ask about \"{}\".", about.title)?;
-        writeln!(out, "Type a question, /points, /point N, /footnote N or /help. Ctrl-D quits.")?;
+        writeln!(
+            out,
+            "Type a question, /points, /point N, /footnote N or /help. Ctrl-D quits."
+        )?;
     }
     let prompt = |out: &mut dyn Write| -> std::io::Result<()> {
         if interactive {
@@ -48,11 +51,17 @@ pub fn reply(engine: &Engine, line: &str) -> anyhow::Result<String> {
         ("/about", _) => text::about(&engine.about()),
         ("/point", Some(Ok(n))) => match engine.point(n)? {
             Some(hit) => text::hit(&hit),
-            None => format!("There is no point {n}; the article lists {}. Try /points.\n", engine.points().len()),
+            None => format!(
+                "There is no point {n}; the article lists {}. Try /points.\n",
+                engine.points().len()
+            ),
         },
         ("/footnote", Some(Ok(n))) => match engine.footnote(n) {
             Some(f) => text::footnote(f) + "\n",
-            None => format!("There is no footnote {n}; the article has {}.\n", engine.footnotes().len()),
+            None => format!(
+                "There is no footnote {n}; the article has {}.\n",
+                engine.footnotes().len()
+            ),
         },
         ("/point" | "/footnote", _) => format!("Usage: {command} N (a number)\n"),
         (c, _) if c.starts_with('/') => format!("Unknown command {c}. Type /help.\n"),

@@ -72,7 +72,11 @@ pub enum Command {
 }
 
 /// Opens the engine described by the config.
-pub fn open_engine(config: &Config, force_rebuild: bool, show_progress: bool) -> anyhow::Result<Engine> {
+pub fn open_engine(
+    config: &Config,
+    force_rebuild: bool,
+    show_progress: bool,
+) -> anyhow::Result<Engine> {
     let mut options = EngineOptions::from_config(config);
     options.force_rebuild = force_rebuild;
     options.show_progress = show_progress;
@@ -84,7 +88,10 @@ pub fn run(command: Command, config: &Config) -> anyhow::Result<i32> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match command {
-        Command::Ask { json: as_json, question } => {
+        Command::Ask {
+            json: as_json,
+            question,
+        } => {
             let engine = open_engine(config, false, false)?;
             if question.len() == 1 && question[0] == "-" {
                 ask_stream(&engine, as_json, std::io::stdin().lock(), &mut out)?;
@@ -103,7 +110,10 @@ pub fn run(command: Command, config: &Config) -> anyhow::Result<i32> {
             let engine = open_engine(config, false, false)?;
             match engine.point(number)? {
                 Some(hit) => out.write_all(text::hit(&hit).as_bytes())?,
-                None => bail!("no point {number}: the article lists {} points", engine.points().len()),
+                None => bail!(
+                    "no point {number}: the article lists {} points",
+                    engine.points().len()
+                ),
             }
         }
         Command::Points => {
@@ -114,7 +124,10 @@ pub fn run(command: Command, config: &Config) -> anyhow::Result<i32> {
             let engine = open_engine(config, false, false)?;
             match engine.footnote(number) {
                 Some(f) => writeln!(out, "{}", text::footnote(f))?,
-                None => bail!("no footnote {number}: the article has {} footnotes", engine.footnotes().len()),
+                None => bail!(
+                    "no footnote {number}: the article has {} footnotes",
+                    engine.footnotes().len()
+                ),
             }
         }
         Command::About => {
@@ -128,13 +141,20 @@ pub fn run(command: Command, config: &Config) -> anyhow::Result<i32> {
             let what = match engine.readiness() {
                 crate::indexing::Readiness::Reused => "index is up to date".to_string(),
                 crate::indexing::Readiness::Built(reason) => format!("index built ({reason})"),
-                crate::indexing::Readiness::InMemory => "index built in memory (no index_dir)".to_string(),
+                crate::indexing::Readiness::InMemory => {
+                    "index built in memory (no index_dir)".to_string()
+                }
             };
-            writeln!(out, "{what}: {documents} passages and points in {:.1?}", started.elapsed())?;
+            writeln!(
+                out,
+                "{what}: {documents} passages and points in {:.1?}",
+                started.elapsed()
+            )?;
         }
         Command::Eval { file } => {
             let engine = open_engine(config, false, false)?;
-            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
             let cases = eval::parse_cases(&text).with_context(|| format!("{}", file.display()))?;
             let report = eval::run(&engine, &cases)?;
             out.write_all(report.render().as_bytes())?;

@@ -73,7 +73,8 @@ pub fn check(case: &Case, response: &Response) -> Option<String> {
         (None, false) => Some("expected an answer, got none".to_string()),
         (Some(hit), false) => {
             let text = normalise(&hit.passage.text);
-            let phrase_ok = case.any.is_empty() || case.any.iter().any(|p| text.contains(&normalise(p)));
+            let phrase_ok =
+                case.any.is_empty() || case.any.iter().any(|p| text.contains(&normalise(p)));
             let numbers: Vec<u32> = hit.footnotes.iter().map(|f| f.number).collect();
             let missing: Vec<u32> = case
                 .footnotes
@@ -83,8 +84,14 @@ pub fn check(case: &Case, response: &Response) -> Option<String> {
                 .collect();
             match (phrase_ok, missing.is_empty()) {
                 (true, true) => None,
-                (false, _) => Some(format!("got {} without any of {:?}", hit.passage.id, case.any)),
-                (true, false) => Some(format!("got {} without footnotes {:?}", hit.passage.id, missing)),
+                (false, _) => Some(format!(
+                    "got {} without any of {:?}",
+                    hit.passage.id, case.any
+                )),
+                (true, false) => Some(format!(
+                    "got {} without footnotes {:?}",
+                    hit.passage.id, missing
+                )),
             }
         }
     }
@@ -106,7 +113,11 @@ impl Report {
         for (q, why) in &self.failures {
             out.push_str(&format!("FAIL {q:?}: {why}\n"));
         }
-        out.push_str(&format!("{} passed, {} failed\n", self.passed, self.failures.len()));
+        out.push_str(&format!(
+            "{} passed, {} failed\n",
+            self.passed,
+            self.failures.len()
+        ));
         out
     }
 }

@@ -21,8 +21,8 @@ const STOP_WORDS: &[&str] = &[
     "shall", "may", "might", "must", "i", "me", "my", "we", "our", "you", "your", "he", "him",
     "his", "she", "her", "its", "them", "those", "been", "being", "were", "has", "have", "had",
     "am", "about", "any", "some", "so", "than", "too", "very", "just", "also", "here", "please",
-    "tell", "know", "b", "c", "d", "e", "f", "g", "h", "j", "k", "l", "m", "n", "o", "p", "q",
-    "r", "s", "t", "u", "v", "w", "x", "y", "z",
+    "tell", "know", "b", "c", "d", "e", "f", "g", "h", "j", "k", "l", "m", "n", "o", "p", "q", "r",
+    "s", "t", "u", "v", "w", "x", "y", "z",
 ];
 
 /// Longest token kept, in bytes; longer ones are noise (hashes, URLs, spam runs).

@@ -18,7 +18,10 @@ const PROGRESS_THRESHOLD: usize = 20_000;
 const WRITER_BUDGET_BYTES: usize = 200_000_000;
 
 /// Turns a record into its tantivy document.
-pub fn document(schema: &SummitSchema, record: &PassageRecord) -> Result<TantivyDocument, IndexError> {
+pub fn document(
+    schema: &SummitSchema,
+    record: &PassageRecord,
+) -> Result<TantivyDocument, IndexError> {
     let mut doc = TantivyDocument::default();
     doc.add_text(schema.id, &record.id);
     let tokens = record
@@ -58,7 +61,9 @@ pub fn write_corpus(
     let total = corpus.passage_count() + corpus.point_count();
     let bar = (show_progress && total >= PROGRESS_THRESHOLD).then(|| {
         let bar = ProgressBar::new(total as u64);
-        if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} passages ({per_sec}, eta {eta})") {
+        if let Ok(style) =
+            ProgressStyle::with_template("{bar:40} {pos}/{len} passages ({per_sec}, eta {eta})")
+        {
             bar.set_style(style);
         }
         bar

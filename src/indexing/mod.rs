@@ -200,7 +200,11 @@ impl SearchIndex {
         Self::from_index(index, schema, Readiness::Built(reason))
     }
 
-    fn from_index(index: Index, schema: SummitSchema, readiness: Readiness) -> Result<Self, IndexError> {
+    fn from_index(
+        index: Index,
+        schema: SummitSchema,
+        readiness: Readiness,
+    ) -> Result<Self, IndexError> {
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -236,7 +240,11 @@ impl SearchIndex {
     }
 
     /// Reads the stored record of a hit.
-    pub fn record(&self, searcher: &Searcher, address: DocAddress) -> Result<PassageRecord, IndexError> {
+    pub fn record(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+    ) -> Result<PassageRecord, IndexError> {
         let doc: TantivyDocument = searcher.doc(address)?;
         let bytes = doc
             .get_first(self.schema.record)
@@ -250,7 +258,10 @@ impl SearchIndex {
         let searcher = self.searcher();
         let term = Term::from_field_text(self.schema.id, id);
         let query = tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
-        let hits = searcher.search(&query, &tantivy::collector::TopDocs::with_limit(1).order_by_score())?;
+        let hits = searcher.search(
+            &query,
+            &tantivy::collector::TopDocs::with_limit(1).order_by_score(),
+        )?;
         match hits.first() {
             Some((_, address)) => Ok(Some(self.record(&searcher, *address)?)),
             None => Ok(None),
@@ -260,7 +271,10 @@ impl SearchIndex {
 
 /// Where a rebuild is staged before it replaces `dir`.
 pub fn staging_dir(dir: &Path) -> PathBuf {
-    let mut name = dir.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    let mut name = dir
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
     name.push(".building");
     dir.with_file_name(name)
 }
@@ -278,7 +292,10 @@ fn build_lock(dir: &Path) -> Result<DirectoryLock, IndexError> {
     };
     std::fs::create_dir_all(parent).map_err(io)?;
     let directory = MmapDirectory::open(parent).map_err(tantivy::TantivyError::from)?;
-    let mut name = dir.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    let mut name = dir
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
     name.push(".lock");
     let lock = Lock {
         filepath: PathBuf::from(name),
@@ -298,10 +315,16 @@ fn read_vocabulary(reader: &IndexReader, schema: &SummitSchema) -> Result<Vocabu
     let searcher = reader.searcher();
     for segment in searcher.segment_readers() {
         let inverted = segment.inverted_index(schema.body)?;
-        let mut stream = inverted.terms().stream().map_err(tantivy::TantivyError::from)?;
+        let mut stream = inverted
+            .terms()
+            .stream()
+            .map_err(tantivy::TantivyError::from)?;
         while let Some((key, _)) = stream.next() {
             if let Ok(term) = std::str::from_utf8(key) {
-                by_len.entry(term.chars().count()).or_default().push(term.to_string());
+                by_len
+                    .entry(term.chars().count())
+                    .or_default()
+                    .push(term.to_string());
             }
         }
     }

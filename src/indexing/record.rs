@@ -64,7 +64,16 @@ impl PassageRecord {
     pub fn all_for(article: &Article, analyzer: &mut Analyzer) -> Vec<PassageRecord> {
         let paragraphs = article.passages.iter().map(|p| {
             let id = paragraph_id(&article.slug, p.paragraph);
-            Self::build(article, analyzer, id, p.paragraph, None, &p.text, &p.sentences, &p.footnotes)
+            Self::build(
+                article,
+                analyzer,
+                id,
+                p.paragraph,
+                None,
+                &p.text,
+                &p.sentences,
+                &p.footnotes,
+            )
         });
         let paragraphs: Vec<PassageRecord> = paragraphs.collect();
         let points = article.points.iter().map(|p| {

@@ -88,9 +88,14 @@ mod tests {
             .iter()
             .map(|p| (p.paragraph, p.footnotes.clone()))
             .collect();
-        assert_eq!(points, vec![(2, vec![1]), (2, vec![1]), (2, vec![1]), (2, vec![1, 2])]);
+        assert_eq!(
+            points,
+            vec![(2, vec![1]), (2, vec![1]), (2, vec![1]), (2, vec![1, 2])]
+        );
         assert!(article.points[3].text.starts_with("Last, the two leaders"));
-        assert!(article.points[3].text.ends_with("serious security issues.[2]"));
+        assert!(article.points[3]
+            .text
+            .ends_with("serious security issues.[2]"));
         assert_eq!(article.passages[5].footnotes, vec![4]);
         assert!(!article
             .passages

@@ -55,7 +55,10 @@ impl Point {
         let body = strip_ordinal(&self.text);
         let body = crate::ingest::markers::without_markers(body);
         let mut chars = body.chars();
-        let first: String = chars.next().map(|c| c.to_uppercase().collect()).unwrap_or_default();
+        let first: String = chars
+            .next()
+            .map(|c| c.to_uppercase().collect())
+            .unwrap_or_default();
         let rest: String = chars.collect();
         let full = format!("{first}{rest}");
         let full = full.trim_end_matches(['.', ' ']).to_string();

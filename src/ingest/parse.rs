@@ -91,7 +91,11 @@ pub fn parse_article(path: &Path, text: &str, format: Format) -> Result<Article,
             })?;
         for line in &lines[1..=close] {
             if let Some((key, value)) = line.split_once(':') {
-                let value = value.trim().trim_matches('"').trim_matches('\'').to_string();
+                let value = value
+                    .trim()
+                    .trim_matches('"')
+                    .trim_matches('\'')
+                    .to_string();
                 match key.trim().to_ascii_lowercase().as_str() {
                     "title" => title = Some(value),
                     "source" | "source_url" | "url" => source_url = Some(value),
@@ -110,8 +114,7 @@ pub fn parse_article(path: &Path, text: &str, format: Format) -> Result<Article,
     if title.is_none() && !blocks.is_empty() {
         let block = blocks.remove(0);
         title = Some(block.text.trim_start_matches('#').trim().to_string());
-    } else if format == Format::Markdown
-        && blocks.first().is_some_and(|b| b.text.starts_with("# "))
+    } else if format == Format::Markdown && blocks.first().is_some_and(|b| b.text.starts_with("# "))
     {
         blocks.remove(0);
     }
@@ -259,8 +262,14 @@ mod tests {
         assert_eq!(
             article.footnotes,
             vec![
-                Footnote { number: 1, text: "Note one.".into() },
-                Footnote { number: 2, text: "Note two.".into() }
+                Footnote {
+                    number: 1,
+                    text: "Note one.".into()
+                },
+                Footnote {
+                    number: 2,
+                    text: "Note two.".into()
+                }
             ]
         );
     }
@@ -268,7 +277,10 @@ mod tests {
     #[test]
     fn undefined_marker_names_file_and_line() {
         let err = parse("T\n\nFine.\n\nBad.[7]\n").unwrap_err();
-        assert_eq!(err.to_string(), "dir/a.txt:5: marker [7] has no footnote definition");
+        assert_eq!(
+            err.to_string(),
+            "dir/a.txt:5: marker [7] has no footnote definition"
+        );
     }
 
     #[test]
@@ -282,9 +294,15 @@ mod tests {
 
     #[test]
     fn empty_and_title_only_files_are_errors() {
-        assert_eq!(parse("").unwrap_err().to_string(), "dir/a.txt: empty article (no title and paragraphs)");
+        assert_eq!(
+            parse("").unwrap_err().to_string(),
+            "dir/a.txt: empty article (no title and paragraphs)"
+        );
         assert!(matches!(parse(" \n\n"), Err(IngestError::Empty { .. })));
-        assert!(matches!(parse("Only a title\n\nMore From"), Err(IngestError::Empty { .. })));
+        assert!(matches!(
+            parse("Only a title\n\nMore From"),
+            Err(IngestError::Empty { .. })
+        ));
     }
 
     #[test]
@@ -307,7 +325,11 @@ mod tests {
 
     #[test]
     fn unclosed_front_matter_is_an_error() {
-        let err = parse_article(Path::new("b.md"), "---\ntitle: x\n\nBody", Format::Markdown).unwrap_err();
-        assert_eq!(err.to_string(), "b.md:1: front matter is not closed with ---");
+        let err = parse_article(Path::new("b.md"), "---\ntitle: x\n\nBody", Format::Markdown)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "b.md:1: front matter is not closed with ---"
+        );
     }
 }

@@ -155,12 +155,21 @@ mod tests {
     fn items_span_following_sentences_until_next_ordinal() {
         let p = passage("First, one. More on one. Second, two. Finally, three.");
         let texts: Vec<String> = extract_points(&p, 4).into_iter().map(|p| p.text).collect();
-        assert_eq!(texts, vec!["First, one. More on one.", "Second, two.", "Finally, three."]);
+        assert_eq!(
+            texts,
+            vec![
+                "First, one. More on one.",
+                "Second, two.",
+                "Finally, three."
+            ]
+        );
     }
 
     #[test]
     fn needs_first_and_a_comma_and_two_items() {
-        assert!(extract_points(&passage("First use of force is banned. Second, no."), 1).is_empty());
+        assert!(
+            extract_points(&passage("First use of force is banned. Second, no."), 1).is_empty()
+        );
         assert!(extract_points(&passage("Second, a. Third, b."), 1).is_empty());
         assert!(extract_points(&passage("First, only one item here."), 1).is_empty());
         assert!(extract_points(&passage("At first, he hesitated. Last, he left."), 1).is_empty());

@@ -71,7 +71,9 @@ pub fn split_sentences(text: &str) -> Vec<Sentence> {
         // A sentence ends only where the next one visibly starts (or the text ends).
         let starts_new = match text[next..].chars().next() {
             None => true,
-            Some(ch) => next > end && (ch.is_uppercase() || ch.is_numeric() || "“\"'‘(".contains(ch)),
+            Some(ch) => {
+                next > end && (ch.is_uppercase() || ch.is_numeric() || "“\"'‘(".contains(ch))
+            }
         };
         if starts_new {
             sentences.push(Sentence { start, end });
@@ -127,7 +129,11 @@ mod tests {
     fn abbreviations_and_lowercase_do_not_split() {
         assert_eq!(
             parts("The U.S. indictment of Mr. Smith came. It was 2014.  Then talks."),
-            vec!["The U.S. indictment of Mr. Smith came.", "It was 2014.", "Then talks."]
+            vec![
+                "The U.S. indictment of Mr. Smith came.",
+                "It was 2014.",
+                "Then talks."
+            ]
         );
     }
 

@@ -43,7 +43,8 @@ pub fn null_line(question: &str) -> String {
         answer: None,
         alternatives: Vec::new(),
     };
-    serde_json::to_string(&value).unwrap_or_else(|_| r#"{"question":"","answer":null,"alternatives":[]}"#.to_string())
+    serde_json::to_string(&value)
+        .unwrap_or_else(|_| r#"{"question":"","answer":null,"alternatives":[]}"#.to_string())
 }
 
 #[cfg(test)]
@@ -62,7 +63,10 @@ mod tests {
                 point: Some(4),
                 text: "Last, a hotline.[2]".into(),
             },
-            footnotes: vec![Footnote { number: 2, text: "Twice a year.".into() }],
+            footnotes: vec![Footnote {
+                number: 2,
+                text: "Twice a year.".into(),
+            }],
             score: 1.5,
             highlight: "Last, a **hotline**.[2]".into(),
             coverage: 1.0,
@@ -80,6 +84,9 @@ mod tests {
             to_json_line(&response),
             r#"{"question":"hotline?","answer":{"passage":{"id":"a:2.4","article":"a","title":"T","paragraph":2,"point":4,"text":"Last, a hotline.[2]"},"footnotes":[{"number":2,"text":"Twice a year."}],"score":1.5,"highlight":"Last, a **hotline**.[2]"},"alternatives":[{"id":"a:2","article":"a","title":"T","paragraph":2,"point":null,"text":"Last, a hotline.[2]"}]}"#
         );
-        assert_eq!(null_line("?"), r#"{"question":"?","answer":null,"alternatives":[]}"#);
+        assert_eq!(
+            null_line("?"),
+            r#"{"question":"?","answer":null,"alternatives":[]}"#
+        );
     }
 }

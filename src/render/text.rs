@@ -21,7 +21,12 @@ pub fn location(hit: &Hit) -> String {
 
 /// A hit as text: heading, verbatim passage, footnotes.
 pub fn hit(hit: &Hit) -> String {
-    let mut out = format!("{} ({})\n\n{}\n", hit.passage.title, location(hit), hit.passage.text);
+    let mut out = format!(
+        "{} ({})\n\n{}\n",
+        hit.passage.title,
+        location(hit),
+        hit.passage.text
+    );
     if !hit.footnotes.is_empty() {
         out.push('\n');
         for f in &hit.footnotes {

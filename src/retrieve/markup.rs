@@ -82,6 +82,9 @@ mod tests {
 
     #[test]
     fn leaves_ordinary_angle_brackets() {
-        assert_eq!(words("a < b and <not a mention>"), vec!["a", "<", "b", "and", "<not", "a", "mention"]);
+        assert_eq!(
+            words("a < b and <not a mention>"),
+            vec!["a", "<", "b", "and", "<not", "a", "mention"]
+        );
     }
 }

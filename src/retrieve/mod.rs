@@ -98,7 +98,11 @@ impl Retriever {
         &self.index
     }
 
-    fn record(&self, searcher: &Searcher, address: DocAddress) -> Result<Arc<PassageRecord>, IndexError> {
+    fn record(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+    ) -> Result<Arc<PassageRecord>, IndexError> {
         if let Some(segments) = &self.preloaded {
             if let Some(record) = segments
                 .get(address.segment_ord as usize)
@@ -129,7 +133,10 @@ impl Retriever {
                     Term::from_field_text(self.index.schema.body, text),
                     IndexRecordOption::WithFreqs,
                 );
-                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(query), *credit))));
+                clauses.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(query), *credit)),
+                ));
             }
         }
         if clauses.is_empty() {
@@ -140,7 +147,11 @@ impl Retriever {
             &query,
             &TopDocs::with_limit(options.candidates.max(1)).order_by_score(),
         )?;
-        let best_bm25 = top.first().map(|(s, _)| *s).unwrap_or(1.0).max(f32::EPSILON);
+        let best_bm25 = top
+            .first()
+            .map(|(s, _)| *s)
+            .unwrap_or(1.0)
+            .max(f32::EPSILON);
 
         // term text → (question word index, credit)
         let mut lookup: HashMap<&str, (usize, f32)> = HashMap::new();
@@ -235,7 +246,11 @@ fn score_record(
         .iter()
         .enumerate()
         .map(|(s, credits)| {
-            let weight: f32 = credits.iter().zip(&weights).map(|(credit, w)| credit * w).sum();
+            let weight: f32 = credits
+                .iter()
+                .zip(&weights)
+                .map(|(credit, w)| credit * w)
+                .sum();
             (s, weight / total)
         })
         .fold((None, 0.0f32), |best, (s, score)| {

@@ -107,7 +107,8 @@ pub fn plan(
             }
             let chars = word.chars().count();
             let edits = allowed_edits(chars);
-            let correctable = edits > 0 && fuzzy_budget > 0 && !word.chars().any(|c| c.is_ascii_digit());
+            let correctable =
+                edits > 0 && fuzzy_budget > 0 && !word.chars().any(|c| c.is_ascii_digit());
             let mut expansions: Vec<(usize, String)> = Vec::new();
             if correctable {
                 fuzzy_budget -= 1;
@@ -131,7 +132,9 @@ pub fn plan(
             let weight = matches
                 .iter()
                 .map(|(t, _)| idf(doc_freq(t), docs))
-                .fold(None, |acc: Option<f32>, w| Some(acc.map_or(w, |a| a.max(w))))
+                .fold(None, |acc: Option<f32>, w| {
+                    Some(acc.map_or(w, |a| a.max(w)))
+                })
                 .unwrap_or(unknown_weight);
             QueryTerm {
                 text: word,

@@ -1,0 +1,20 @@
+//! All application commands, one file per group: [`ask`] (questions) and [`article`]
+//! (look-ups of points, footnotes and facts).
+
+pub mod article;
+pub mod ask;
+
+use super::{Data, Error};
+
+/// Every command the bot registers.
+pub fn all() -> Vec<poise::Command<Data, Error>> {
+    vec![
+        ask::ask(),
+        ask::find_in_article(),
+        article::point(),
+        article::points(),
+        article::footnote(),
+        article::about(),
+        article::help(),
+    ]
+}

@@ -1,0 +1,262 @@
+//! Gateway events that are not commands: questions in chat (mentions, DMs, answer channels),
+//! edits of those questions, and the answer buttons.
+
+use std::time::Instant;
+
+use anyhow::Context as _;
+use poise::serenity_prelude as serenity;
+use serenity::{CreateInteractionResponse, FullEvent, Interaction};
+use tracing::{debug, info, warn};
+
+use super::answering::{prepare, reply_for, Prepared};
+use super::limiter::Verdict;
+use super::reply::{channel_message, edit_message, interaction_message, with_retries};
+use super::sessions::{custom_id, TrackedReply};
+use super::{Data, Error};
+use crate::render::embed::{self, Reply};
+
+/// Entry point for every gateway event poise hands us.
+pub async fn handle(
+    framework: poise::FrameworkContext<'_, Data, Error>,
+    event: &FullEvent,
+) -> Result<(), Error> {
+    let ctx = framework.serenity_context;
+    let data = framework.user_data().await;
+    match event {
+        FullEvent::Message { new_message } => {
+            on_message(ctx, new_message, framework.bot_id(), data).await
+        }
+        FullEvent::MessageUpdate { event, .. } => {
+            on_edit(ctx, event, framework.bot_id(), data).await
+        }
+        FullEvent::InteractionCreate {
+            interaction: Interaction::Component(component),
+        } => on_button(ctx, component, data).await,
+        _ => Ok(()),
+    }
+}
+
+/// The question in a message addressed to the bot, or `None` if the bot should stay quiet.
+pub fn question_in(
+    content: &str,
+    mentions_bot: bool,
+    is_dm: bool,
+    in_answer_channel: bool,
+    bot_id: serenity::UserId,
+) -> Option<String> {
+    if !(mentions_bot || is_dm || in_answer_channel) {
+        return None;
+    }
+    let id = bot_id.get();
+    let question = content
+        .replace(&format!("<@{id}>"), " ")
+        .replace(&format!("<@!{id}>"), " ");
+    Some(question.trim().to_string())
+}
+
+fn mentions(content: &str, mentioned: &[serenity::User], bot_id: serenity::UserId) -> bool {
+    let id = bot_id.get();
+    mentioned.iter().any(|u| u.id == bot_id)
+        || content.contains(&format!("<@{id}>"))
+        || content.contains(&format!("<@!{id}>"))
+}
+
+fn rate_check(data: &Data, user: u64, channel: u64) -> Verdict {
+    let now = Instant::now();
+    match data.limiter.lock() {
+        Ok(mut limiter) => limiter.check(user, channel, now),
+        Err(poisoned) => poisoned.into_inner().check(user, channel, now),
+    }
+}
+
+async fn on_message(
+    ctx: &serenity::Context,
+    message: &serenity::Message,
+    bot_id: serenity::UserId,
+    data: &Data,
+) -> Result<(), Error> {
+    if message.author.bot || message.author.id == bot_id || message.webhook_id.is_some() {
+        return Ok(());
+    }
+    let in_answer_channel = data.answer_channels.contains(&message.channel_id.get());
+    let mentioned = mentions(&message.content, &message.mentions, bot_id);
+    let is_dm = message.guild_id.is_none();
+    let Some(question) = question_in(
+        &message.content,
+        mentioned,
+        is_dm,
+        in_answer_channel,
+        bot_id,
+    ) else {
+        return Ok(());
+    };
+    // In an answer channel, chatter that is not addressed to the bot gets an answer only when
+    // there is one, or when it was clearly a question.
+    let addressed = mentioned || is_dm || question.contains('?');
+    match rate_check(data, message.author.id.get(), message.channel_id.get()) {
+        Verdict::Allow => {}
+        Verdict::SlowDown => {
+            let reply = Reply::text(
+                "Slow down a little: you can ask again in a few seconds.",
+                false,
+            );
+            send_reply(ctx, message, &reply, None).await?;
+            return Ok(());
+        }
+        Verdict::Drop => return Ok(()),
+    }
+    let started = Instant::now();
+    let prepared = prepare(data, &question).await?;
+    let quiet = !addressed
+        && match &prepared {
+            Prepared::Answered(response) => response.answer.is_none(),
+            Prepared::Empty => true,
+            Prepared::TooLong { .. } => false,
+        };
+    if quiet {
+        return Ok(());
+    }
+    let (reply, key) = reply_for(data, &prepared, false);
+    let sent = send_reply(ctx, message, &reply, key).await?;
+    if let Ok(mut sessions) = data.sessions.lock() {
+        sessions.track(
+            message.id.get(),
+            TrackedReply {
+                channel: sent.channel_id.get(),
+                message: sent.id.get(),
+            },
+        );
+    }
+    log_answer(&prepared, started);
+    Ok(())
+}
+
+async fn send_reply(
+    ctx: &serenity::Context,
+    message: &serenity::Message,
+    reply: &Reply,
+    key: Option<u64>,
+) -> Result<serenity::Message, Error> {
+    let sent = with_retries("chat reply", || {
+        message
+            .channel_id
+            .send_message(&ctx.http, channel_message(reply, key, Some(message)))
+    })
+    .await
+    .with_context(|| format!("cannot reply in channel {}", message.channel_id))?;
+    Ok(sent)
+}
+
+fn log_answer(prepared: &Prepared, started: Instant) {
+    let elapsed_us = started.elapsed().as_micros() as u64;
+    match prepared {
+        Prepared::Answered(response) => match &response.answer {
+            Some(hit) => {
+                info!(score = hit.score, passage = %hit.passage.id, elapsed_us, "answered")
+            }
+            None => info!(elapsed_us, "no good answer"),
+        },
+        Prepared::TooLong { chars, .. } => info!(chars, "question too long"),
+        Prepared::Empty => debug!("empty question"),
+    }
+}
+
+/// An edited question re-answers into the bot's existing reply.
+async fn on_edit(
+    ctx: &serenity::Context,
+    event: &serenity::MessageUpdateEvent,
+    bot_id: serenity::UserId,
+    data: &Data,
+) -> Result<(), Error> {
+    let Some(content) = &event.content else {
+        return Ok(()); // embed-only update (link previews)
+    };
+    if event
+        .author
+        .as_ref()
+        .is_some_and(|a| a.bot || a.id == bot_id)
+    {
+        return Ok(());
+    }
+    let tracked = data
+        .sessions
+        .lock()
+        .ok()
+        .and_then(|s| s.reply_to(event.id.get()));
+    let Some(tracked) = tracked else {
+        return Ok(());
+    };
+    let question = question_in(content, true, false, false, bot_id).unwrap_or_default();
+    let user = event.author.as_ref().map_or(0, |a| a.id.get());
+    if rate_check(data, user, event.channel_id.get()) != Verdict::Allow {
+        return Ok(());
+    }
+    let started = Instant::now();
+    let prepared = prepare(data, &question).await?;
+    let (reply, key) = reply_for(data, &prepared, false);
+    let channel = serenity::ChannelId::new(tracked.channel);
+    let message = serenity::MessageId::new(tracked.message);
+    with_retries("edit reply", || {
+        channel.edit_message(&ctx.http, message, edit_message(&reply, key))
+    })
+    .await
+    .with_context(|| format!("cannot edit reply {message} after a question edit"))?;
+    log_answer(&prepared, started);
+    Ok(())
+}
+
+/// "Next match" and "Post publicly".
+async fn on_button(
+    ctx: &serenity::Context,
+    component: &serenity::ComponentInteraction,
+    data: &Data,
+) -> Result<(), Error> {
+    let Some(parsed) = custom_id::parse(&component.data.custom_id) else {
+        debug!(custom_id = %component.data.custom_id, "button of another app");
+        return Ok(());
+    };
+    let (key, shown) = match parsed {
+        custom_id::Parsed::Next { key, shown } | custom_id::Parsed::Public { key, shown } => {
+            (key, shown)
+        }
+    };
+    let stored = data.sessions.lock().ok().and_then(|s| s.get(key));
+    let response = match stored {
+        Some(response) => {
+            let was_ephemeral = component
+                .message
+                .flags
+                .is_some_and(|f| f.contains(serenity::MessageFlags::EPHEMERAL));
+            match parsed {
+                custom_id::Parsed::Next { .. } => {
+                    let reply = embed::answer_reply(&response, shown, was_ephemeral);
+                    CreateInteractionResponse::UpdateMessage(interaction_message(
+                        &reply,
+                        Some(key),
+                        shown,
+                    ))
+                }
+                custom_id::Parsed::Public { .. } => {
+                    let reply = embed::answer_reply(&response, shown, false);
+                    CreateInteractionResponse::Message(interaction_message(
+                        &reply,
+                        Some(key),
+                        shown,
+                    ))
+                }
+            }
+        }
+        None => {
+            let reply = Reply::text("This answer has expired. Ask again with `/ask`.", true);
+            CreateInteractionResponse::Message(interaction_message(&reply, None, 0))
+        }
+    };
+    if let Err(error) = with_retries("button response", || {
+        component.create_response(&ctx.http, response.clone())
+    })
+    .await
+    {
+        warn!(%error, "cannot answer a button click");
+    }
+    Ok(())
+}

@@ -1,0 +1,159 @@
+//! Recent answers kept in memory so "Next match" and "Post publicly" buttons can page
+//! through them, and so an edited question re-answers into the same reply. Bounded: the
+//! oldest entries are forgotten first.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+
+use crate::answer::Response;
+
+/// Answers kept for buttons.
+const MAX_SESSIONS: usize = 5_000;
+/// Question messages tracked for edits.
+const MAX_TRACKED: usize = 5_000;
+
+/// Where the bot's reply to a chat question lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrackedReply {
+    /// Channel of the reply.
+    pub channel: u64,
+    /// The reply message.
+    pub message: u64,
+}
+
+/// Stored answers and tracked question messages.
+#[derive(Debug, Default)]
+pub struct Sessions {
+    next_key: u64,
+    answers: HashMap<u64, Arc<Response>>,
+    answer_order: VecDeque<u64>,
+    replies: HashMap<u64, TrackedReply>,
+    reply_order: VecDeque<u64>,
+}
+
+impl Sessions {
+    /// Stores an answer and returns the key its buttons carry.
+    pub fn store(&mut self, response: Arc<Response>) -> u64 {
+        self.next_key += 1;
+        let key = self.next_key;
+        self.answers.insert(key, response);
+        self.answer_order.push_back(key);
+        while self.answer_order.len() > MAX_SESSIONS {
+            if let Some(old) = self.answer_order.pop_front() {
+                self.answers.remove(&old);
+            }
+        }
+        key
+    }
+
+    /// The answer stored under `key`, if still kept.
+    pub fn get(&self, key: u64) -> Option<Arc<Response>> {
+        self.answers.get(&key).cloned()
+    }
+
+    /// Remembers the reply to a question message.
+    pub fn track(&mut self, question: u64, reply: TrackedReply) {
+        if self.replies.insert(question, reply).is_none() {
+            self.reply_order.push_back(question);
+        }
+        while self.reply_order.len() > MAX_TRACKED {
+            if let Some(old) = self.reply_order.pop_front() {
+                self.replies.remove(&old);
+            }
+        }
+    }
+
+    /// The reply to a question message, if tracked.
+    pub fn reply_to(&self, question: u64) -> Option<TrackedReply> {
+        self.replies.get(&question).copied()
+    }
+}
+
+/// Button ids: `summit:next:<key>:<shown>` and `summit:public:<key>:<shown>`.
+pub mod custom_id {
+    /// Prefix of every button id of this bot.
+    pub const PREFIX: &str = "summit";
+
+    /// What a parsed button id asks for.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Parsed {
+        /// Show match `shown` of the answer `key`.
+        Next {
+            /// Session key.
+            key: u64,
+            /// Match to show.
+            shown: usize,
+        },
+        /// Post match `shown` of the answer `key` publicly.
+        Public {
+            /// Session key.
+            key: u64,
+            /// Match to post.
+            shown: usize,
+        },
+    }
+
+    /// Id of a "Next match" button.
+    pub fn next(key: u64, shown: usize) -> String {
+        format!("{PREFIX}:next:{key}:{shown}")
+    }
+
+    /// Id of a "Post publicly" button.
+    pub fn public(key: u64, shown: usize) -> String {
+        format!("{PREFIX}:public:{key}:{shown}")
+    }
+
+    /// Parses a button id of this bot.
+    pub fn parse(id: &str) -> Option<Parsed> {
+        let mut parts = id.split(':');
+        if parts.next()? != PREFIX {
+            return None;
+        }
+        let kind = parts.next()?;
+        let key = parts.next()?.parse().ok()?;
+        let shown = parts.next()?.parse().ok()?;
+        if parts.next().is_some() {
+            return None;
+        }
+        match kind {
+            "next" => Some(Parsed::Next { key, shown }),
+            "public" => Some(Parsed::Public { key, shown }),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn button_ids_round_trip_and_reject_junk() {
+        assert_eq!(
+            custom_id::parse(&custom_id::next(7, 2)),
+            Some(custom_id::Parsed::Next { key: 7, shown: 2 })
+        );
+        assert_eq!(
+            custom_id::parse(&custom_id::public(1, 0)),
+            Some(custom_id::Parsed::Public { key: 1, shown: 0 })
+        );
+        assert_eq!(custom_id::parse("summit:next:x:1"), None);
+        assert_eq!(custom_id::parse("other:next:1:1"), None);
+    }
+
+    #[test]
+    fn oldest_sessions_are_forgotten() {
+        let mut s = Sessions::default();
+        let response = Arc::new(Response {
+            question: String::new(),
+            answer: None,
+            alternatives: vec![],
+        });
+        let first = s.store(response.clone());
+        for _ in 0..MAX_SESSIONS {
+            s.store(response.clone());
+        }
+        assert!(s.get(first).is_none());
+        assert!(s.get(first + 1).is_some());
+    }
+}

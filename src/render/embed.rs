@@ -1,0 +1,377 @@
+//! Answers → Discord message content as plain data (no Discord types): an embed with title,
+//! description, footnote fields and footer, plus buttons, all within Discord's limits and
+//! with anything that would render as a mention neutralised. The bot converts this to
+//! serenity builders; tests compare it whole.
+
+use crate::answer::{Hit, Response};
+use crate::engine::About;
+use crate::ingest::{Footnote, Point};
+use crate::render::limits::{truncate_markdown, truncate_words};
+use crate::render::text::{location, EXAMPLE_QUESTIONS};
+
+/// Discord's limits on one message.
+pub mod limit {
+    /// Embed title.
+    pub const TITLE: usize = 256;
+    /// Embed description.
+    pub const DESCRIPTION: usize = 4096;
+    /// Field name.
+    pub const FIELD_NAME: usize = 256;
+    /// Field value.
+    pub const FIELD_VALUE: usize = 1024;
+    /// Fields per embed.
+    pub const FIELDS: usize = 25;
+    /// Footer text.
+    pub const FOOTER: usize = 2048;
+    /// All text of all embeds in a message.
+    pub const EMBED_TOTAL: usize = 6000;
+    /// Message content.
+    pub const CONTENT: usize = 2000;
+    /// Choice names in autocomplete and option choices.
+    pub const CHOICE_NAME: usize = 100;
+    /// Button label.
+    pub const BUTTON_LABEL: usize = 80;
+}
+
+/// Accent colour of answer embeds.
+pub const ANSWER_COLOUR: u32 = 0x2b6cb0;
+
+/// One embed field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    /// Field name.
+    pub name: String,
+    /// Field value.
+    pub value: String,
+}
+
+/// An embed as plain data.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Embed {
+    /// Title.
+    pub title: String,
+    /// Link on the title.
+    pub url: Option<String>,
+    /// Body.
+    pub description: String,
+    /// Fields in order.
+    pub fields: Vec<Field>,
+    /// Footer text.
+    pub footer: Option<String>,
+    /// Side colour.
+    pub colour: u32,
+}
+
+impl Embed {
+    /// Characters Discord counts towards the 6,000 per-message total.
+    pub fn total_chars(&self) -> usize {
+        let count = |s: &str| s.chars().count();
+        count(&self.title)
+            + count(&self.description)
+            + self.footer.as_deref().map_or(0, count)
+            + self
+                .fields
+                .iter()
+                .map(|f| count(&f.name) + count(&f.value))
+                .sum::<usize>()
+    }
+}
+
+/// What a button does when clicked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ButtonAction {
+    /// Show the next match of the answer stored under this key.
+    Next,
+    /// Post the shown match in the channel for everyone.
+    PostPublicly,
+}
+
+/// A button under a reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Button {
+    /// What it does.
+    pub action: ButtonAction,
+    /// Its label.
+    pub label: String,
+}
+
+/// A whole reply.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Reply {
+    /// Plain content (≤ 2,000 chars).
+    pub content: Option<String>,
+    /// Embeds.
+    pub embeds: Vec<Embed>,
+    /// Buttons in one row.
+    pub buttons: Vec<Button>,
+    /// Visible only to the asker (slash commands only).
+    pub ephemeral: bool,
+}
+
+impl Reply {
+    /// A short text-only reply.
+    pub fn text(content: impl Into<String>, ephemeral: bool) -> Reply {
+        Reply {
+            content: Some(neutralise_mentions(&truncate_words(
+                &content.into(),
+                limit::CONTENT,
+            ))),
+            ephemeral,
+            ..Reply::default()
+        }
+    }
+}
+
+/// Breaks anything Discord would render or parse as a mention: `@everyone`, `@here`, and
+/// `<@…>`, `<@&…>`, `<#…>` forms get a zero-width space after the `@`/`<`.
+pub fn neutralise_mentions(text: &str) -> String {
+    const ZWSP: &str = "\u{200b}";
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        out.push(c);
+        let rest = &text[i + c.len_utf8()..];
+        match c {
+            '@' if rest.starts_with("everyone") || rest.starts_with("here") => out.push_str(ZWSP),
+            '<' if rest.starts_with('@') || rest.starts_with('#') => out.push_str(ZWSP),
+            '@' if rest.starts_with('&') || rest.starts_with('!') => out.push_str(ZWSP),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Heading of a hit: "Title · paragraph 2, point 4", within the title limit.
+fn hit_title(hit: &Hit) -> String {
+    let suffix = format!(" · {}", location(hit));
+    let room = limit::TITLE.saturating_sub(suffix.chars().count());
+    format!("{}{}", truncate_words(&hit.passage.title, room), suffix)
+}
+
+/// Footnote fields: `[n]` and the text, at most 25, within the field limits.
+fn footnote_fields(footnotes: &[Footnote]) -> Vec<Field> {
+    let mut fields: Vec<Field> = footnotes
+        .iter()
+        .map(|f| Field {
+            name: format!("[{}]", f.number),
+            value: neutralise_mentions(&truncate_words(&f.text, limit::FIELD_VALUE)),
+        })
+        .collect();
+    if fields.len() > limit::FIELDS {
+        let hidden = fields.len() - (limit::FIELDS - 1);
+        fields.truncate(limit::FIELDS - 1);
+        fields.push(Field {
+            name: "More footnotes".to_string(),
+            value: format!("{hidden} more not shown"),
+        });
+    }
+    fields
+}
+
+/// Keeps an embed within the 6,000-character message total by shortening fields, then the
+/// description.
+fn fit_total(mut embed: Embed) -> Embed {
+    while embed.total_chars() > limit::EMBED_TOTAL && embed.fields.len() > 1 {
+        let hidden = embed.fields.len();
+        embed.fields.truncate(embed.fields.len() / 2);
+        let shown = embed.fields.len();
+        embed.fields.push(Field {
+            name: "More footnotes".to_string(),
+            value: format!("{} more not shown", hidden - shown),
+        });
+        if embed.fields.len() >= hidden {
+            break;
+        }
+    }
+    let over = embed.total_chars().saturating_sub(limit::EMBED_TOTAL);
+    if over > 0 {
+        let keep = embed.description.chars().count().saturating_sub(over);
+        embed.description = truncate_markdown(&embed.description, keep);
+    }
+    embed
+}
+
+/// The embed for one hit. `position` is (shown, total) for paging answers; `None` for a
+/// looked-up point.
+pub fn hit_embed(hit: &Hit, footer: Option<String>) -> Embed {
+    let description = neutralise_mentions(&truncate_markdown(&hit.highlight, limit::DESCRIPTION));
+    fit_total(Embed {
+        title: hit_title(hit),
+        url: hit.source_url.clone(),
+        description,
+        fields: footnote_fields(&hit.footnotes),
+        footer: footer.map(|f| truncate_words(&f, limit::FOOTER)),
+        colour: ANSWER_COLOUR,
+    })
+}
+
+/// Footer for match `shown` (0-based) of a response: how good it is, how many others exist.
+pub fn match_footer(response: &Response, shown: usize) -> String {
+    let total = response.hits().count();
+    let hit = response.hits().nth(shown);
+    let quality = hit.map_or(0.0, |h| h.coverage * 100.0);
+    let others = total.saturating_sub(1);
+    let label = if quality >= 85.0 {
+        "strong match"
+    } else if quality >= 60.0 {
+        "good match"
+    } else {
+        "partial match"
+    };
+    if shown == 0 {
+        format!(
+            "{label} ({quality:.0}% of your question) · {others} other match{}",
+            if others == 1 { "" } else { "es" }
+        )
+    } else {
+        format!(
+            "{label} ({quality:.0}% of your question) · match {} of {total}",
+            shown + 1
+        )
+    }
+}
+
+/// The reply to a question: match `shown` of the response (0 = the answer), or the
+/// no-answer note. Private replies carry "Post publicly".
+pub fn answer_reply(response: &Response, shown: usize, ephemeral: bool) -> Reply {
+    let total = response.hits().count();
+    let Some(hit) = response.hits().nth(shown % total.max(1)) else {
+        return no_answer_reply(ephemeral);
+    };
+    let shown = shown % total;
+    let mut buttons = Vec::new();
+    if total > 1 {
+        buttons.push(Button {
+            action: ButtonAction::Next,
+            label: format!("Next match ({}/{total})", (shown + 1) % total + 1),
+        });
+    }
+    if ephemeral {
+        buttons.push(Button {
+            action: ButtonAction::PostPublicly,
+            label: "Post publicly".to_string(),
+        });
+    }
+    Reply {
+        content: None,
+        embeds: vec![hit_embed(hit, Some(match_footer(response, shown)))],
+        buttons,
+        ephemeral,
+    }
+}
+
+/// The short reply when nothing in the article answers the question.
+pub fn no_answer_reply(ephemeral: bool) -> Reply {
+    Reply::text(
+        format!(
+            "I found no good answer to that in the article. Try `/points` for the agreement's points, or ask for example “{}” or “{}”",
+            EXAMPLE_QUESTIONS[0], EXAMPLE_QUESTIONS[1]
+        ),
+        ephemeral,
+    )
+}
+
+/// The reply for a looked-up point.
+pub fn point_reply(hit: &Hit) -> Reply {
+    Reply {
+        embeds: vec![hit_embed(hit, None)],
+        ..Reply::default()
+    }
+}
+
+/// The list of points as one embed.
+pub fn points_reply(title: &str, points: &[Point]) -> Reply {
+    if points.is_empty() {
+        return Reply::text("The article lists no agreement points.", true);
+    }
+    let lines: Vec<String> = points
+        .iter()
+        .map(|p| {
+            format!(
+                "**{}.** {}",
+                p.number,
+                crate::answer::escape_markdown(&p.short_title(200))
+            )
+        })
+        .collect();
+    let description =
+        neutralise_mentions(&truncate_markdown(&lines.join("\n"), limit::DESCRIPTION));
+    Reply {
+        embeds: vec![Embed {
+            title: truncate_words(&format!("Agreement points · {title}"), limit::TITLE),
+            description,
+            footer: Some("Show one with /point number".to_string()),
+            colour: ANSWER_COLOUR,
+            ..Embed::default()
+        }],
+        ..Reply::default()
+    }
+}
+
+/// The reply for a footnote.
+pub fn footnote_reply(footnote: &Footnote) -> Reply {
+    Reply {
+        embeds: vec![Embed {
+            title: format!("Footnote [{}]", footnote.number),
+            description: neutralise_mentions(&truncate_words(&footnote.text, limit::DESCRIPTION)),
+            colour: ANSWER_COLOUR,
+            ..Embed::default()
+        }],
+        ..Reply::default()
+    }
+}
+
+/// The reply for `/about`.
+pub fn about_reply(about: &About) -> Reply {
+    let mut description = format!(
+        "I answer questions with the article's own words and its footnotes.\n{} article(s), {} paragraphs, {} agreement points, {} footnotes.",
+        about.articles, about.passages, about.points, about.footnotes
+    );
+    if let Some(url) = &about.source_url {
+        description.push_str(&format!("\nSource: {url}"));
+    }
+    if let Some(date) = &about.published {
+        description.push_str(&format!("\nPublished: {date}"));
+    }
+    Reply {
+        embeds: vec![Embed {
+            title: truncate_words(&about.title, limit::TITLE),
+            url: about.source_url.clone(),
+            description: neutralise_mentions(&description),
+            colour: ANSWER_COLOUR,
+            ..Embed::default()
+        }],
+        ..Reply::default()
+    }
+}
+
+/// The reply for `/help`.
+pub fn help_reply() -> Reply {
+    Reply {
+        embeds: vec![Embed {
+            title: "How to ask".to_string(),
+            description: format!(
+                "Ask in plain words: `/ask`, mention me, or DM me. I answer with the article's best passage and its footnotes.\n\
+                 `/ask question:<text> [private]` — answer a question\n\
+                 `/point number:<n>` — one agreement point\n\
+                 `/points` — all agreement points\n\
+                 `/footnote number:<n>` — one footnote\n\
+                 `/about` — what I know\n\
+                 Right-click a message → Apps → **Find in article** to answer it.\n\
+                 Examples: “{}”, “{}”",
+                EXAMPLE_QUESTIONS[0], EXAMPLE_QUESTIONS[1]
+            ),
+            colour: ANSWER_COLOUR,
+            ..Embed::default()
+        }],
+        ephemeral: true,
+        ..Reply::default()
+    }
+}
+
+/// Autocomplete/choice label for a point: "2. Neither country will …" (≤ 100 chars).
+pub fn point_choice_name(point: &Point) -> String {
+    let prefix = format!("{}. ", point.number);
+    let room = limit::CHOICE_NAME - prefix.chars().count();
+    format!("{prefix}{}", point.short_title(room))
+}
