@@ -134,7 +134,6 @@ pub fn neutralise_mentions(text: &str) -> String {
         match c {
             '@' if rest.starts_with("everyone") || rest.starts_with("here") => out.push_str(ZWSP),
             '<' if rest.starts_with('@') || rest.starts_with('#') => out.push_str(ZWSP),
-            '@' if rest.starts_with('&') || rest.starts_with('!') => out.push_str(ZWSP),
             _ => {}
         }
     }
@@ -374,4 +373,173 @@ pub fn point_choice_name(point: &Point) -> String {
     let prefix = format!("{}. ", point.number);
     let room = limit::CHOICE_NAME - prefix.chars().count();
     format!("{prefix}{}", point.short_title(room))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::answer::PassageRef;
+
+    fn hit(text: &str, highlight: &str, footnotes: Vec<Footnote>) -> Hit {
+        Hit {
+            passage: PassageRef {
+                id: "a:2.4".into(),
+                article: "a".into(),
+                title: "Talks".into(),
+                paragraph: 2,
+                point: Some(4),
+                text: text.into(),
+            },
+            footnotes,
+            score: 1.2,
+            highlight: highlight.into(),
+            coverage: 0.9,
+            source_url: Some("https://example.org/talks".into()),
+        }
+    }
+
+    fn response(hits: Vec<Hit>) -> Response {
+        let mut hits = hits.into_iter();
+        Response {
+            question: "q".into(),
+            answer: hits.next(),
+            alternatives: hits.collect(),
+        }
+    }
+
+    #[test]
+    fn answer_embed_has_title_passage_footnotes_and_footer() {
+        let h = hit(
+            "Last, a hotline.[2]",
+            "Last, a **hotline**.[2]",
+            vec![Footnote {
+                number: 2,
+                text: "Dialogues twice per year.".into(),
+            }],
+        );
+        let reply = answer_reply(&response(vec![h.clone(), h]), 0, false);
+        assert_eq!(
+            reply,
+            Reply {
+                content: None,
+                embeds: vec![Embed {
+                    title: "Talks · paragraph 2, point 4".into(),
+                    url: Some("https://example.org/talks".into()),
+                    description: "Last, a **hotline**.[2]".into(),
+                    fields: vec![Field {
+                        name: "[2]".into(),
+                        value: "Dialogues twice per year.".into()
+                    }],
+                    footer: Some("strong match (90% of your question) · 1 other match".into()),
+                    colour: ANSWER_COLOUR,
+                }],
+                buttons: vec![Button {
+                    action: ButtonAction::Next,
+                    label: "Next match (2/2)".into()
+                }],
+                ephemeral: false,
+            }
+        );
+    }
+
+    #[test]
+    fn private_answer_offers_post_publicly_and_paging_wraps() {
+        let h = hit("x", "x", vec![]);
+        let reply = answer_reply(&response(vec![h.clone(), h]), 3, true);
+        let labels: Vec<&str> = reply.buttons.iter().map(|b| b.label.as_str()).collect();
+        assert_eq!(labels, vec!["Next match (1/2)", "Post publicly"]);
+        assert_eq!(
+            reply.embeds[0].footer.as_deref(),
+            Some("strong match (90% of your question) · match 2 of 2")
+        );
+    }
+
+    #[test]
+    fn long_passage_is_cut_at_a_word_with_markdown_closed() {
+        let word = "espionage ";
+        let text = word.repeat(800);
+        let highlight = format!(
+            "__{}**{}**__",
+            word.repeat(300),
+            word.repeat(300).trim_end()
+        );
+        let embed = hit_embed(&hit(&text, &highlight, vec![]), None);
+        let count = embed.description.chars().count();
+        assert!(count <= limit::DESCRIPTION, "{count}");
+        assert!(
+            embed.description.ends_with("espionage…**__"),
+            "{}",
+            &embed.description[embed.description.len() - 30..]
+        );
+        assert_eq!(embed.description.matches("**").count() % 2, 0);
+        assert_eq!(embed.description.matches("__").count() % 2, 0);
+    }
+
+    #[test]
+    fn many_long_footnotes_stay_within_field_and_message_limits() {
+        let footnotes: Vec<Footnote> = (1..=40)
+            .map(|n| Footnote {
+                number: n,
+                text: format!("source {n} ").repeat(200),
+            })
+            .collect();
+        let embed = hit_embed(&hit("p", "p", footnotes), Some("footer".into()));
+        assert!(embed.fields.len() <= limit::FIELDS);
+        assert!(embed
+            .fields
+            .iter()
+            .all(|f| f.value.chars().count() <= limit::FIELD_VALUE));
+        assert!(
+            embed.total_chars() <= limit::EMBED_TOTAL,
+            "{}",
+            embed.total_chars()
+        );
+        assert_eq!(embed.fields[0].name, "[1]");
+        assert_eq!(
+            embed.fields.last().map(|f| f.name.as_str()),
+            Some("More footnotes")
+        );
+    }
+
+    #[test]
+    fn mentions_in_passages_and_footnotes_are_neutralised() {
+        let h = hit(
+            "@everyone see <@123> and <@&456> in <#789> @here",
+            "@everyone see <@123> and <@&456> in <#789> @here",
+            vec![Footnote {
+                number: 1,
+                text: "ping @everyone".into(),
+            }],
+        );
+        let embed = hit_embed(&h, None);
+        assert_eq!(
+            embed.description,
+            "@\u{200b}everyone see <\u{200b}@123> and <\u{200b}@&456> in <\u{200b}#789> @\u{200b}here"
+        );
+        assert_eq!(embed.fields[0].value, "ping @\u{200b}everyone");
+        assert_eq!(
+            Reply::text("hi @here", false).content.as_deref(),
+            Some("hi @\u{200b}here")
+        );
+    }
+
+    #[test]
+    fn point_choice_names_fit_discord() {
+        let point = Point {
+            number: 2,
+            paragraph: 2,
+            text: format!(
+                "Second, neither country will {}.",
+                "participate ".repeat(20)
+            ),
+            footnotes: vec![1],
+            sentences: vec![],
+        };
+        let name = point_choice_name(&point);
+        assert!(name.chars().count() <= limit::CHOICE_NAME);
+        assert!(
+            name.starts_with("2. Neither country will participate"),
+            "{name}"
+        );
+    }
 }
