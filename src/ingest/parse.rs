@@ -109,7 +109,16 @@ pub fn parse_article(path: &Path, text: &str, format: Format) -> Result<Article,
 
     let mut blocks = blocks_of(&lines, first_body_line);
     // Drop navigation lines: they are never content, wherever scraping left them.
-    blocks.retain(|b| !NAVIGATION.contains(&b.text.trim().to_lowercase().as_str()));
+    // Scraped navigation may also trail a block without a blank line ("[4] Note.\nMore From").
+    for block in &mut blocks {
+        while let Some((rest, last)) = block.text.rsplit_once('\n') {
+            if !(is_navigation(last) && last.starts_with(char::is_uppercase)) {
+                break;
+            }
+            block.text.truncate(rest.len());
+        }
+    }
+    blocks.retain(|b| !is_navigation(&b.text));
 
     if title.is_none() && !blocks.is_empty() {
         let block = blocks.remove(0);
@@ -140,7 +149,7 @@ pub fn parse_article(path: &Path, text: &str, format: Format) -> Result<Article,
                 footnotes.push((
                     Footnote {
                         number,
-                        text: body.to_string(),
+                        text: body.replace('\n', " "),
                     },
                     block.line,
                 ));
@@ -226,14 +235,24 @@ fn blocks_of(lines: &[&str], from: usize) -> Vec<Block> {
     blocks
 }
 
-/// `[n] text` or `[^n]: text` at the start of a block.
+/// A navigation heading (`More From`, `Related Topics`), never content.
+fn is_navigation(line: &str) -> bool {
+    NAVIGATION.contains(&line.trim().to_lowercase().as_str())
+}
+
+/// `[n] text`, `[n]: text` or `[^n]: text` at the start of a block. `[^n] text` without the
+/// colon is a Markdown reference that a wrapped paragraph line happens to start with.
 fn footnote_definition(text: &str) -> Option<(u32, &str)> {
     let marker = super::markers::marker_at(text, 0)?;
     if marker.numbers.len() != 1 {
         return None;
     }
     let rest = &text[marker.end..];
-    let rest = rest.strip_prefix(':').unwrap_or(rest);
+    let rest = match rest.strip_prefix(':') {
+        Some(rest) => rest,
+        None if text.starts_with("[^") => return None,
+        None => rest,
+    };
     if !rest.starts_with(char::is_whitespace) {
         return None;
     }
