@@ -21,7 +21,12 @@ pub fn marker_at(text: &str, at: usize) -> Option<Marker> {
     } else {
         return None;
     };
-    let close = rest[inner_start..].find(']')? + inner_start;
+    // The inside is at most 40 bytes, so `]` is looked for no further (keeps `[[[…` linear).
+    let close = rest.as_bytes()[inner_start..]
+        .iter()
+        .take(41)
+        .position(|&b| b == b']')?
+        + inner_start;
     let inner = &rest[inner_start..close];
     if inner.is_empty() || inner.len() > 40 {
         return None;

@@ -15,12 +15,21 @@ fn is_closing(c: char) -> bool {
 }
 
 fn ends_with_abbreviation(before: &str) -> bool {
-    let word = before
-        .rsplit(|c: char| c.is_whitespace() || c == '(' || c == '“' || c == '"')
-        .next()
-        .unwrap_or("")
-        .to_lowercase();
-    ABBREVIATIONS.contains(&word.as_str())
+    // Read back at most one character more than the longest abbreviation: scanning a whole
+    // space-free run at every period made `a.a.a.…` quadratic.
+    let longest = ABBREVIATIONS.iter().map(|a| a.len()).max().unwrap_or(0);
+    let mut reversed = Vec::with_capacity(longest + 1);
+    for c in before.chars().rev() {
+        if c.is_whitespace() || c == '(' || c == '“' || c == '"' {
+            break;
+        }
+        if reversed.len() == longest {
+            return false;
+        }
+        reversed.push(c);
+    }
+    let word: String = reversed.into_iter().rev().collect();
+    ABBREVIATIONS.contains(&word.to_lowercase().as_str())
 }
 
 /// Splits `text` into sentences. Every byte of non-space text belongs to exactly one sentence.
