@@ -123,7 +123,7 @@ impl Default for LimitsConfig {
 }
 
 /// `[discord]`
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct DiscordConfig {
     /// Base URL for every REST call (`http://127.0.0.1:PORT`); `DISCORD_API_URL` wins.
@@ -138,19 +138,6 @@ pub struct DiscordConfig {
     pub shard_count: u32,
     /// Shards over all processes (0: same as `shard_count`).
     pub shard_total: u32,
-}
-
-impl Default for DiscordConfig {
-    fn default() -> Self {
-        DiscordConfig {
-            api_url: None,
-            answer_channels: Vec::new(),
-            guilds: Vec::new(),
-            shard_start: 0,
-            shard_count: 0,
-            shard_total: 0,
-        }
-    }
 }
 
 /// `[log]`

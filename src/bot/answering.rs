@@ -38,7 +38,7 @@ pub async fn prepare(data: &Data, question: &str) -> anyhow::Result<Prepared> {
     if strip_discord_markup(question).trim().is_empty() {
         return Ok(Prepared::Empty);
     }
-    let engine = data.engine.clone();
+    let engine = data.engine.current();
     let owned = question.to_string();
     // Searching is CPU work: keep it off the threads that drive the gateway.
     let response = tokio::task::spawn_blocking(move || engine.ask(&owned))

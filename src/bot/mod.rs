@@ -8,6 +8,7 @@ pub mod commands;
 pub mod error;
 pub mod events;
 pub mod limiter;
+pub mod reload;
 pub mod reply;
 pub mod sessions;
 pub mod token;
@@ -22,6 +23,7 @@ use tracing::{error, info, warn};
 use crate::config::{validate_api_url, Config};
 use crate::engine::Engine;
 use limiter::{BucketConfig, RateLimiter};
+use reload::EngineHandle;
 use sessions::Sessions;
 use token::Token;
 
@@ -32,8 +34,8 @@ pub type Context<'a> = poise::Context<'a, Data, Error>;
 
 /// Shared state, built once in `setup`.
 pub struct Data {
-    /// The answer engine.
-    pub engine: Arc<Engine>,
+    /// The answer engine (swapped on reload).
+    pub engine: Arc<EngineHandle>,
     /// Channels where every message is a question.
     pub answer_channels: HashSet<u64>,
     /// Longest question answered, in characters.
@@ -46,7 +48,7 @@ pub struct Data {
 
 impl Data {
     /// State for a running bot.
-    pub fn new(engine: Arc<Engine>, config: &Config) -> Data {
+    pub fn new(engine: Arc<EngineHandle>, config: &Config) -> Data {
         let limits = &config.limits;
         Data {
             engine,
@@ -120,6 +122,8 @@ pub async fn run(
         None => serenity::HttpBuilder::new(token.expose()).build(),
     };
     drop(token);
+    let engine = Arc::new(EngineHandle::new(engine));
+    tokio::spawn(reload::reload_on_sighup(engine.clone(), config.clone()));
     info!(
         api = api_url.as_deref().unwrap_or("https://discord.com"),
         "connecting to Discord"

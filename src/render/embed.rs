@@ -127,8 +127,7 @@ impl Reply {
 pub fn neutralise_mentions(text: &str) -> String {
     const ZWSP: &str = "\u{200b}";
     let mut out = String::with_capacity(text.len());
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
+    for (i, c) in text.char_indices() {
         out.push(c);
         let rest = &text[i + c.len_utf8()..];
         match c {

@@ -15,6 +15,7 @@ async fn autocomplete_point(
     let choices = ctx
         .data()
         .engine
+        .current()
         .points()
         .iter()
         .map(|p| (p.number, embed::point_choice_name(p)))
@@ -38,6 +39,7 @@ async fn autocomplete_footnote(
     let choices = ctx
         .data()
         .engine
+        .current()
         .footnotes()
         .iter()
         .map(|f| {
@@ -70,12 +72,12 @@ pub async fn point(
     #[autocomplete = "autocomplete_point"]
     number: u32,
 ) -> Result<(), Error> {
-    let reply = match ctx.data().engine.point(number)? {
+    let reply = match ctx.data().engine.current().point(number)? {
         Some(hit) => embed::point_reply(&hit),
         None => Reply::text(
             format!(
                 "There is no point {number}: the agreement has {} points. `/points` lists them.",
-                ctx.data().engine.points().len()
+                ctx.data().engine.current().points().len()
             ),
             true,
         ),
@@ -86,7 +88,7 @@ pub async fn point(
 /// List the points of the agreement
 #[poise::command(slash_command)]
 pub async fn points(ctx: Context<'_>) -> Result<(), Error> {
-    let engine = &ctx.data().engine;
+    let engine = ctx.data().engine.current();
     let reply = embed::points_reply(&engine.about().title, engine.points());
     send(ctx, &reply, None).await
 }
@@ -99,12 +101,12 @@ pub async fn footnote(
     #[autocomplete = "autocomplete_footnote"]
     number: u32,
 ) -> Result<(), Error> {
-    let reply = match ctx.data().engine.footnote(number) {
+    let reply = match ctx.data().engine.current().footnote(number) {
         Some(f) => embed::footnote_reply(f),
         None => Reply::text(
             format!(
                 "There is no footnote {number}: the article has {}.",
-                ctx.data().engine.footnotes().len()
+                ctx.data().engine.current().footnotes().len()
             ),
             true,
         ),
@@ -115,7 +117,12 @@ pub async fn footnote(
 /// What the bot knows: the article, its source, and how much of it
 #[poise::command(slash_command)]
 pub async fn about(ctx: Context<'_>) -> Result<(), Error> {
-    send(ctx, &embed::about_reply(&ctx.data().engine.about()), None).await
+    send(
+        ctx,
+        &embed::about_reply(&ctx.data().engine.current().about()),
+        None,
+    )
+    .await
 }
 
 /// How to ask the bot, with examples
