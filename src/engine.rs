@@ -88,6 +88,16 @@ pub struct Engine {
     max_alternatives: usize,
 }
 
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("articles", &self.corpus.articles.len())
+            .field("passages", &self.corpus.passage_count())
+            .field("points", &self.corpus.point_count())
+            .finish_non_exhaustive()
+    }
+}
+
 impl Engine {
     /// Loads articles and opens or builds the index.
     pub fn open(options: &EngineOptions) -> Result<Engine, EngineError> {
