@@ -185,7 +185,7 @@ fn force_rebuild_rebuilds() {
     drop(corpus.open());
     let mut options = corpus.options();
     options.force_rebuild = true;
-    let engine = Engine::open(&options).ok().expect("opens");
+    let engine = Engine::open(&options).unwrap_or_else(|e| panic!("opens: {e}"));
     assert_eq!(built(&engine), "forced rebuild");
     assert_answers(&engine);
 }
@@ -457,7 +457,7 @@ fn rebuild_while_another_engine_is_open() {
     let old = corpus.open();
     let mut options = corpus.options();
     options.force_rebuild = true;
-    let new = Engine::open(&options).ok().expect("rebuilds");
+    let new = Engine::open(&options).unwrap_or_else(|e| panic!("rebuilds: {e}"));
     assert_eq!(built(&new), "forced rebuild");
     assert_answers(&old);
     assert_answers(&new);

@@ -237,9 +237,8 @@ fn the_engine_answers_from_fixture_articles() {
         force_rebuild: false,
         show_progress: false,
     };
-    let engine = Engine::with_corpus(corpus, &options)
-        .ok()
-        .expect("engine opens");
+    let engine =
+        Engine::with_corpus(corpus, &options).unwrap_or_else(|e| panic!("engine opens: {e}"));
     // The primary article is the first with points.
     assert_eq!(engine.points().len(), 7);
     let point = engine.point(5).unwrap().expect("point 5");
