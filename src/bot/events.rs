@@ -117,16 +117,21 @@ async fn on_message(
         return Ok(());
     }
     let (reply, key) = reply_for(data, &prepared, false);
-    let sent = send_reply(ctx, message, &reply, key).await?;
-    if let Ok(mut sessions) = data.sessions.lock() {
-        sessions.track(
-            message.id.get(),
-            TrackedReply {
-                channel: sent.channel_id.get(),
-                message: sent.id.get(),
-            },
-        );
-    }
+    with_sessions(data, |s| s.begin(message.id.get()));
+    let sent = send_reply(ctx, message, &reply, key).await;
+    with_sessions(data, |s| {
+        s.finish(message.id.get());
+        if let Ok(sent) = &sent {
+            s.track(
+                message.id.get(),
+                TrackedReply {
+                    channel: sent.channel_id.get(),
+                    message: sent.id.get(),
+                },
+            );
+        }
+    });
+    sent?;
     log_answer(&prepared, started);
     Ok(())
 }
@@ -161,6 +166,27 @@ fn log_answer(prepared: &Prepared, started: Instant) {
     }
 }
 
+fn with_sessions<T>(data: &Data, f: impl FnOnce(&mut super::sessions::Sessions) -> T) -> T {
+    match data.sessions.lock() {
+        Ok(mut sessions) => f(&mut sessions),
+        Err(poisoned) => f(&mut poisoned.into_inner()),
+    }
+}
+
+/// The reply to a question, waiting (briefly) if that reply is still being sent: an edit can
+/// arrive while the first answer is in flight.
+async fn tracked_reply(data: &Data, question: u64) -> Option<TrackedReply> {
+    for _ in 0..100 {
+        let (tracked, pending) =
+            with_sessions(data, |s| (s.reply_to(question), s.is_pending(question)));
+        if tracked.is_some() || !pending {
+            return tracked;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    None
+}
+
 /// An edited question re-answers into the bot's existing reply.
 async fn on_edit(
     ctx: &serenity::Context,
@@ -178,12 +204,8 @@ async fn on_edit(
     {
         return Ok(());
     }
-    let tracked = data
-        .sessions
-        .lock()
-        .ok()
-        .and_then(|s| s.reply_to(event.id.get()));
-    let Some(tracked) = tracked else {
+    let Some(tracked) = tracked_reply(data, event.id.get()).await else {
+        debug!(message = %event.id, "edit of a message the bot did not answer");
         return Ok(());
     };
     let question = question_in(content, true, false, false, bot_id).unwrap_or_default();

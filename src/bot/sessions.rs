@@ -2,7 +2,7 @@
 //! through them, and so an edited question re-answers into the same reply. Bounded: the
 //! oldest entries are forgotten first.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
 use crate::answer::Response;
@@ -29,6 +29,7 @@ pub struct Sessions {
     answer_order: VecDeque<u64>,
     replies: HashMap<u64, TrackedReply>,
     reply_order: VecDeque<u64>,
+    pending: HashSet<u64>,
 }
 
 impl Sessions {
@@ -61,6 +62,21 @@ impl Sessions {
                 self.replies.remove(&old);
             }
         }
+    }
+
+    /// Marks a question whose reply is being sent, so an edit racing the reply can wait for it.
+    pub fn begin(&mut self, question: u64) {
+        self.pending.insert(question);
+    }
+
+    /// The reply to `question` was sent (or failed): it is no longer pending.
+    pub fn finish(&mut self, question: u64) {
+        self.pending.remove(&question);
+    }
+
+    /// Whether a reply to `question` is being sent right now.
+    pub fn is_pending(&self, question: u64) -> bool {
+        self.pending.contains(&question)
     }
 
     /// The reply to a question message, if tracked.

@@ -112,10 +112,10 @@ impl Reply {
     /// A short text-only reply.
     pub fn text(content: impl Into<String>, ephemeral: bool) -> Reply {
         Reply {
-            content: Some(neutralise_mentions(&truncate_words(
-                &content.into(),
+            content: Some(truncate_words(
+                &neutralise_mentions(&content.into()),
                 limit::CONTENT,
-            ))),
+            )),
             ephemeral,
             ..Reply::default()
         }
@@ -152,7 +152,7 @@ fn footnote_fields(footnotes: &[Footnote]) -> Vec<Field> {
         .iter()
         .map(|f| Field {
             name: format!("[{}]", f.number),
-            value: neutralise_mentions(&truncate_words(&f.text, limit::FIELD_VALUE)),
+            value: truncate_words(&neutralise_mentions(&f.text), limit::FIELD_VALUE),
         })
         .collect();
     if fields.len() > limit::FIELDS {
@@ -192,7 +192,7 @@ fn fit_total(mut embed: Embed) -> Embed {
 /// The embed for one hit. `position` is (shown, total) for paging answers; `None` for a
 /// looked-up point.
 pub fn hit_embed(hit: &Hit, footer: Option<String>) -> Embed {
-    let description = neutralise_mentions(&truncate_markdown(&hit.highlight, limit::DESCRIPTION));
+    let description = truncate_markdown(&neutralise_mentions(&hit.highlight), limit::DESCRIPTION);
     fit_total(Embed {
         title: hit_title(hit),
         url: hit.source_url.clone(),
@@ -293,7 +293,7 @@ pub fn points_reply(title: &str, points: &[Point]) -> Reply {
         })
         .collect();
     let description =
-        neutralise_mentions(&truncate_markdown(&lines.join("\n"), limit::DESCRIPTION));
+        truncate_markdown(&neutralise_mentions(&lines.join("\n")), limit::DESCRIPTION);
     Reply {
         embeds: vec![Embed {
             title: truncate_words(&format!("Agreement points · {title}"), limit::TITLE),
@@ -311,7 +311,7 @@ pub fn footnote_reply(footnote: &Footnote) -> Reply {
     Reply {
         embeds: vec![Embed {
             title: format!("Footnote [{}]", footnote.number),
-            description: neutralise_mentions(&truncate_words(&footnote.text, limit::DESCRIPTION)),
+            description: truncate_words(&neutralise_mentions(&footnote.text), limit::DESCRIPTION),
             colour: ANSWER_COLOUR,
             ..Embed::default()
         }],
