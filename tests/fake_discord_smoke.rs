@@ -32,7 +32,7 @@ fn fake_http(fake: &FakeDiscord) -> Http {
 #[derive(Debug)]
 enum Seen {
     Ready(u64),
-    Replied(Result<Message, String>),
+    Replied(Result<Box<Message>, String>),
     Responded(Result<(), String>),
 }
 
@@ -54,7 +54,9 @@ impl EventHandler for Handler {
             .channel_id
             .say(&ctx.http, format!("echo: {}", msg.content))
             .await;
-        let _ = self.tx.send(Seen::Replied(r.map_err(|e| e.to_string())));
+        let _ = self
+            .tx
+            .send(Seen::Replied(r.map(Box::new).map_err(|e| e.to_string())));
     }
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
@@ -251,9 +253,10 @@ async fn slash_command_gets_an_interaction_callback() {
 /// Gateway close 4000 → serenity RESUMEs on a new connection (it keeps its session id), the
 /// event dispatched while it was away is replayed, and later events are answered too.
 ///
-/// Measured on the 2-core CI box: close → RESUMED in ~5-20 ms (serenity reconnects at once,
-/// sends RESUME without waiting for HELLO). Compare: op 9 `d:false` (re-IDENTIFY through the
-/// shard queuer) takes ~5 s, see `invalid_session_forces_a_new_identify`.
+/// Measured on the 2-core dev box (debug build): close 4000 → RESUMED in ~6-7 ms (serenity
+/// reconnects at once and sends RESUME without waiting for HELLO). Compare: op 9 `d:false`
+/// (re-IDENTIFY through the shard queuer) takes ~5.0 s and unacked heartbeats ~6 s, see
+/// `reconnect_and_invalid_session_paths` and `unacked_heartbeats_make_the_client_reconnect`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gateway_close_4000_reconnects_and_keeps_answering() {
     init_tracing();
@@ -328,8 +331,8 @@ async fn gateway_close_4000_reconnects_and_keeps_answering() {
 }
 
 /// op 7 RECONNECT and op 9 resumable → RESUME; missed heartbeat ACKs and op 9 `false` → new
-/// IDENTIFY (slow: serenity's shard queuer waits up to 5 s between IDENTIFYs, and the runner's
-/// restart waits 5 s for a shutdown acknowledgement that never comes).
+/// IDENTIFY (slow, measured ~5.0 s: the runner's self-requested restart waits 5 s for a shutdown
+/// acknowledgement that never comes, and the shard queuer spaces IDENTIFYs 5 s apart).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reconnect_and_invalid_session_paths() {
     init_tracing();
@@ -623,4 +626,163 @@ async fn payload_builders_deserialize() {
     .unwrap();
     let _app: serenity::all::CurrentApplicationInfo =
         serde_json::from_value(application_json()).unwrap();
+}
+
+/// Heartbeats stop being ACKed → serenity notices at the next due heartbeat and re-IDENTIFYs
+/// (through the shard queuer: ~5 s after the previous start, plus the missed-ACK interval).
+/// Measured: ~6.0 s with a 300 ms heartbeat interval.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unacked_heartbeats_make_the_client_reconnect() {
+    init_tracing();
+    let fake = FakeDiscord::start_with(FakeOptions {
+        heartbeat_interval_ms: 300,
+        ..Default::default()
+    })
+    .await;
+    let (client, _rx) = start_client(&fake).await;
+    assert!(fake.wait_for_identify(T).await);
+    assert!(
+        fake.wait_for_gateway(|s| s.heartbeat_ack_count >= 1, T)
+            .await,
+        "no heartbeat"
+    );
+    let hb = fake
+        .gateway_frames()
+        .into_iter()
+        .find(|f| f.op == 1)
+        .unwrap();
+    assert_eq!(
+        hb.d,
+        json!(1),
+        "heartbeat carries the last sequence (READY = 1)"
+    );
+
+    let t = Instant::now();
+    fake.stop_acking_heartbeats();
+    assert!(
+        fake.wait_for_gateway(
+            |s| s.identify_count + s.resume_count >= 2,
+            Duration::from_secs(20)
+        )
+        .await,
+        "{:?}",
+        fake.gateway_stats()
+    );
+    eprintln!(
+        "heartbeat ACKs stopped -> client back after {:?}: {:?}",
+        t.elapsed(),
+        fake.gateway_stats()
+    );
+    fake.resume_acking_heartbeats();
+    client.abort();
+}
+
+mod poise_on_the_fake {
+    use super::*;
+
+    type Error = Box<dyn std::error::Error + Send + Sync>;
+    type Ctx<'a> = poise::Context<'a, (), Error>;
+
+    /// Ask something.
+    #[poise::command(slash_command, prefix_command)]
+    async fn ask(
+        ctx: Ctx<'_>,
+        #[description = "The question"]
+        #[rest]
+        q: String,
+    ) -> Result<(), Error> {
+        ctx.say(format!("answer: {q}")).await?;
+        Ok(())
+    }
+
+    /// poise 0.7.1 on serenity against the fake: startup routes, global registration, a slash
+    /// command answered through the interaction callback, and a mention-prefixed message.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn poise_framework_runs_against_the_fake() {
+        init_tracing();
+        let fake = FakeDiscord::start().await;
+        let framework = poise::Framework::builder()
+            .options(poise::FrameworkOptions {
+                commands: vec![ask()],
+                prefix_options: poise::PrefixFrameworkOptions {
+                    prefix: Some("!".into()),
+                    mention_as_prefix: true,
+                    ..Default::default()
+                },
+                ..Default::default()
+            })
+            .setup(|ctx, _ready, framework| {
+                Box::pin(async move {
+                    poise::builtins::register_globally(ctx, &framework.options().commands).await?;
+                    Ok(())
+                })
+            })
+            .build();
+        let intents = GatewayIntents::GUILD_MESSAGES
+            | GatewayIntents::DIRECT_MESSAGES
+            | GatewayIntents::MESSAGE_CONTENT;
+        let mut client = serenity::client::ClientBuilder::new_with_http(fake_http(&fake), intents)
+            .framework(framework)
+            .await
+            .expect("client builds");
+        let task = tokio::spawn(async move {
+            let _ = client.start().await;
+        });
+
+        assert!(fake.wait_for_identify(T).await);
+        let put = format!("/api/v10/applications/{APPLICATION_ID}/commands");
+        let reg = fake
+            .wait_for_request(|r| r.is("PUT", &put), T)
+            .await
+            .expect("no registration");
+        assert_eq!(reg.status, 200);
+        assert_eq!(reg.body[0]["name"], json!("ask"));
+        assert_eq!(reg.body[0]["options"][0]["name"], json!("q"));
+        let startup: Vec<String> = fake
+            .requests()
+            .iter()
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect();
+        eprintln!("poise startup routes: {startup:?}");
+        assert_eq!(
+            startup,
+            vec![
+                "GET /api/v10/gateway".to_string(),
+                "GET /api/v10/oauth2/applications/@me".to_string(),
+                format!("PUT {put}"),
+            ]
+        );
+
+        let (id, token, payload) =
+            fake.slash_command("ask", json!([{"name": "q", "type": 3, "value": "why?"}]));
+        fake.dispatch("INTERACTION_CREATE", payload);
+        let cb = format!("/api/v10/interactions/{id}/{token}/callback");
+        let req = fake
+            .wait_for_request(|r| r.is("POST", &cb), T)
+            .await
+            .expect("no callback");
+        assert_eq!(req.body["type"], json!(4));
+        assert_eq!(req.body["data"]["content"], json!("answer: why?"));
+
+        let (_, msg) = fake.message_create(
+            CHANNEL_ID,
+            USER_ID,
+            &format!("<@{BOT_USER_ID}> ask what now"),
+            true,
+            Some(GUILD_ID),
+            false,
+        );
+        fake.dispatch("MESSAGE_CREATE", msg);
+        let req = fake
+            .wait_for_request(|r| r.is("POST", &messages_path(CHANNEL_ID)), T)
+            .await
+            .expect("no prefix reply");
+        assert_eq!(req.body["content"], json!("answer: what now"));
+        assert!(
+            fake.unknown_requests().is_empty(),
+            "{:?}",
+            fake.unknown_requests()
+        );
+        task.abort();
+    }
 }

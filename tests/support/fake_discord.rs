@@ -1200,6 +1200,7 @@ fn close_conn(st: &State, conn_id: u64, code: u16, reason: &str) {
 async fn serve_ws_conn(inner: Arc<Inner>, stream: TcpStream) {
     let uri = Arc::new(Mutex::new(String::new()));
     let uri2 = Arc::clone(&uri);
+    #[allow(clippy::result_large_err)] // the signature is tungstenite's
     let callback = move |req: &Request, resp: Response| {
         *uri2.lock().unwrap_or_else(|e| e.into_inner()) = req.uri().to_string();
         Ok(resp)
@@ -1810,7 +1811,7 @@ async fn handle_request(
     if resp.is_none() {
         resp = Some(route(inner, &mut st, &method, &path, &query, &body, &parts));
     }
-    let resp = resp.unwrap_or_else(|| Resp::no_content());
+    let resp = resp.unwrap_or_else(Resp::no_content);
     let index = st.requests.len();
     st.requests.push(Recorded {
         index,
@@ -1919,7 +1920,7 @@ fn route(
                 .filter(|(_, m)| value_id(&m["channel_id"]) == Some(c))
                 .map(|(k, m)| (*k, m.clone()))
                 .collect();
-            msgs.sort_by(|a, b| b.0.cmp(&a.0));
+            msgs.sort_by_key(|m| std::cmp::Reverse(m.0));
             let limit = query
                 .split('&')
                 .find_map(|kv| kv.strip_prefix("limit="))
