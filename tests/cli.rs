@@ -341,3 +341,20 @@ fn second_run_reuses_the_index_and_answers_the_same() {
     );
     assert_eq!(success(&setup.run(&["point", "4"], b"")), point_4_text());
 }
+
+#[test]
+fn concurrent_first_runs_share_one_index_folder() {
+    // Shards or a CLI run beside the bot may build the same index at the same moment.
+    let setup = Setup::new();
+    let outputs: Vec<Output> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..3)
+            .map(|_| scope.spawn(|| setup.run(&["point", "4"], b"")))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for output in &outputs {
+        assert_eq!(success(output), point_4_text());
+    }
+    let again = success(&setup.run(&["index"], b""));
+    assert!(again.starts_with("index is up to date"), "{again}");
+}
