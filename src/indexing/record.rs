@@ -106,7 +106,7 @@ impl PassageRecord {
         footnote_numbers: &[u32],
     ) -> PassageRecord {
         let terms = analyzer
-            .analyze(text)
+            .analyze(&crate::ingest::markers::blank_markers(text))
             .into_iter()
             .map(|t| TermSpan {
                 sentence: sentences

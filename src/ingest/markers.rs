@@ -74,6 +74,20 @@ pub fn cited_numbers(text: &str) -> Vec<u32> {
     numbers
 }
 
+/// `text` with each marker replaced by spaces of the same byte length, so analysis skips the
+/// marker numbers (a question "1" must not match every passage citing [1]) while byte
+/// offsets still point into the original text.
+pub fn blank_markers(text: &str) -> String {
+    let mut out = text.to_string();
+    for marker in find_markers(text) {
+        out.replace_range(
+            marker.start..marker.end,
+            &" ".repeat(marker.end - marker.start),
+        );
+    }
+    out
+}
+
 /// `text` with its markers removed (for labels, not for answers, which stay verbatim).
 pub fn without_markers(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -95,6 +109,11 @@ mod tests {
         let text = "a.[1] b [^2] c[3, 4] d[x] e[] f[12";
         let numbers: Vec<Vec<u32>> = find_markers(text).into_iter().map(|m| m.numbers).collect();
         assert_eq!(numbers, vec![vec![1], vec![2], vec![3, 4]]);
+    }
+
+    #[test]
+    fn blanks_markers_keeping_offsets() {
+        assert_eq!(blank_markers("a.[12] b[3]"), "a.     b   ");
     }
 
     #[test]

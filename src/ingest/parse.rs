@@ -127,6 +127,10 @@ pub fn parse_article(path: &Path, text: &str, format: Format) -> Result<Article,
     {
         blocks.remove(0);
     }
+    if format == Format::Markdown {
+        // Section headings (`## Background`) organise the article; they answer nothing.
+        blocks.retain(|b| !(b.text.starts_with('#') && !b.text.contains('\n')));
+    }
     let title = title
         .filter(|t| !t.is_empty())
         .ok_or_else(|| IngestError::Empty {
@@ -340,6 +344,14 @@ mod tests {
         assert_eq!(article.passages.len(), 1);
         assert_eq!(article.passages[0].footnotes, vec![1]);
         assert_eq!(article.footnotes[0].text, "The note.");
+    }
+
+    #[test]
+    fn markdown_section_headings_are_not_passages() {
+        let text = "# Title\n\n## Background\n\nBody text.\n";
+        let article = parse_article(Path::new("c.md"), text, Format::Markdown).unwrap();
+        let texts: Vec<&str> = article.passages.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(texts, vec!["Body text."]);
     }
 
     #[test]
