@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::indexing::analysis::Analyzer;
 use crate::indexing::record::point_id;
 use crate::indexing::{IndexError, Readiness, SearchIndex};
-use crate::ingest::{self, Article, Corpus, Footnote, IngestError, Point};
+use crate::ingest::{Article, Corpus, CorpusSummary, Footnote, IngestError, Point, Source};
 use crate::retrieve::{query, RankOptions, Retriever};
 
 /// Why the engine could not start or answer.
@@ -81,7 +81,7 @@ impl EngineOptions {
 
 /// The loaded corpus and its searchable index.
 pub struct Engine {
-    corpus: Corpus,
+    summary: CorpusSummary,
     retriever: Retriever,
     analyzer: Analyzer,
     rank: RankOptions,
@@ -91,42 +91,43 @@ pub struct Engine {
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Engine")
-            .field("articles", &self.corpus.articles.len())
-            .field("passages", &self.corpus.passage_count())
-            .field("points", &self.corpus.point_count())
+            .field("articles", &self.summary.articles)
+            .field("passages", &self.summary.passages)
+            .field("points", &self.summary.points)
             .finish_non_exhaustive()
     }
 }
 
 impl Engine {
-    /// Loads articles and opens or builds the index.
+    /// Opens the index if it matches the articles, else parses them and builds it.
     pub fn open(options: &EngineOptions) -> Result<Engine, EngineError> {
-        let corpus = match &options.articles_dir {
-            Some(dir) => ingest::load_dir(dir)?,
-            None => ingest::embedded_corpus(),
+        let source = match &options.articles_dir {
+            Some(dir) => Source::Dir(dir.clone()),
+            None => Source::Embedded,
         };
-        Self::with_corpus(corpus, options)
+        Self::from_source(&source, options)
     }
 
     /// Opens or builds the index for an already parsed corpus.
     pub fn with_corpus(corpus: Corpus, options: &EngineOptions) -> Result<Engine, EngineError> {
-        let index = SearchIndex::open_or_build(
+        Self::from_source(&Source::Parsed(std::sync::Arc::new(corpus)), options)
+    }
+
+    /// Opens or builds the index for a source of articles.
+    pub fn from_source(source: &Source, options: &EngineOptions) -> Result<Engine, EngineError> {
+        let (index, summary) = SearchIndex::open_or_build(
             options.index_dir.as_deref(),
-            &corpus,
+            source,
             options.force_rebuild,
             options.show_progress,
         )?;
         match index.readiness() {
-            Readiness::Reused => info!(passages = corpus.passage_count(), "index reused"),
-            Readiness::Built(reason) => {
-                info!(passages = corpus.passage_count(), %reason, "index built")
-            }
-            Readiness::InMemory => {
-                info!(passages = corpus.passage_count(), "index built in memory")
-            }
+            Readiness::Reused => info!(passages = summary.passages, "index reused"),
+            Readiness::Built(reason) => info!(passages = summary.passages, %reason, "index built"),
+            Readiness::InMemory => info!(passages = summary.passages, "index built in memory"),
         }
         Ok(Engine {
-            corpus,
+            summary,
             retriever: Retriever::new(index)?,
             analyzer: Analyzer::new(),
             rank: options.rank.clone(),
@@ -136,8 +137,8 @@ impl Engine {
 
     /// An engine over the compiled-in article with an in-memory index and default ranking.
     pub fn embedded() -> Result<Engine, EngineError> {
-        Self::with_corpus(
-            ingest::embedded_corpus(),
+        Self::from_source(
+            &Source::Embedded,
             &EngineOptions {
                 articles_dir: None,
                 index_dir: None,
@@ -171,13 +172,13 @@ impl Engine {
         Ok(response)
     }
 
-    /// The parsed corpus.
-    pub fn corpus(&self) -> &Corpus {
-        &self.corpus
+    /// Counts and the primary article.
+    pub fn summary(&self) -> &CorpusSummary {
+        &self.summary
     }
 
     fn primary(&self) -> Option<&Article> {
-        self.corpus.primary()
+        self.summary.primary.as_ref()
     }
 
     /// The agreement points of the primary article.
@@ -225,10 +226,10 @@ impl Engine {
             title: primary.map(|a| a.title.clone()).unwrap_or_default(),
             source_url: primary.and_then(|a| a.source_url.clone()),
             published: primary.and_then(|a| a.published.clone()),
-            articles: self.corpus.articles.len(),
-            passages: self.corpus.passage_count(),
-            points: self.corpus.point_count(),
-            footnotes: self.corpus.articles.iter().map(|a| a.footnotes.len()).sum(),
+            articles: self.summary.articles,
+            passages: self.summary.passages,
+            points: self.summary.points,
+            footnotes: self.summary.footnotes,
         }
     }
 

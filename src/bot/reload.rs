@@ -45,10 +45,7 @@ impl EngineHandle {
                 .await;
         match loaded {
             Ok(Ok(engine)) => {
-                info!(
-                    passages = engine.corpus().passage_count(),
-                    "articles reloaded"
-                );
+                info!(passages = engine.summary().passages, "articles reloaded");
                 self.replace(Arc::new(engine));
                 true
             }

@@ -137,7 +137,7 @@ pub fn run(command: Command, config: &Config) -> anyhow::Result<i32> {
         Command::Index { force } => {
             let started = std::time::Instant::now();
             let engine = open_engine(config, force, true)?;
-            let documents = engine.corpus().passage_count() + engine.corpus().point_count();
+            let documents = engine.summary().passages + engine.summary().points;
             let what = match engine.readiness() {
                 crate::indexing::Readiness::Reused => "index is up to date".to_string(),
                 crate::indexing::Readiness::Built(reason) => format!("index built ({reason})"),

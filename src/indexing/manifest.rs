@@ -4,32 +4,34 @@
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::schema::SCHEMA_VERSION;
-use crate::ingest::Corpus;
+use crate::ingest::CorpusSummary;
 
 /// File name of the manifest inside the index directory.
 pub const MANIFEST_FILE: &str = "summit-manifest.json";
 
-/// What an index was built from.
+/// What an index was built from, and what the engine needs of the corpus without parsing it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {
     /// [`SCHEMA_VERSION`] of the binary that built it.
     pub schema_version: u32,
-    /// SHA-256 of the parsed corpus.
+    /// Fingerprint of the article files ([`crate::ingest::Source::fingerprint`]).
     pub corpus_hash: String,
     /// Number of documents committed.
     pub documents: u64,
+    /// Counts and the primary article.
+    pub summary: CorpusSummary,
 }
 
 impl Manifest {
-    /// The manifest an index of `corpus` should carry.
-    pub fn for_corpus(corpus: &Corpus, documents: u64) -> Self {
+    /// The manifest for an index built from articles with this fingerprint.
+    pub fn new(corpus_hash: &str, documents: u64, summary: CorpusSummary) -> Self {
         Manifest {
             schema_version: SCHEMA_VERSION,
-            corpus_hash: corpus_hash(corpus),
+            corpus_hash: corpus_hash.to_string(),
             documents,
+            summary,
         }
     }
 
@@ -44,15 +46,4 @@ impl Manifest {
         let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
         std::fs::write(dir.join(MANIFEST_FILE), text)
     }
-}
-
-/// Hash of everything the index is derived from: the parsed articles and the schema version.
-pub fn corpus_hash(corpus: &Corpus) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(SCHEMA_VERSION.to_le_bytes());
-    // Serialising the parsed corpus covers text, footnotes, points and parser changes alike.
-    let bytes = bincode::serialize(corpus).unwrap_or_default();
-    hasher.update(&bytes);
-    let digest = hasher.finalize();
-    digest.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -19,15 +19,18 @@ use tantivy::schema::Value;
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
 use tracing::{info, warn};
 
-use crate::ingest::Corpus;
+use crate::ingest::{Corpus, CorpusSummary, IngestError, Source};
 use analysis::{text_analyzer, ANALYZER_NAME};
 use manifest::Manifest;
 use record::PassageRecord;
-use schema::SummitSchema;
+use schema::{SummitSchema, SCHEMA_VERSION};
 
 /// Why the index could not be built, opened or read.
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
+    /// The articles could not be read (broken file: the message names file and line).
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
     /// tantivy failed (I/O, corrupt files, locking).
     #[error("search index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
@@ -104,26 +107,29 @@ pub struct SearchIndex {
 }
 
 impl SearchIndex {
-    /// Opens the index in `dir` if it matches `corpus`, else builds it there. With no `dir`,
-    /// builds in memory. `force` rebuilds regardless.
+    /// Opens the index in `dir` if it was built from articles with the same fingerprint,
+    /// else parses the articles and builds it there. With no `dir`, builds in memory.
+    /// `force` rebuilds regardless. Returns the index and the corpus summary.
     pub fn open_or_build(
         dir: Option<&Path>,
-        corpus: &Corpus,
+        source: &Source,
         force: bool,
         show_progress: bool,
-    ) -> Result<SearchIndex, IndexError> {
+    ) -> Result<(SearchIndex, CorpusSummary), IndexError> {
         let Some(dir) = dir else {
+            let corpus = source.load()?;
             let schema = SummitSchema::new();
             let index = Index::create_in_ram(schema.schema.clone());
             register_analyzer(&index);
-            build::write_corpus(&index, &schema, corpus, show_progress)?;
-            return Self::from_index(index, schema, Readiness::InMemory);
+            build::write_corpus(&index, &schema, &corpus, show_progress)?;
+            let opened = Self::from_index(index, schema, Readiness::InMemory)?;
+            return Ok((opened, CorpusSummary::of(&corpus)));
         };
-        let expected = Manifest::for_corpus(corpus, 0);
+        let fingerprint = source.fingerprint()?;
         let reason = if force {
             "forced rebuild".to_string()
         } else {
-            match Self::try_open(dir, &expected) {
+            match Self::try_open(dir, &fingerprint) {
                 Ok(opened) => return Ok(opened),
                 Err(reason) => reason,
             }
@@ -132,21 +138,23 @@ impl SearchIndex {
         // whoever waited looks again, since the index may now be there.
         let _lock = build_lock(dir)?;
         if !force {
-            if let Ok(opened) = Self::try_open(dir, &expected) {
+            if let Ok(opened) = Self::try_open(dir, &fingerprint) {
                 return Ok(opened);
             }
         }
+        // Only now are the articles parsed: an unchanged corpus never is.
+        let corpus = source.load()?;
         info!(dir = %dir.display(), %reason, "building the index");
-        Self::build_in(dir, corpus, show_progress, reason)
+        Self::build_in(dir, &corpus, &fingerprint, show_progress, reason)
     }
 
     /// Opens a persisted index if its manifest matches; the error says why not.
-    fn try_open(dir: &Path, expected: &Manifest) -> Result<SearchIndex, String> {
+    fn try_open(dir: &Path, fingerprint: &str) -> Result<(SearchIndex, CorpusSummary), String> {
         let manifest = Manifest::read(dir).ok_or("no index yet")?;
-        if manifest.schema_version != expected.schema_version {
+        if manifest.schema_version != SCHEMA_VERSION {
             return Err("index was built by another version".into());
         }
-        if manifest.corpus_hash != expected.corpus_hash {
+        if manifest.corpus_hash != fingerprint {
             return Err("articles changed".into());
         }
         let open = || -> Result<SearchIndex, IndexError> {
@@ -163,16 +171,18 @@ impl SearchIndex {
             }
             Ok(opened)
         };
-        open().map_err(|e| format!("index unusable ({e})"))
+        let opened = open().map_err(|e| format!("index unusable ({e})"))?;
+        Ok((opened, manifest.summary))
     }
 
     /// Builds into `<dir>.building`, then swaps it into place.
     fn build_in(
         dir: &Path,
         corpus: &Corpus,
+        fingerprint: &str,
         show_progress: bool,
         reason: String,
-    ) -> Result<SearchIndex, IndexError> {
+    ) -> Result<(SearchIndex, CorpusSummary), IndexError> {
         let io = |path: &Path| {
             let path = path.to_path_buf();
             move |source| IndexError::Io { path, source }
@@ -183,11 +193,12 @@ impl SearchIndex {
         }
         std::fs::create_dir_all(&staging).map_err(io(&staging))?;
         let schema = SummitSchema::new();
+        let summary = CorpusSummary::of(corpus);
         {
             let index = Index::create_in_dir(&staging, schema.schema.clone())?;
             register_analyzer(&index);
             let documents = build::write_corpus(&index, &schema, corpus, show_progress)?;
-            Manifest::for_corpus(corpus, documents)
+            Manifest::new(fingerprint, documents, summary.clone())
                 .write(&staging)
                 .map_err(io(&staging))?;
         }
@@ -197,7 +208,10 @@ impl SearchIndex {
         std::fs::rename(&staging, dir).map_err(io(dir))?;
         let index = Index::open_in_dir(dir)?;
         register_analyzer(&index);
-        Self::from_index(index, schema, Readiness::Built(reason))
+        Ok((
+            Self::from_index(index, schema, Readiness::Built(reason))?,
+            summary,
+        ))
     }
 
     fn from_index(

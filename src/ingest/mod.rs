@@ -12,13 +12,78 @@ pub mod sentences;
 use std::path::{Path, PathBuf};
 
 pub use error::IngestError;
-pub use model::{Article, Corpus, Footnote, Passage, Point, Sentence};
+pub use model::{Article, Corpus, CorpusSummary, Footnote, Passage, Point, Sentence};
 pub use parse::{parse_article, Format};
 
 /// The shipped article, compiled in so the binary answers even without `index/articles/`.
 pub const EMBEDDED_ARTICLE: &str = include_str!("../../index/articles/summit-article.txt");
 /// File name the embedded article is known by.
 pub const EMBEDDED_NAME: &str = "summit-article.txt";
+
+/// Where the articles come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A folder of `*.txt` / `*.md` files.
+    Dir(PathBuf),
+    /// The article compiled into the binary.
+    Embedded,
+    /// Articles already parsed (tests, fuzzing, generated corpora).
+    Parsed(std::sync::Arc<Corpus>),
+}
+
+impl Source {
+    /// A hash of every article file's name and bytes (xxh3-128, streamed): cheap enough to
+    /// run at every start, so an unchanged corpus is never parsed again.
+    pub fn fingerprint(&self) -> Result<String, IngestError> {
+        use std::io::Read;
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        match self {
+            Source::Embedded => {
+                hasher.update(EMBEDDED_NAME.as_bytes());
+                hasher.update(EMBEDDED_ARTICLE.as_bytes());
+            }
+            Source::Parsed(corpus) => {
+                let bytes = bincode::serialize(corpus.as_ref()).unwrap_or_default();
+                hasher.update(b"parsed");
+                hasher.update(&bytes);
+            }
+            Source::Dir(dir) => {
+                let mut buffer = vec![0u8; 1 << 16];
+                for path in article_paths(dir)? {
+                    let io = |source| IngestError::Io {
+                        path: path.clone(),
+                        source,
+                    };
+                    let name = path
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    hasher.update(name.as_bytes());
+                    hasher.update(&[0]);
+                    let mut file = std::fs::File::open(&path).map_err(io)?;
+                    loop {
+                        let read = file.read(&mut buffer).map_err(io)?;
+                        if read == 0 {
+                            break;
+                        }
+                        hasher.update(&buffer[..read]);
+                    }
+                    hasher.update(&[0xff]);
+                }
+            }
+        }
+        Ok(format!("{:032x}", hasher.digest128()))
+    }
+
+    /// Parses every article.
+    pub fn load(&self) -> Result<Corpus, IngestError> {
+        match self {
+            Source::Dir(dir) => load_dir(dir),
+            Source::Embedded => Ok(embedded_corpus()),
+            Source::Parsed(corpus) => Ok(corpus.as_ref().clone()),
+        }
+    }
+}
 
 /// Reads and parses one article file.
 pub fn load_file(path: &Path) -> Result<Article, IngestError> {

@@ -142,3 +142,36 @@ impl Corpus {
         self.articles.iter().map(|a| a.points.len()).sum()
     }
 }
+
+/// What the engine keeps of a corpus once it is indexed: counts, and the primary article
+/// (for `/point`, `/points`, `/footnote`, `/about`). Small at any corpus size, and persisted
+/// beside the index so a restart needs no parsing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CorpusSummary {
+    /// Articles loaded.
+    pub articles: usize,
+    /// Paragraphs over all articles.
+    pub passages: usize,
+    /// Points over all articles.
+    pub points: usize,
+    /// Footnotes over all articles.
+    pub footnotes: usize,
+    /// The primary article (see [`Corpus::primary`]), without its paragraphs.
+    pub primary: Option<Article>,
+}
+
+impl CorpusSummary {
+    /// Summarises a parsed corpus.
+    pub fn of(corpus: &Corpus) -> Self {
+        CorpusSummary {
+            articles: corpus.articles.len(),
+            passages: corpus.passage_count(),
+            points: corpus.point_count(),
+            footnotes: corpus.articles.iter().map(|a| a.footnotes.len()).sum(),
+            primary: corpus.primary().map(|a| Article {
+                passages: Vec::new(),
+                ..a.clone()
+            }),
+        }
+    }
+}
