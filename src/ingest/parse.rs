@@ -129,7 +129,7 @@ pub fn parse_article(path: &Path, text: &str, format: Format) -> Result<Article,
     }
     if format == Format::Markdown {
         // Section headings (`## Background`) organise the article; they answer nothing.
-        blocks.retain(|b| !(b.text.starts_with('#') && !b.text.contains('\n')));
+        blocks.retain(|b| !b.text.starts_with('#') || b.text.contains('\n'));
     }
     let title = title
         .filter(|t| !t.is_empty())
