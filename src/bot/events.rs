@@ -105,6 +105,7 @@ async fn on_message(
         }
         Verdict::Drop => return Ok(()),
     }
+    let _answering = data.in_flight.enter();
     let started = Instant::now();
     let prepared = prepare(data, &question).await?;
     let quiet = !addressed

@@ -7,6 +7,7 @@ pub mod answering;
 pub mod commands;
 pub mod error;
 pub mod events;
+pub mod gateway;
 pub mod limiter;
 pub mod reload;
 pub mod reply;
@@ -44,6 +45,8 @@ pub struct Data {
     pub limiter: Mutex<RateLimiter>,
     /// Recent answers (for buttons) and tracked replies (for edits).
     pub sessions: Mutex<Sessions>,
+    /// Questions being answered now (a shutdown lets them finish).
+    pub in_flight: Arc<gateway::InFlight>,
 }
 
 impl Data {
@@ -65,6 +68,7 @@ impl Data {
                 },
             )),
             sessions: Mutex::new(Sessions::default()),
+            in_flight: Arc::default(),
         }
     }
 }
@@ -128,8 +132,17 @@ pub async fn run(
         api = api_url.as_deref().unwrap_or("https://discord.com"),
         "connecting to Discord"
     );
+    if api_url.is_some() {
+        // serenity falls back to Discord's own gateway when `GET /gateway` fails: with a
+        // stand-in configured, a wrong URL would silently connect elsewhere. Fail instead.
+        reply::with_retries("get gateway", || http.get_gateway())
+            .await
+            .context("cannot reach the Discord API at the configured URL")?;
+    }
     let guilds: Vec<u64> = config.discord.guilds.clone();
     let setup_config = config.clone();
+    let in_flight = Arc::new(gateway::InFlight::default());
+    let setup_in_flight = in_flight.clone();
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
             commands: commands::all(),
@@ -146,7 +159,9 @@ pub async fn run(
             Box::pin(async move {
                 info!(user = %ready.user.name, guilds = ready.guilds.len(), "connected");
                 register(ctx, &framework.options().commands, &guilds).await;
-                Ok(Data::new(engine, &setup_config))
+                let mut data = Data::new(engine, &setup_config);
+                data.in_flight = setup_in_flight;
+                Ok(data)
             })
         })
         .build();
@@ -155,26 +170,60 @@ pub async fn run(
         .await
         .context("cannot create the Discord client")?;
 
+    let d = &config.discord;
+    let shards = gateway::shard_range(d.shard_start, d.shard_count, d.shard_total);
     let shard_manager = client.shard_manager.clone();
+    gateway::prime_restart_notices(&shard_manager, shards.clone());
+    let (stopped_tx, mut stopped) = tokio::sync::oneshot::channel::<()>();
+    let stopping = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stopping_flag = stopping.clone();
+    let stop_shards = shards.clone();
     tokio::spawn(async move {
         wait_for_shutdown_signal().await;
         info!("shutting down");
-        shard_manager.shutdown_all().await;
+        stopping_flag.store(true, std::sync::atomic::Ordering::SeqCst);
+        if tokio::time::timeout(
+            SHUTDOWN_LIMIT,
+            gateway::stop_shards(&shard_manager, stop_shards),
+        )
+        .await
+        .is_err()
+        {
+            warn!("the shards did not stop in time");
+        }
+        let _ = stopped_tx.send(());
     });
 
-    let d = &config.discord;
-    let result = if d.shard_total == 0 {
-        client.start().await
-    } else {
-        let count = d.shard_count.max(1);
-        client
-            .start_shard_range(d.shard_start..d.shard_start + count, d.shard_total)
-            .await
+    let start = async {
+        if d.shard_total == 0 {
+            client.start().await
+        } else {
+            client
+                .start_shard_range(shards.clone(), d.shard_total)
+                .await
+        }
     };
-    result.context("the Discord connection ended with an error")?;
+    tokio::pin!(start);
+    tokio::select! {
+        result = &mut start => {
+            result.context("the Discord connection ended with an error")?;
+            if stopping.load(std::sync::atomic::Ordering::SeqCst) {
+                // `Client::start` returns as soon as the shards are told to stop: let them close.
+                let _ = tokio::time::timeout(SHUTDOWN_LIMIT, &mut stopped).await;
+            }
+        }
+        _ = &mut stopped => {}
+    }
+    // No new events come in now; let the questions being answered get their replies.
+    in_flight.drain(DRAIN_LIMIT).await;
     info!("stopped");
     Ok(())
 }
+
+/// Longest wait for the shards to close on shutdown.
+const SHUTDOWN_LIMIT: std::time::Duration = std::time::Duration::from_secs(6);
+/// Longest wait for questions in flight on shutdown.
+const DRAIN_LIMIT: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// Registers the commands per configured guild (instant), else globally.
 async fn register(

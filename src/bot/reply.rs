@@ -90,7 +90,12 @@ pub fn channel_message(
         out = out.content(content);
     }
     if let Some(message) = reference {
-        out = out.reference_message(message);
+        // The question's id as nonce, enforced: if a retry follows an attempt whose answer was
+        // lost (timeout, reset), Discord keeps one reply instead of posting two.
+        out = out
+            .reference_message(message)
+            .nonce(serenity::Nonce::String(message.id.get().to_string()))
+            .enforce_nonce(true);
     }
     out
 }
@@ -123,45 +128,147 @@ pub fn interaction_message(
 
 /// Attempts per REST call (first try included).
 const ATTEMPTS: u32 = 4;
+/// Longest wait for one attempt. serenity's HTTP client has no timeout of its own, so a Discord
+/// (or proxy) that accepts a request and never answers would hold the task forever.
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// What to do after a failed REST call.
-fn retry_delay(error: &serenity::Error, attempt: u32) -> Option<Duration> {
-    let serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(response)) = error else {
-        // Connection-level failures (reset, timeout) are worth one more try too.
-        return matches!(
-            error,
-            serenity::Error::Http(serenity::HttpError::Request(_))
-        )
-        .then(|| Duration::from_millis(200 * u64::from(attempt)));
-    };
-    let status = response.status_code.as_u16();
-    if status == 429 || status >= 500 {
-        // Exponential backoff: 250 ms, 500 ms, 1 s. Discord's retry_after for interaction
-        // routes is short; longer waits would outlive the interaction anyway.
-        Some(Duration::from_millis(250 << (attempt - 1).min(4)))
-    } else {
-        None
+/// Why a REST call failed for good.
+#[derive(Debug, thiserror::Error)]
+pub enum CallError {
+    /// Discord answered with an error, or the request could not be sent.
+    #[error("{0}")]
+    Discord(#[from] serenity::Error),
+    /// No answer within [`ATTEMPT_TIMEOUT`].
+    #[error("no answer from Discord within {}s", .0.as_secs())]
+    TimedOut(Duration),
+}
+
+impl CallError {
+    /// Discord's JSON error code, if it answered with one.
+    pub fn discord_code(&self) -> Option<isize> {
+        match self {
+            CallError::Discord(serenity::Error::Http(
+                serenity::HttpError::UnsuccessfulRequest(response),
+            )) => Some(response.error.code),
+            _ => None,
+        }
+    }
+
+    /// HTTP status, if Discord answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            CallError::Discord(serenity::Error::Http(
+                serenity::HttpError::UnsuccessfulRequest(response),
+            )) => Some(response.status_code.as_u16()),
+            _ => None,
+        }
     }
 }
 
-/// Runs a REST call, retrying 429 and 5xx answers with backoff. `what` names it in logs.
-pub async fn with_retries<T, F, Fut>(what: &str, mut call: F) -> Result<T, serenity::Error>
+/// A failed call, with how many attempts were made.
+#[derive(Debug, thiserror::Error)]
+#[error("{what} failed after {attempts} attempt(s): {error}")]
+pub struct Failed {
+    /// What the call was for (as passed to [`with_retries`]).
+    pub what: String,
+    /// Attempts made.
+    pub attempts: u32,
+    /// The last error.
+    pub error: CallError,
+}
+
+/// Discord's "Interaction has already been acknowledged": on a retry it means an earlier
+/// attempt did reach Discord (its answer was lost), so the reply is out.
+pub const ALREADY_ACKNOWLEDGED: isize = 40060;
+
+/// What to do after a failed REST call: wait this long and retry, or give up.
+///
+/// * 429: serenity's own rate limiter (used against Discord itself) already waits out
+///   `retry_after` and retries, so a 429 reaching us comes from a proxy/stand-in, and serenity's
+///   error type does not carry `retry_after`: back off exponentially from 500 ms instead.
+/// * 5xx, a reset connection, a timeout: back off exponentially from 250 ms.
+/// * Any other 4xx is final (retrying a bad request only counts against Discord's invalid
+///   request limit).
+///
+/// Every delay gets up to 25 % random jitter so that a burst of failures does not retry in
+/// lock step.
+fn retry_delay(error: &CallError, attempt: u32) -> Option<Duration> {
+    let step = (attempt.max(1) - 1).min(4);
+    let base = match error {
+        CallError::TimedOut(_) => 250,
+        CallError::Discord(serenity::Error::Http(serenity::HttpError::Request(_))) => 250,
+        CallError::Discord(_) => match error.status() {
+            Some(429) => 500,
+            Some(status) if status >= 500 => 250,
+            _ => return None,
+        },
+    };
+    let delay = base << step;
+    Some(Duration::from_millis(delay + jitter(delay / 4)))
+}
+
+/// A pseudo-random number in `0..=max` (clock nanoseconds; good enough to spread retries).
+fn jitter(max: u64) -> u64 {
+    if max == 0 {
+        return 0;
+    }
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::from(d.subsec_nanos()));
+    nanos.wrapping_mul(0x9E37_79B9_7F4A_7C15) % (max + 1)
+}
+
+/// Runs a REST call, retrying 429, 5xx, connection errors and timeouts with backoff. `what`
+/// names it in logs; a final failure is logged here with the attempts made and returned.
+pub async fn with_retries<T, F, Fut>(what: &str, mut call: F) -> Result<T, Failed>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, serenity::Error>>,
 {
     let mut attempt = 1;
     loop {
-        match call().await {
-            Ok(value) => return Ok(value),
-            Err(error) => match retry_delay(&error, attempt) {
-                Some(delay) if attempt < ATTEMPTS => {
-                    warn!(call = what, attempt, delay_ms = delay.as_millis() as u64, error = %error, "retrying Discord call");
-                    tokio::time::sleep(delay).await;
-                    attempt += 1;
-                }
-                _ => return Err(error),
-            },
+        let error = match tokio::time::timeout(ATTEMPT_TIMEOUT, call()).await {
+            Ok(Ok(value)) => return Ok(value),
+            Ok(Err(error)) => CallError::Discord(error),
+            Err(_) => CallError::TimedOut(ATTEMPT_TIMEOUT),
+        };
+        match retry_delay(&error, attempt) {
+            Some(delay) if attempt < ATTEMPTS => {
+                warn!(call = what, attempt, delay_ms = delay.as_millis() as u64, error = %error, "retrying Discord call");
+                tokio::time::sleep(delay).await;
+                attempt += 1;
+            }
+            _ => {
+                warn!(call = what, attempts = attempt, error = %error, "Discord call failed");
+                return Err(Failed {
+                    what: what.to_string(),
+                    attempts: attempt,
+                    error,
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_grow_and_stay_bounded() {
+        let timeout = CallError::TimedOut(ATTEMPT_TIMEOUT);
+        let first = retry_delay(&timeout, 1).unwrap();
+        let third = retry_delay(&timeout, 3).unwrap();
+        assert!(first >= Duration::from_millis(250) && first <= Duration::from_millis(313));
+        assert!(third >= Duration::from_millis(1000) && third <= Duration::from_millis(1250));
+        let late = retry_delay(&timeout, 40).unwrap();
+        assert!(late <= Duration::from_millis(5000));
+    }
+
+    #[test]
+    fn jitter_stays_in_range() {
+        for max in [0, 1, 7, 250] {
+            assert!(jitter(max) <= max);
         }
     }
 }

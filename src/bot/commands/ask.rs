@@ -7,7 +7,7 @@ use tracing::info;
 
 use crate::bot::answering::{prepare, reply_for, Prepared};
 use crate::bot::limiter::Verdict;
-use crate::bot::reply::{poise_reply, with_retries};
+use crate::bot::reply::{poise_reply, with_retries, ALREADY_ACKNOWLEDGED};
 use crate::bot::{Context, Error};
 use crate::render::embed::Reply;
 
@@ -57,6 +57,7 @@ async fn answer_interaction(ctx: Context<'_>, question: &str, private: bool) -> 
         Verdict::Drop => return Ok(()),
     }
     let data = ctx.data();
+    let _answering = data.in_flight.enter();
     let work = prepare(data, question);
     tokio::pin!(work);
     let prepared = tokio::select! {
@@ -83,8 +84,17 @@ async fn answer_interaction(ctx: Context<'_>, question: &str, private: bool) -> 
     Ok(())
 }
 
-/// Sends a reply to the command's interaction, retrying on 429/5xx.
+/// Sends a reply to the command's interaction, retrying on 429/5xx/timeouts.
 pub async fn send(ctx: Context<'_>, reply: &Reply, key: Option<u64>) -> Result<(), Error> {
-    with_retries("interaction reply", || ctx.send(poise_reply(reply, key, 0))).await?;
-    Ok(())
+    match with_retries("interaction reply", || ctx.send(poise_reply(reply, key, 0))).await {
+        Ok(_) => Ok(()),
+        // An earlier attempt reached Discord but its answer was lost: the reply is out.
+        Err(failed)
+            if failed.attempts > 1 && failed.error.discord_code() == Some(ALREADY_ACKNOWLEDGED) =>
+        {
+            info!("interaction reply was delivered by an earlier attempt");
+            Ok(())
+        }
+        Err(failed) => Err(failed.into()),
+    }
 }
