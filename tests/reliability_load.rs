@@ -1,0 +1,278 @@
+#![recursion_limit = "256"]
+//! Load through the fake gateway: many questions (mentions and `/ask`, from 500 users in 50
+//! channels) dispatched as fast as the bot takes them (a window of questions in flight), each
+//! answered exactly once with the passage for *its* question (replies are matched to questions
+//! by `message_reference` / interaction id and compared with the engine's own answer).
+//!
+//! `cargo test --test reliability_load` runs 500 questions; the 10,000-question run is ignored:
+//! `cargo test --release --test reliability_load -- --ignored --nocapture`.
+//! Throughput and dispatch-to-reply latencies are printed, never asserted.
+
+mod support;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use summit_bot::bot::token::Token;
+use summit_bot::config::Config;
+use summit_bot::engine::Engine;
+use summit_bot::render::embed;
+use support::fake_discord::*;
+
+const WAIT: Duration = Duration::from_secs(20);
+const USERS: u64 = 500;
+const CHANNELS: u64 = 50;
+const FIRST_USER: u64 = 1_180_000_000_000_100_000;
+const FIRST_CHANNEL: u64 = 1_180_000_000_000_200_000;
+/// Questions in flight at once ("as fast as the bot takes them" without an unbounded queue).
+const WINDOW: usize = 256;
+
+fn test_config() -> Config {
+    let mut config = Config::default();
+    config.corpus.index_dir = "".into();
+    // Generous limits: the load is legitimate, the limiter must not drop any of it.
+    config.limits.user_burst = 1_000_000;
+    config.limits.user_refill_secs = 0.001;
+    config.limits.channel_burst = 1_000_000;
+    config.limits.channel_refill_secs = 0.001;
+    config
+}
+
+/// A question and what its reply must show (title and description of the answer embed).
+struct Expected {
+    question: String,
+    title: String,
+    description: String,
+}
+
+/// One question per distinct best passage, from the shipped sample questions.
+fn distinct_questions(engine: &Engine) -> Vec<Expected> {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/questions.jsonl"
+    ))
+    .expect("fixture");
+    let mut by_passage: HashMap<String, Expected> = HashMap::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let v: Value = serde_json::from_str(line).expect("json line");
+        let q = v["q"].as_str().expect("q").to_string();
+        let response = engine.ask(&q).expect("ask");
+        let Some(hit) = &response.answer else {
+            continue;
+        };
+        let reply = embed::answer_reply(&response, 0, false);
+        let e = &reply.embeds[0];
+        by_passage
+            .entry(hit.passage.id.clone())
+            .or_insert(Expected {
+                question: q,
+                title: e.title.clone(),
+                description: e.description.clone(),
+            });
+    }
+    let mut out: Vec<Expected> = by_passage.into_values().collect();
+    out.sort_by(|a, b| a.question.cmp(&b.question));
+    assert!(out.len() >= 6, "need questions with different answers");
+    out
+}
+
+enum Kind {
+    Mention { channel: u64 },
+    Slash,
+}
+
+struct Asked {
+    expected: usize,
+    kind: Kind,
+    dispatched: Instant,
+    replies: usize,
+    latency: Option<Duration>,
+}
+
+async fn run_load(total: usize) {
+    init_tracing();
+    let config = test_config();
+    let engine = Arc::new(summit_bot::cli::open_engine(&config, false, false).expect("engine"));
+    let questions = distinct_questions(&engine);
+    let fake = FakeDiscord::start().await;
+    let token = Token::parse(FAKE_TOKEN, "test").expect("token");
+    let task = tokio::spawn(summit_bot::bot::run(
+        config,
+        token,
+        Some(fake.api_url()),
+        engine,
+    ));
+    assert!(fake.wait_for_identify(WAIT).await, "never identified");
+    assert!(fake
+        .wait_for_request(|r| r.method == "PUT" && r.path.ends_with("/commands"), WAIT)
+        .await
+        .is_some());
+
+    let mut asked: Vec<Asked> = Vec::with_capacity(total);
+    // message id or interaction id → index in `asked`
+    let mut by_id: HashMap<u64, usize> = HashMap::with_capacity(total);
+    let mut scanned = 0usize;
+    let mut answered = 0usize;
+    let mut wrong: Vec<String> = Vec::new();
+    let mut unexpected = 0usize;
+    let started = Instant::now();
+    let mut last_progress = Instant::now();
+    while answered < total {
+        while asked.len() < total && asked.len() - answered < WINDOW {
+            let n = asked.len();
+            let expected = n % questions.len();
+            let user = FIRST_USER + (n as u64 % USERS);
+            let channel = FIRST_CHANNEL + (n as u64 % CHANNELS);
+            let q = &questions[expected].question;
+            let (id, kind) = if n % 2 == 0 {
+                let content = format!("<@{BOT_USER_ID}> {q}");
+                let (id, message) =
+                    fake.message_create(channel, user, &content, true, Some(GUILD_ID), false);
+                fake.dispatch("MESSAGE_CREATE", message);
+                (id, Kind::Mention { channel })
+            } else {
+                let place = Place::Guild {
+                    guild_id: GUILD_ID,
+                    channel_id: channel,
+                };
+                let (id, _, interaction) = fake.slash_command_in(
+                    place,
+                    user,
+                    "ask",
+                    json!([{"name": "question", "type": 3, "value": q}]),
+                );
+                fake.dispatch("INTERACTION_CREATE", interaction);
+                (id, Kind::Slash)
+            };
+            by_id.insert(id, n);
+            asked.push(Asked {
+                expected,
+                kind,
+                dispatched: Instant::now(),
+                replies: 0,
+                latency: None,
+            });
+        }
+        let mut fresh: Vec<Recorded> = Vec::new();
+        fake.wait_for_request(
+            |r| {
+                if r.index >= scanned {
+                    scanned = r.index + 1;
+                    fresh.push(r.clone());
+                }
+                false
+            },
+            Duration::from_millis(20),
+        )
+        .await;
+        let now = Instant::now();
+        for r in fresh {
+            if r.method != "POST" || r.status >= 300 {
+                continue;
+            }
+            let (id, body) = if let Some(rest) = r.path.strip_prefix("/api/v10/interactions/") {
+                let id = rest.split('/').next().and_then(|s| s.parse::<u64>().ok());
+                (id, r.body["data"].clone())
+            } else if r.path.ends_with("/messages") {
+                let id = r.body["message_reference"]["message_id"]
+                    .as_str()
+                    .and_then(|s| s.parse::<u64>().ok());
+                (id, r.body.clone())
+            } else {
+                continue;
+            };
+            let Some(&n) = id.and_then(|id| by_id.get(&id)) else {
+                unexpected += 1;
+                continue;
+            };
+            let a = &mut asked[n];
+            a.replies += 1;
+            if a.replies == 1 {
+                answered += 1;
+                a.latency = Some(now - a.dispatched);
+                last_progress = now;
+            }
+            let e = &questions[a.expected];
+            let got = &body["embeds"][0];
+            if got["title"].as_str() != Some(e.title.as_str())
+                || got["description"].as_str() != Some(e.description.as_str())
+            {
+                wrong.push(format!(
+                    "question {n} ({:?}) got {:?}",
+                    e.question, got["title"]
+                ));
+            }
+            if body["allowed_mentions"]["parse"] != json!([]) {
+                wrong.push(format!(
+                    "question {n}: allowed_mentions {}",
+                    body["allowed_mentions"]
+                ));
+            }
+            if let Kind::Mention { channel } = a.kind {
+                if r.path != format!("/api/v10/channels/{channel}/messages") {
+                    wrong.push(format!("question {n} answered in {}", r.path));
+                }
+            }
+        }
+        assert!(
+            last_progress.elapsed() < Duration::from_secs(30),
+            "stalled: {answered}/{total} answered, {} dispatched",
+            asked.len()
+        );
+    }
+    let elapsed = started.elapsed();
+    // Late duplicates would arrive now.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let replies_after: usize = fake.requests()[scanned..]
+        .iter()
+        .filter(|r| r.method == "POST" && r.status < 300)
+        .count();
+
+    let mut latencies: Vec<Duration> = asked.iter().filter_map(|a| a.latency).collect();
+    latencies.sort();
+    let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
+    let mentions = asked
+        .iter()
+        .filter(|a| matches!(a.kind, Kind::Mention { .. }))
+        .count();
+    println!(
+        "LOAD {total} questions ({mentions} mentions, {} /ask; {USERS} users, {CHANNELS} channels, window {WINDOW}): \
+         {:.2} s, {:.0} questions/s; dispatch-to-reply p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        total - mentions,
+        elapsed.as_secs_f64(),
+        total as f64 / elapsed.as_secs_f64(),
+        pct(0.50).as_secs_f64() * 1e3,
+        pct(0.99).as_secs_f64() * 1e3,
+        latencies.last().map_or(0.0, |d| d.as_secs_f64() * 1e3),
+    );
+    assert!(
+        wrong.is_empty(),
+        "{} wrong replies: {:#?}",
+        wrong.len(),
+        &wrong[..wrong.len().min(10)]
+    );
+    let duplicates: Vec<usize> = (0..total).filter(|&n| asked[n].replies != 1).collect();
+    assert!(
+        duplicates.is_empty(),
+        "not exactly one reply: {duplicates:?}"
+    );
+    assert_eq!(unexpected, 0, "replies to nothing we asked");
+    assert_eq!(
+        replies_after, 0,
+        "late replies after everything was answered"
+    );
+    task.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_hundred_questions_each_answered_once_and_correctly() {
+    run_load(500).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "10,000 questions: run in release with --ignored --nocapture"]
+async fn ten_thousand_questions_each_answered_once_and_correctly() {
+    run_load(10_000).await;
+}
