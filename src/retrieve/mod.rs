@@ -7,6 +7,7 @@ pub mod markup;
 pub mod query;
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use tantivy::collector::TopDocs;
@@ -123,7 +124,7 @@ impl Retriever {
         options: &RankOptions,
     ) -> Result<Vec<RankedHit>, IndexError> {
         let total = plan.total_weight();
-        if plan.is_empty() || total <= 0.0 {
+        if plan.is_empty() || total <= 0.0 || !plan.has_topical_match() {
             return Ok(Vec::new());
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -154,7 +155,7 @@ impl Retriever {
             .max(f32::EPSILON);
 
         // term text → (question word index, credit)
-        let mut lookup: HashMap<&str, (usize, f32)> = HashMap::new();
+        let mut lookup: TermLookup = TermLookup::default();
         for (i, term) in plan.terms.iter().enumerate() {
             for (text, credit) in &term.matches {
                 lookup.entry(text.as_str()).or_insert((i, *credit));
@@ -179,11 +180,62 @@ impl Retriever {
     }
 }
 
+/// Question term text → (question word index, credit). Looked up once per analysed word of
+/// every candidate, so it hashes with FxHash rather than SipHash (the keys are at most a few
+/// dozen question terms; flooding it gains an attacker nothing).
+type TermLookup<'a> = HashMap<&'a str, (usize, f32), BuildHasherDefault<FxHasher>>;
+
+/// The hash of rustc's `FxHasher`: a multiply and rotate per eight bytes.
+#[derive(Default, Clone, Copy)]
+struct FxHasher {
+    hash: u64,
+}
+
+impl FxHasher {
+    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.add(u64::from_le_bytes(chunk.try_into().unwrap_or_default()));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut last = [0u8; 8];
+            last[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(last));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, byte: u8) {
+        self.add(u64::from(byte));
+    }
+
+    #[inline]
+    fn write_usize(&mut self, value: usize) {
+        self.add(value as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
 /// Scores one candidate against the question.
 fn score_record(
     record: Arc<PassageRecord>,
     plan: &QueryPlan,
-    lookup: &HashMap<&str, (usize, f32)>,
+    lookup: &TermLookup,
     total: f32,
     bm25_normalised: f32,
 ) -> RankedHit {
@@ -191,13 +243,15 @@ fn score_record(
     let mut in_text = vec![0f32; words];
     let mut in_footnotes = vec![0f32; words];
     let sentence_count = record.sentences.len().max(1);
-    let mut per_sentence = vec![vec![0f32; words]; sentence_count];
+    // One row of `words` credits per sentence, in one allocation.
+    let mut per_sentence = vec![0f32; words * sentence_count];
     let mut matched = Vec::new();
     for span in &record.terms {
         if let Some(&(word, credit)) = lookup.get(span.term.as_str()) {
             in_text[word] = in_text[word].max(credit);
             let s = (span.sentence as usize).min(sentence_count - 1);
-            per_sentence[s][word] = per_sentence[s][word].max(credit);
+            let cell = &mut per_sentence[s * words + word];
+            *cell = cell.max(credit);
             matched.push((span.start as usize, span.end as usize));
         }
     }
@@ -243,7 +297,8 @@ fn score_record(
     }
     let ranked_coverage = ranked_weight / total;
     let (best_sentence, sentence_score) = per_sentence
-        .iter()
+        .chunks(words.max(1))
+        .take(sentence_count)
         .enumerate()
         .map(|(s, credits)| {
             let weight: f32 = credits

@@ -28,6 +28,262 @@ pub struct QueryTerm {
     pub weight: f32,
     /// Indexed terms that count as this word, with their credit (1 exact, less if corrected).
     pub matches: Vec<(String, f32)>,
+    /// An everyday English word ("time", "take"): weak evidence of what the question is about.
+    pub common: bool,
+}
+
+/// Share of the unknown-word weight left to an everyday English word the articles do not
+/// use ("take", "place", "happen"): it says little about whether the question is on topic,
+/// unlike an unknown rare word ("pizza", "password").
+const COMMON_WORD_FACTOR: f32 = 0.35;
+
+/// Everyday English words, a background vocabulary standing in for a general corpus's
+/// document frequencies. Only consulted for words the index does not know.
+const COMMON_ENGLISH: &[&str] = &[
+    "take",
+    "place",
+    "make",
+    "get",
+    "go",
+    "come",
+    "see",
+    "look",
+    "want",
+    "give",
+    "use",
+    "find",
+    "ask",
+    "work",
+    "seem",
+    "feel",
+    "try",
+    "leave",
+    "call",
+    "good",
+    "new",
+    "old",
+    "great",
+    "big",
+    "small",
+    "long",
+    "little",
+    "right",
+    "high",
+    "different",
+    "large",
+    "next",
+    "early",
+    "young",
+    "important",
+    "few",
+    "bad",
+    "same",
+    "able",
+    "time",
+    "year",
+    "people",
+    "way",
+    "day",
+    "man",
+    "thing",
+    "woman",
+    "part",
+    "case",
+    "week",
+    "question",
+    "number",
+    "fact",
+    "month",
+    "lot",
+    "kind",
+    "end",
+    "idea",
+    "back",
+    "others",
+    "result",
+    "change",
+    "reason",
+    "moment",
+    "happen",
+    "like",
+    "really",
+    "actually",
+    "stuff",
+    "mean",
+    "think",
+    "need",
+    "put",
+    "keep",
+    "let",
+    "begin",
+    "help",
+    "show",
+    "hear",
+    "run",
+    "move",
+    "live",
+    "believe",
+    "hold",
+    "bring",
+    "write",
+    "provide",
+    "stand",
+    "lose",
+    "pay",
+    "meet",
+    "include",
+    "continue",
+    "set",
+    "learn",
+    "lead",
+    "understand",
+    "follow",
+    "stop",
+    "create",
+    "speak",
+    "read",
+    "allow",
+    "add",
+    "grow",
+    "open",
+    "win",
+    "offer",
+    "remember",
+    "consider",
+    "appear",
+    "wait",
+    "serve",
+    "send",
+    "expect",
+    "build",
+    "stay",
+    "fall",
+    "cut",
+    "reach",
+    "remain",
+    "suggest",
+    "raise",
+    "pass",
+    "require",
+    "report",
+    "decide",
+    "pull",
+    "say",
+    "said",
+    "says",
+    "told",
+    "going",
+    "done",
+    "made",
+    "got",
+    "gave",
+    "given",
+    "went",
+    "came",
+    "exactly",
+    "main",
+    "full",
+    "whole",
+    "real",
+    "sure",
+    "true",
+    "deal",
+    "current",
+    "currently",
+    "recent",
+    "recently",
+    "later",
+    "now",
+    "today",
+    "still",
+    "ever",
+    "never",
+    "always",
+    "often",
+    "again",
+    "already",
+    "yet",
+    "soon",
+    "maybe",
+    "probably",
+    "much",
+    "many",
+    "more",
+    "most",
+    "less",
+    "least",
+    "other",
+    "another",
+    "each",
+    "every",
+    "both",
+    "either",
+    "neither",
+    "all",
+    "only",
+    "own",
+    "such",
+    "same",
+    "well",
+    "even",
+    "way",
+    "thing",
+    "things",
+    "something",
+    "anything",
+    "nothing",
+    "everything",
+    "someone",
+    "anyone",
+    "everyone",
+    "somebody",
+    "anybody",
+    "everybody",
+    "stuff",
+    "kind",
+    "sort",
+    "type",
+    "example",
+    "detail",
+    "details",
+    "summary",
+    "summarize",
+    "explain",
+    "describe",
+    "mention",
+    "mentioned",
+    "talk",
+    "talked",
+    "discuss",
+    "discussed",
+    "happened",
+    "happening",
+    "result",
+    "outcome",
+    "main",
+    "key",
+    "important",
+    "overall",
+    "basically",
+    "exact",
+    "specific",
+    "general",
+    "okay",
+    "ok",
+];
+
+fn is_common_english(term: &str) -> bool {
+    static COMMON: std::sync::OnceLock<std::collections::HashSet<String>> =
+        std::sync::OnceLock::new();
+    COMMON
+        .get_or_init(|| {
+            let mut analyzer = Analyzer::new();
+            COMMON_ENGLISH
+                .iter()
+                .flat_map(|w| analyzer.terms(w))
+                .collect()
+        })
+        .contains(term)
 }
 
 /// A question ready to search.
@@ -46,6 +302,14 @@ impl QueryPlan {
     /// True when the question has no searchable word.
     pub fn is_empty(&self) -> bool {
         self.terms.is_empty()
+    }
+
+    /// True when some word the index knows is more than everyday English: without one
+    /// ("what time is it" only matches "timely"), no passage is really about the question.
+    pub fn has_topical_match(&self) -> bool {
+        self.terms
+            .iter()
+            .any(|t| !t.matches.is_empty() && !t.common)
     }
 }
 
@@ -98,11 +362,13 @@ pub fn plan(
         .into_iter()
         .map(|word| {
             let df = doc_freq(&word);
+            let common = is_common_english(&word);
             if df > 0 {
                 return QueryTerm {
                     weight: idf(df, docs),
                     matches: vec![(word.clone(), 1.0)],
                     text: word,
+                    common,
                 };
             }
             let chars = word.chars().count();
@@ -135,11 +401,18 @@ pub fn plan(
                 .fold(None, |acc: Option<f32>, w| {
                     Some(acc.map_or(w, |a| a.max(w)))
                 })
-                .unwrap_or(unknown_weight);
+                .unwrap_or_else(|| {
+                    if common {
+                        unknown_weight * COMMON_WORD_FACTOR
+                    } else {
+                        unknown_weight
+                    }
+                });
             QueryTerm {
                 text: word,
                 weight,
                 matches,
+                common,
             }
         })
         .collect();

@@ -1,0 +1,151 @@
+//! Ranking rules on the shipped article: the no-answer bar, typo correction, query syntax as
+//! plain words, Discord markup, footnote text, points versus paragraphs.
+
+use summit_bot::Engine;
+
+fn engine() -> Engine {
+    Engine::embedded().expect("the shipped article indexes")
+}
+
+fn answer_id(engine: &Engine, question: &str) -> Option<String> {
+    engine
+        .ask(question)
+        .expect("search runs")
+        .answer
+        .map(|hit| hit.passage.id)
+}
+
+#[test]
+fn off_topic_questions_get_no_answer_even_with_one_article_word() {
+    let engine = engine();
+    for question in [
+        "What is the best pizza topping?",
+        "hello",
+        "???",
+        "",
+        "<@123> <#456>",
+        "What is the capital of China?",
+        "Who is the president of France?",
+        "what time is it",
+        "can you help me with my homework",
+        "How do I reset my password?",
+    ] {
+        assert_eq!(answer_id(&engine, question), None, "{question:?}");
+    }
+}
+
+#[test]
+fn misspelt_words_find_their_passage() {
+    let engine = engine();
+    assert_eq!(
+        answer_id(&engine, "is there a hotlne").as_deref(),
+        Some("summit-article:2.4")
+    );
+    assert_eq!(
+        answer_id(&engine, "exectuive order").as_deref(),
+        Some("summit-article:6")
+    );
+    assert_eq!(
+        answer_id(&engine, "economic sanctoins").as_deref(),
+        Some("summit-article:6")
+    );
+}
+
+#[test]
+fn exact_matches_outrank_corrected_ones() {
+    let engine = engine();
+    let exact = engine.ask("hotline").unwrap().answer.unwrap();
+    let corrected = engine.ask("hotlne").unwrap().answer.unwrap();
+    assert_eq!(exact.passage.id, corrected.passage.id);
+    assert!(
+        exact.score > corrected.score,
+        "{} vs {}",
+        exact.score,
+        corrected.score
+    );
+}
+
+#[test]
+fn query_syntax_and_markup_are_just_words() {
+    let engine = engine();
+    for question in [
+        "title:hotline AND (",
+        "hotline^10 OR \"",
+        "**hotline** `hotline` <@!99> _hotline_",
+        "+hotline~2 {",
+    ] {
+        assert_eq!(
+            answer_id(&engine, question).as_deref(),
+            Some("summit-article:2.4"),
+            "{question:?}"
+        );
+    }
+}
+
+#[test]
+fn footnote_text_is_searchable_with_the_citing_passage() {
+    let engine = engine();
+    let hit = engine
+        .ask("Who co-chairs the dialogue?")
+        .unwrap()
+        .answer
+        .unwrap();
+    assert!(
+        hit.footnotes.iter().any(|f| f.number == 2),
+        "{:?}",
+        hit.passage.id
+    );
+    assert!(hit.passage.text.contains("hotline"));
+}
+
+#[test]
+fn footnote_marker_numbers_are_not_words() {
+    assert_eq!(answer_id(&engine(), "1 2 3 4"), None);
+}
+
+#[test]
+fn a_precise_question_gets_the_point_and_a_broad_one_the_paragraph() {
+    let engine = engine();
+    let point = engine.ask("hotline").unwrap().answer.unwrap();
+    assert_eq!(point.passage.point, Some(4));
+    assert_eq!(
+        point.footnotes.iter().map(|f| f.number).collect::<Vec<_>>(),
+        vec![1, 2]
+    );
+    let paragraph = engine
+        .ask("What are the four points of the agreement?")
+        .unwrap()
+        .answer
+        .unwrap();
+    assert_eq!(paragraph.passage.id, "summit-article:2");
+    assert_eq!(paragraph.passage.point, None);
+}
+
+#[test]
+fn highlight_bolds_matched_words_and_underlines_the_best_sentence() {
+    let hit = engine()
+        .ask("Executive Order sanctions")
+        .unwrap()
+        .answer
+        .unwrap();
+    assert!(
+        hit.highlight.contains("__The tool kit includes economic **sanctions** that can be imposed under **Executive Order** 13694, as well as cyber counter-measures.__"),
+        "{}",
+        hit.highlight
+    );
+    assert!(hit
+        .passage
+        .text
+        .contains("economic sanctions that can be imposed under Executive Order 13694"));
+}
+
+#[test]
+fn alternatives_never_repeat_the_answer() {
+    let response = engine().ask("cyber espionage agreement").unwrap();
+    let mut ids: Vec<&str> = response.hits().map(|h| h.passage.id.as_str()).collect();
+    let before = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), before);
+    assert!(response.alternatives.len() <= 3);
+}
