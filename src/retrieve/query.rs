@@ -401,12 +401,10 @@ pub fn plan(
                 .fold(None, |acc: Option<f32>, w| {
                     Some(acc.map_or(w, |a| a.max(w)))
                 })
-                .unwrap_or_else(|| {
-                    if common {
-                        unknown_weight * COMMON_WORD_FACTOR
-                    } else {
-                        unknown_weight
-                    }
+                .unwrap_or(if common {
+                    unknown_weight * COMMON_WORD_FACTOR
+                } else {
+                    unknown_weight
                 });
             QueryTerm {
                 text: word,
