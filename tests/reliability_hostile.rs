@@ -1,0 +1,310 @@
+#![recursion_limit = "256"]
+//! Hostile input through the running bot: floods (one "slow down", the rest dropped, other
+//! users unaffected), over-long questions (a clear message, no search), mention spam (replies
+//! never ping and never echo a live mention), and Markdown / zero-width / RTL spam (an answer
+//! or a no-answer, never a panic).
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use summit_bot::bot::token::Token;
+use summit_bot::config::Config;
+use support::fake_discord::*;
+
+const WAIT: Duration = Duration::from_secs(20);
+const FLOODER: u64 = 1_180_000_000_000_000_077;
+const SLASH_FLOODER: u64 = 1_180_000_000_000_000_078;
+
+struct RunningBot {
+    fake: FakeDiscord,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl Drop for RunningBot {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn start_bot(configure: impl FnOnce(&mut Config)) -> RunningBot {
+    init_tracing();
+    let fake = FakeDiscord::start().await;
+    let mut config = Config::default();
+    config.corpus.index_dir = "".into();
+    configure(&mut config);
+    let engine = Arc::new(summit_bot::cli::open_engine(&config, false, false).expect("engine"));
+    let token = Token::parse(FAKE_TOKEN, "test").expect("token");
+    let task = tokio::spawn(summit_bot::bot::run(
+        config,
+        token,
+        Some(fake.api_url()),
+        engine,
+    ));
+    assert!(fake.wait_for_identify(WAIT).await, "never identified");
+    assert!(fake
+        .wait_for_request(|r| r.method == "PUT" && r.path.ends_with("/commands"), WAIT)
+        .await
+        .is_some());
+    RunningBot { fake, task }
+}
+
+fn mention_from(fake: &FakeDiscord, user: u64, text: &str) -> u64 {
+    let (id, message) = fake.message_create(
+        CHANNEL_ID,
+        user,
+        &format!("<@{BOT_USER_ID}> {text}"),
+        true,
+        Some(GUILD_ID),
+        false,
+    );
+    fake.dispatch("MESSAGE_CREATE", message);
+    id
+}
+
+fn slash_from(fake: &FakeDiscord, user: u64, text: &str) -> u64 {
+    let (id, _, interaction) = fake.slash_command_in(
+        Place::guild(),
+        user,
+        "ask",
+        json!([{"name": "question", "type": 3, "value": text}]),
+    );
+    fake.dispatch("INTERACTION_CREATE", interaction);
+    id
+}
+
+fn replies_to(fake: &FakeDiscord, id: u64) -> Vec<Value> {
+    let s = id.to_string();
+    fake.requests()
+        .into_iter()
+        .filter(|r| {
+            r.method == "POST"
+                && r.status < 300
+                && r.body["message_reference"]["message_id"].as_str() == Some(&s)
+        })
+        .map(|r| r.body)
+        .collect()
+}
+
+fn callbacks_for(fake: &FakeDiscord, id: u64) -> Vec<Value> {
+    let prefix = format!("/api/v10/interactions/{id}/");
+    fake.requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.status < 300 && r.path.starts_with(&prefix))
+        .map(|r| r.body["data"].clone())
+        .collect()
+}
+
+async fn wait_reply(fake: &FakeDiscord, id: u64) -> Value {
+    let s = id.to_string();
+    fake.wait_for_request(
+        |r| {
+            r.method == "POST"
+                && r.status < 300
+                && r.body["message_reference"]["message_id"].as_str() == Some(&s)
+        },
+        WAIT,
+    )
+    .await
+    .unwrap_or_else(|| panic!("no reply to {id}"))
+    .body
+}
+
+async fn wait_callback(fake: &FakeDiscord, id: u64) -> Value {
+    let prefix = format!("/api/v10/interactions/{id}/");
+    fake.wait_for_request(
+        |r| r.method == "POST" && r.status < 300 && r.path.starts_with(&prefix),
+        WAIT,
+    )
+    .await
+    .unwrap_or_else(|| panic!("no callback for {id}"))
+    .body["data"]
+        .clone()
+}
+
+/// Every text of a message body (content, embed title/description/fields/footer).
+fn all_text(body: &Value) -> String {
+    let mut out = body["content"].as_str().unwrap_or_default().to_string();
+    for e in body["embeds"].as_array().into_iter().flatten() {
+        for key in ["title", "description"] {
+            out.push('\n');
+            out.push_str(e[key].as_str().unwrap_or_default());
+        }
+        for f in e["fields"].as_array().into_iter().flatten() {
+            out.push('\n');
+            out.push_str(f["name"].as_str().unwrap_or_default());
+            out.push('\n');
+            out.push_str(f["value"].as_str().unwrap_or_default());
+        }
+        out.push('\n');
+        out.push_str(e["footer"]["text"].as_str().unwrap_or_default());
+    }
+    out
+}
+
+fn assert_pings_nobody(body: &Value) {
+    let allowed = &body["allowed_mentions"];
+    assert_eq!(allowed["parse"], json!([]), "{body}");
+    assert_eq!(allowed["users"], json!([]), "{body}");
+    assert_eq!(allowed["roles"], json!([]), "{body}");
+    let text = all_text(body);
+    for live in ["@everyone", "@here", "<@&", "<@1", "<@!", "<#"] {
+        assert!(!text.contains(live), "live mention {live:?} in {text:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flooders_get_one_slow_down_and_others_are_unaffected() {
+    // Default limits: a burst of 5 per user, one more every 3 s.
+    let bot = start_bot(|_| {}).await;
+    let fake = &bot.fake;
+
+    let flood: Vec<u64> = (0..12)
+        .map(|_| mention_from(fake, FLOODER, "Is there a hotline?"))
+        .collect();
+    let neighbour = mention_from(fake, USER_ID, "What is Executive Order 13694?");
+    let answer = wait_reply(fake, neighbour).await;
+    assert!(all_text(&answer).contains("Executive Order 13694"));
+
+    let slash_flood: Vec<u64> = (0..9)
+        .map(|_| slash_from(fake, SLASH_FLOODER, "Is there a hotline?"))
+        .collect();
+    // Wait until the flood has been handled (5 answers + 1 notice each), then for stragglers.
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let chat: usize = flood.iter().map(|&id| replies_to(fake, id).len()).sum();
+        let slash: usize = slash_flood
+            .iter()
+            .map(|&id| callbacks_for(fake, id).len())
+            .sum();
+        if (chat >= 6 && slash >= 6) || tokio::time::Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let chat: Vec<Value> = flood.iter().flat_map(|&id| replies_to(fake, id)).collect();
+    let slow_downs = chat
+        .iter()
+        .filter(|b| all_text(b).contains("Slow down"))
+        .count();
+    assert_eq!(chat.len(), 6, "5 answers + 1 notice: {chat:#?}");
+    assert_eq!(slow_downs, 1);
+    for b in &chat {
+        assert_pings_nobody(b);
+    }
+
+    let slash: Vec<Value> = slash_flood
+        .iter()
+        .flat_map(|&id| callbacks_for(fake, id))
+        .collect();
+    let notices: Vec<&Value> = slash
+        .iter()
+        .filter(|b| all_text(b).contains("Slow down"))
+        .collect();
+    assert_eq!(slash.len(), 6, "5 answers + 1 notice");
+    assert_eq!(notices.len(), 1);
+    assert_eq!(
+        notices[0]["flags"].as_u64().unwrap_or(0) & 64,
+        64,
+        "the slash notice is ephemeral"
+    );
+
+    // The neighbour is still served after the floods.
+    let again = slash_from(fake, USER_ID, "Will China extradite hackers to the US?");
+    let body = wait_callback(fake, again).await;
+    assert!(all_text(&body).contains("extradite"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_long_questions_get_a_clear_message() {
+    let bot = start_bot(|c| c.limits.max_question_chars = 500).await;
+    let fake = &bot.fake;
+    let long = format!("Is there a hotline? {}", "hotline ".repeat(80));
+    let id = mention_from(fake, USER_ID, &long);
+    let body = wait_reply(fake, id).await;
+    let text = all_text(&body);
+    assert!(
+        text.contains("too long") && text.contains("I read up to 500"),
+        "{text}"
+    );
+    assert!(body["embeds"].as_array().is_none_or(|e| e.is_empty()));
+    assert_pings_nobody(&body);
+
+    let id = slash_from(fake, USER_ID, &"é".repeat(4000));
+    let body = wait_callback(fake, id).await;
+    assert!(all_text(&body).contains("too long (4000 characters"));
+    assert_eq!(body["flags"].as_u64().unwrap_or(0) & 64, 64);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mention_spam_never_pings_and_is_neutralised() {
+    let bot = start_bot(|c| c.limits.user_burst = 100).await;
+    let fake = &bot.fake;
+    let spam = [
+        "@everyone @here is there a hotline? @everyone".to_string(),
+        "<@&123456789012345678> <@&123456789012345678> who will co-chair the dialogue?".to_string(),
+        format!("<@{USER_ID}> <@!{USER_ID}> <#{CHANNEL_ID}> what is executive order 13694?"),
+        "@everyone".repeat(60),
+        "@here <@&1> @everyone".to_string(),
+        format!("{} hotline", "@everyone ".repeat(70)),
+    ];
+    for q in &spam {
+        let id = mention_from(fake, USER_ID, q);
+        let body = wait_reply(fake, id).await;
+        assert_pings_nobody(&body);
+        let id = slash_from(fake, USER_ID, q);
+        let body = wait_callback(fake, id).await;
+        assert_pings_nobody(&body);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn markdown_zero_width_and_rtl_spam_get_one_reply_each() {
+    let bot = start_bot(|c| c.limits.user_burst = 100).await;
+    let fake = &bot.fake;
+    let nasty = [
+        "**__~~||`is there a hotline?`||~~__**".to_string(),
+        "```\nhotline\n```".repeat(20),
+        "\u{200b}\u{200c}\u{200d}\u{2060}\u{feff}".repeat(40),
+        "h\u{200b}o\u{200b}t\u{200b}l\u{200b}i\u{200b}n\u{200b}e?".to_string(),
+        "\u{202e}?enilton a ereht sI\u{202c}".to_string(),
+        "\u{2067}هل يوجد خط ساخن؟\u{2069} hotline".to_string(),
+        "> > > > # ## ### - * 1. [link](http://x) ![img](y) <t:0:R> :emoji: <:e:1>".to_string(),
+        "Z\u{0335}\u{0336}\u{0337}a\u{0338}\u{0321}\u{0322}l\u{0327}\u{0328}g\u{0361}o".repeat(30),
+        "\\".repeat(400),
+        "\u{0000}\u{0007}\u{001b}[31m red \u{001b}[0m hotline".to_string(),
+        "🏳️‍🌈👨‍👩‍👧‍👦".repeat(50),
+        " \t\n ".to_string(),
+    ];
+    let mut asked = Vec::new();
+    for q in &nasty {
+        asked.push((mention_from(fake, USER_ID, q), true));
+        asked.push((slash_from(fake, USER_ID, q), false));
+    }
+    for &(id, chat) in &asked {
+        let body = if chat {
+            wait_reply(fake, id).await
+        } else {
+            wait_callback(fake, id).await
+        };
+        assert_pings_nobody(&body);
+        let text = all_text(&body);
+        assert!(!text.contains("went wrong"), "error reply: {text}");
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    for &(id, chat) in &asked {
+        let n = if chat {
+            replies_to(fake, id).len()
+        } else {
+            callbacks_for(fake, id).len()
+        };
+        assert_eq!(n, 1, "question {id}");
+    }
+    // Still answering normally.
+    let id = mention_from(fake, USER_ID, "Is there a hotline?");
+    assert!(all_text(&wait_reply(fake, id).await).contains("hotline"));
+}
