@@ -1,0 +1,328 @@
+#![recursion_limit = "256"]
+//! The real `summit-bot` binary against the fake Discord: SIGTERM during a burst of questions
+//! (clean exit, status 0, within a few seconds), and the token never reaching the log, not even
+//! at `RUST_LOG=trace` with failing requests, an unreachable API, or a malformed token.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use support::fake_discord::*;
+
+const WAIT: Duration = Duration::from_secs(30);
+/// Liveness bound for leaving after SIGTERM (the bot's own limits: 6 s for the shards, 3 s for
+/// questions in flight).
+const EXIT_WITHIN: Duration = Duration::from_secs(12);
+
+struct Bot {
+    child: Child,
+    stderr: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Bot {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn spawn_bot(token: &str, api_url: &str, rust_log: &str) -> Bot {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("bot.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[corpus]\nindex_dir = {:?}\n\n[limits]\nuser_burst = 1000\nchannel_burst = 1000\n",
+            dir.path().join("idx").display().to_string()
+        ),
+    )
+    .expect("config");
+    let stderr = dir.path().join("stderr.log");
+    let child = Command::new(env!("CARGO_BIN_EXE_summit-bot"))
+        .arg("--config")
+        .arg(&config)
+        .current_dir(dir.path())
+        .env("DISCORD_TOKEN", token)
+        .env("DISCORD_API_URL", api_url)
+        .env("RUST_LOG", rust_log)
+        .env_remove("DISCORD_TOKEN_FILE")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&stderr).expect("stderr file"))
+        .spawn()
+        .expect("spawn summit-bot");
+    Bot {
+        child,
+        stderr,
+        _dir: dir,
+    }
+}
+
+fn sigterm(child: &Child) {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+}
+
+/// Waits for the process to end (at most `limit`); returns its status and how long it took.
+async fn wait_exit(child: &mut Child, limit: Duration) -> Option<(ExitStatus, Duration)> {
+    let t = Instant::now();
+    while t.elapsed() < limit {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            return Some((status, t.elapsed()));
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    None
+}
+
+fn read(path: &Path) -> String {
+    String::from_utf8_lossy(&std::fs::read(path).unwrap_or_default()).into_owned()
+}
+
+async fn wait_ready(fake: &FakeDiscord, bot: &Bot) {
+    assert!(
+        fake.wait_for_identify(WAIT).await,
+        "the bot never identified:\n{}",
+        read(&bot.stderr)
+    );
+    assert!(fake
+        .wait_for_request(|r| r.method == "PUT" && r.path.ends_with("/commands"), WAIT)
+        .await
+        .is_some());
+}
+
+fn burst(fake: &FakeDiscord, n: u64) -> Vec<u64> {
+    (0..n)
+        .map(|i| {
+            let (id, message) = fake.message_create(
+                CHANNEL_ID,
+                1_180_000_000_000_300_000 + i,
+                &format!("<@{BOT_USER_ID}> Is there a hotline? ({i})"),
+                true,
+                Some(GUILD_ID),
+                false,
+            );
+            fake.dispatch("MESSAGE_CREATE", message);
+            id
+        })
+        .collect()
+}
+
+fn answered(fake: &FakeDiscord, ids: &[u64]) -> usize {
+    let requests = fake.requests();
+    ids.iter()
+        .filter(|id| {
+            let s = id.to_string();
+            requests.iter().any(|r| {
+                r.status < 300 && r.body["message_reference"]["message_id"].as_str() == Some(&s)
+            })
+        })
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_during_a_burst_exits_cleanly_and_quickly() {
+    let fake = FakeDiscord::start().await;
+    let mut bot = spawn_bot(FAKE_TOKEN, &fake.api_url(), "info");
+    wait_ready(&fake, &bot).await;
+    let ids = burst(&fake, 60);
+    // Let the bot get going on the burst, then stop it mid-way.
+    let _ = fake
+        .wait_for_request(|r| r.body["message_reference"].is_object(), WAIT)
+        .await;
+    sigterm(&bot.child);
+    let exited = wait_exit(&mut bot.child, EXIT_WITHIN).await;
+    let log = read(&bot.stderr);
+    let (status, took) =
+        exited.unwrap_or_else(|| panic!("still running {EXIT_WITHIN:?} after SIGTERM:\n{log}"));
+    assert!(status.success(), "exit status {status}:\n{log}");
+    assert!(
+        log.contains("shutting down") && log.contains("stopped"),
+        "{log}"
+    );
+    assert_eq!(
+        fake.gateway_stats().connections_open,
+        0,
+        "gateway left open"
+    );
+    let done = answered(&fake, &ids);
+    eprintln!(
+        "SIGTERM: exited with {status} after {took:?}; {done}/{} burst questions answered before exit",
+        ids.len()
+    );
+    // Nothing answered twice.
+    let requests = fake.requests();
+    for id in &ids {
+        let s = id.to_string();
+        let n = requests
+            .iter()
+            .filter(|r| {
+                r.status < 300 && r.body["message_reference"]["message_id"].as_str() == Some(&s)
+            })
+            .count();
+        assert!(n <= 1, "question {id} answered {n} times");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_when_idle_exits_cleanly() {
+    let fake = FakeDiscord::start().await;
+    let mut bot = spawn_bot(FAKE_TOKEN, &fake.api_url(), "info");
+    wait_ready(&fake, &bot).await;
+    sigterm(&bot.child);
+    let exited = wait_exit(&mut bot.child, EXIT_WITHIN).await;
+    let log = read(&bot.stderr);
+    let (status, took) = exited.unwrap_or_else(|| panic!("still running after SIGTERM:\n{log}"));
+    assert!(status.success(), "{status}:\n{log}");
+    eprintln!("SIGTERM (idle): exited with {status} after {took:?}");
+}
+
+// ----- secrets ---------------------------------------------------------------------------
+
+fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..=chunk.len() {
+            out.push(ABC[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+/// A well-formed token whose every part is distinctive, and the strings that must never be
+/// logged: the token, each part, and the decoded first part (the bot's user id in real tokens).
+fn secret_token() -> (String, Vec<String>) {
+    let decoded_id = "987654321098765432";
+    let first = base64(decoded_id.as_bytes());
+    let second = "GqRsTu";
+    let third = "zS3cr3tTokenPartNeverLogged_0123456789xy";
+    let token = format!("{first}.{second}.{third}");
+    let forbidden = vec![
+        token.clone(),
+        first,
+        format!("{second}.{third}"),
+        third.to_string(),
+        decoded_id.to_string(),
+    ];
+    (token, forbidden)
+}
+
+fn assert_no_secret(log: &str, forbidden: &[String], what: &str) {
+    for secret in forbidden {
+        assert!(
+            !log.contains(secret.as_str()),
+            "{what}: the log contains {secret:?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_token_never_reaches_the_log_even_at_trace_with_failing_requests() {
+    let (token, forbidden) = secret_token();
+    let fake = FakeDiscord::start().await;
+    fake.add_fault(Fault::status(
+        "POST",
+        &format!("/channels/{CHANNEL_ID}/messages"),
+        100,
+        500,
+    ));
+    fake.add_fault(Fault::status("POST", "/callback", 100, 500));
+    let mut bot = spawn_bot(&token, &fake.api_url(), "trace");
+    wait_ready(&fake, &bot).await;
+    // The token was really used (so a leak would have had something to leak).
+    let auth = fake.requests()[0]
+        .header("authorization")
+        .map(str::to_string);
+    assert_eq!(auth.as_deref(), Some(format!("Bot {token}").as_str()));
+    assert_eq!(
+        fake.identify_payloads()[0]["token"].as_str(),
+        Some(format!("Bot {token}").as_str())
+    );
+
+    let ids = burst(&fake, 2);
+    let (interaction, _, payload) = fake.slash_command(
+        "ask",
+        serde_json::json!([{"name": "question", "type": 3, "value": "Is there a hotline?"}]),
+    );
+    fake.dispatch("INTERACTION_CREATE", payload);
+    // Every reply attempt fails: wait for the bot to give up on all of them (4 attempts each,
+    // the slash command's apology too).
+    let deadline = Instant::now() + WAIT;
+    let failures = |fake: &FakeDiscord| fake.requests().iter().filter(|r| r.status == 500).count();
+    while failures(&fake) < 16 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // A gateway reconnect logs connection details too.
+    fake.close_gateway(4000);
+    assert!(fake.wait_for_gateway(|s| s.resumed_count >= 1, WAIT).await);
+    sigterm(&bot.child);
+    let exited = wait_exit(&mut bot.child, EXIT_WITHIN).await;
+    let log = read(&bot.stderr);
+    assert!(exited.is_some(), "still running after SIGTERM");
+    assert!(
+        log.contains("failed after 4 attempt(s)"),
+        "the failures were not logged"
+    );
+    assert!(log.contains(&interaction.to_string()) || log.contains("interaction reply"));
+    assert!(ids.len() == 2);
+    eprintln!(
+        "SECRETS: {} bytes of trace log checked, token absent",
+        log.len()
+    );
+    assert_no_secret(&log, &forbidden, "trace log with 500s");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_api_fails_fast_without_the_token() {
+    let (token, forbidden) = secret_token();
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.local_addr().expect("addr").port()
+    };
+    let mut bot = spawn_bot(&token, &format!("http://127.0.0.1:{closed}"), "trace");
+    let exited = wait_exit(&mut bot.child, WAIT).await;
+    let log = read(&bot.stderr);
+    let (status, took) = exited.unwrap_or_else(|| panic!("still running:\n{log}"));
+    assert!(!status.success(), "{status}");
+    let last = log.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("summit-bot: cannot reach the Discord API"),
+        "{last}"
+    );
+    eprintln!("SECRETS: closed port -> {status} after {took:?}: {last}");
+    assert_no_secret(&log, &forbidden, "trace log, API unreachable");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_malformed_token_is_a_one_line_error_without_the_token() {
+    for bad in [
+        "zS3cr3tTokenPartNeverLogged_0123456789xy",
+        "zS3cr3t.TokenPartNeverLogged",
+        "zS3cr3t.Token Part.NeverLogged",
+        "a.b.c.zS3cr3tTokenPartNeverLogged",
+    ] {
+        let mut bot = spawn_bot(bad, "http://127.0.0.1:9", "trace");
+        let exited = wait_exit(&mut bot.child, WAIT).await;
+        let log = read(&bot.stderr);
+        let (status, _) = exited.unwrap_or_else(|| panic!("still running:\n{log}"));
+        assert!(!status.success());
+        assert_eq!(log.lines().count(), 1, "{log}");
+        assert!(log.contains("malformed"), "{log}");
+        for part in bad.split(['.', ' ']).filter(|p| p.len() >= 6) {
+            assert!(!log.contains(part), "{log:?} contains {part:?}");
+        }
+    }
+}
