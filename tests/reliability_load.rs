@@ -126,7 +126,7 @@ async fn run_load(total: usize) {
             let user = FIRST_USER + (n as u64 % USERS);
             let channel = FIRST_CHANNEL + (n as u64 % CHANNELS);
             let q = &questions[expected].question;
-            let (id, kind) = if n % 2 == 0 {
+            let (id, kind) = if n.is_multiple_of(2) {
                 let content = format!("<@{BOT_USER_ID}> {q}");
                 let (id, message) =
                     fake.message_create(channel, user, &content, true, Some(GUILD_ID), false);
