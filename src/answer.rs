@@ -114,7 +114,8 @@ pub fn compose(question: &str, ranked: &[RankedHit], max_alternatives: usize) ->
         }
         let text = &hit.record.text;
         let overlaps = chosen.iter().any(|c| {
-            c.record.text.contains(text.as_str()) || text.contains(c.record.text.as_str())
+            let other = c.record.text.as_str();
+            contains_text(other, text) || contains_text(text, other)
         });
         if !overlaps {
             chosen.push(hit);
@@ -128,16 +129,40 @@ pub fn compose(question: &str, ranked: &[RankedHit], max_alternatives: usize) ->
     }
 }
 
+/// `haystack.contains(needle)`, answered cheaply when it is false: a longer needle never
+/// fits, and one whose short prefix is absent is absent too (a short needle is searched with
+/// SIMD; a long one first costs a pass over the whole needle).
+fn contains_text(haystack: &str, needle: &str) -> bool {
+    const PREFIX_BYTES: usize = 32;
+    if needle.len() > haystack.len() {
+        return false;
+    }
+    let mut cut = needle.len().min(PREFIX_BYTES);
+    while !needle.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    haystack.contains(&needle[..cut]) && (cut == needle.len() || haystack.contains(needle))
+}
+
 /// Escapes characters Discord Markdown would interpret.
 pub fn escape_markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if matches!(c, '\\' | '*' | '_' | '~' | '`' | '|') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
+    escape_markdown_into(&mut out, text);
     out
+}
+
+/// Appends `text` to `out` escaped like [`escape_markdown`], copying runs between special
+/// characters whole (they are all ASCII, so byte positions are character boundaries).
+fn escape_markdown_into(out: &mut String, text: &str) {
+    let mut from = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        if matches!(byte, b'\\' | b'*' | b'_' | b'~' | b'`' | b'|') {
+            out.push_str(&text[from..at]);
+            out.push('\\');
+            from = at;
+        }
+    }
+    out.push_str(&text[from..]);
 }
 
 /// Marks matched words bold (adjacent ones as one run) and the best sentence underlined.
@@ -188,17 +213,51 @@ pub fn highlight(
     let mut out = String::with_capacity(text.len() + events.len() * 2);
     let mut last = 0;
     for (at, _, mark) in events {
-        out.push_str(&escape_markdown(&text[last..at]));
+        escape_markdown_into(&mut out, &text[last..at]);
         out.push_str(mark);
         last = at;
     }
-    out.push_str(&escape_markdown(&text[last..]));
+    escape_markdown_into(&mut out, &text[last..]);
     out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn contains_text_agrees_with_contains() {
+        let long =
+            "Last, the two leaders established a high level working group to deter the spread";
+        let texts = [
+            "",
+            "a",
+            "Last",
+            "two leaders",
+            long,
+            "café “quoted” text",
+            "“quoted”",
+            "é",
+        ];
+        for haystack in texts
+            .iter()
+            .copied()
+            .chain([long, &long[5..], "x café “quoted” text y"])
+        {
+            for needle in
+                texts
+                    .iter()
+                    .copied()
+                    .chain([&long[..40], &long[1..], "café “quoted” tex"])
+            {
+                assert_eq!(
+                    contains_text(haystack, needle),
+                    haystack.contains(needle),
+                    "{haystack:?} / {needle:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn bolds_matched_words_and_merges_neighbours() {

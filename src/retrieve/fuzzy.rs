@@ -4,16 +4,57 @@
 
 /// Edit distance between `a` and `b` if it is at most `limit`, else `None`.
 pub fn bounded_distance(a: &str, b: &str, limit: usize) -> Option<usize> {
+    if a.is_ascii() && b.is_ascii() {
+        // Bytes are characters: no decoding, no allocation for the words.
+        return bounded_distance_of(a.as_bytes(), b.as_bytes(), limit);
+    }
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    bounded_distance_of(&a, &b, limit)
+}
+
+/// Rows up to this width live on the stack.
+const STACK_ROW: usize = 48;
+
+fn bounded_distance_of<T: PartialEq>(a: &[T], b: &[T], limit: usize) -> Option<usize> {
     if a.len().abs_diff(b.len()) > limit {
         return None;
     }
     let width = b.len() + 1;
-    // Three rolling rows: two back (for transpositions), previous, current.
-    let mut before: Vec<usize> = vec![0; width];
-    let mut previous: Vec<usize> = (0..width).collect();
-    let mut current: Vec<usize> = vec![0; width];
+    if width <= STACK_ROW {
+        let mut rows = [[0usize; STACK_ROW]; 3];
+        let [before, previous, current] = &mut rows;
+        distance_rows(
+            a,
+            b,
+            limit,
+            &mut before[..width],
+            &mut previous[..width],
+            &mut current[..width],
+        )
+    } else {
+        let mut rows = vec![0usize; 3 * width];
+        let (before, rest) = rows.split_at_mut(width);
+        let (previous, current) = rest.split_at_mut(width);
+        distance_rows(a, b, limit, before, previous, current)
+    }
+}
+
+/// The dynamic programme over three rolling rows of `b.len() + 1` cells: two back (for
+/// transpositions), previous, current.
+fn distance_rows<'r, T: PartialEq>(
+    a: &[T],
+    b: &[T],
+    limit: usize,
+    mut before: &'r mut [usize],
+    mut previous: &'r mut [usize],
+    mut current: &'r mut [usize],
+) -> Option<usize> {
+    before.fill(0);
+    for (j, cell) in previous.iter_mut().enumerate() {
+        *cell = j;
+    }
+    current.fill(0);
     for i in 1..=a.len() {
         current[0] = i;
         let mut row_min = current[0];
@@ -67,5 +108,7 @@ mod tests {
         assert_eq!(bounded_distance("northrop", "northrup", 1), Some(1));
         assert_eq!(bounded_distance("abcd", "wxyz", 2), None);
         assert_eq!(bounded_distance("a", "abcd", 2), None);
+        assert_eq!(bounded_distance("café", "cafe", 1), Some(1));
+        assert_eq!(bounded_distance("naïve", "naive", 1), Some(1));
     }
 }
