@@ -358,3 +358,51 @@ fn concurrent_first_runs_share_one_index_folder() {
     let again = success(&setup.run(&["index"], b""));
     assert!(again.starts_with("index is up to date"), "{again}");
 }
+
+/// A driver that sends one line and waits gets its answer before sending the next, even
+/// though piped input is answered in batched writes.
+#[test]
+fn ask_json_stdin_answers_each_line_while_the_driver_waits() {
+    use std::io::{BufRead, BufReader};
+    let setup = Setup::new();
+    let mut child = Command::new(BIN)
+        .arg("--config")
+        .arg(&setup.config)
+        .args(["ask", "--json", "-"])
+        .current_dir(ROOT)
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("DISCORD_TOKEN_FILE")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn summit-bot");
+    let mut input = child.stdin.take().expect("stdin");
+    let output = child.stdout.take().expect("stdout");
+    let (lines_tx, lines_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(output).lines() {
+            if lines_tx.send(line.unwrap_or_default()).is_err() {
+                break;
+            }
+        }
+    });
+    for (question, id) in [
+        ("Is there a hotline?", Some("summit-article:2.4")),
+        ("hello", None),
+    ] {
+        input
+            .write_all(format!("{question}\n").as_bytes())
+            .expect("write");
+        input.flush().expect("flush");
+        // The pipe stays open: the answer must come without end of input.
+        let line = lines_rx
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .expect("an answer while stdin is still open");
+        let value: Value = serde_json::from_str(&line).expect("one JSON object");
+        assert_eq!(value["question"], question);
+        assert_eq!(value["answer"]["passage"]["id"].as_str(), id);
+    }
+    drop(input);
+    assert!(child.wait().expect("exit").success());
+}

@@ -3,7 +3,7 @@
 
 pub mod console;
 
-use std::io::{BufRead, Write};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
@@ -94,7 +94,9 @@ pub fn run(command: Command, config: &Config) -> anyhow::Result<i32> {
         } => {
             let engine = open_engine(config, false, false)?;
             if question.len() == 1 && question[0] == "-" {
-                ask_stream(&engine, as_json, std::io::stdin().lock(), &mut out)?;
+                let mut input = BufReader::with_capacity(1 << 16, std::io::stdin().lock());
+                let mut buffered = BufWriter::with_capacity(1 << 16, &mut out);
+                ask_stream(&engine, as_json, &mut input, &mut buffered)?;
             } else {
                 let question = question.join(" ");
                 let response = engine.ask(&question)?;
@@ -169,16 +171,29 @@ pub fn run(command: Command, config: &Config) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-/// Answers one question per input line, writing one output per line and flushing each, so
-/// another program can drive the bot line by line.
-pub fn ask_stream(
+/// Answers one question per input line, writing exactly one output per line, so another
+/// program can drive the bot line by line. Output is flushed whenever no further input is
+/// already waiting: a driver that sends a line and waits always gets its answer at once,
+/// while a piped file is answered in large writes instead of one syscall per line.
+pub fn ask_stream<R: Read>(
     engine: &Engine,
     as_json: bool,
-    input: impl BufRead,
+    input: &mut BufReader<R>,
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
-    for line in input.split(b'\n') {
-        let bytes = line.context("cannot read stdin")?;
+    let mut bytes = Vec::new();
+    loop {
+        bytes.clear();
+        if input
+            .read_until(b'\n', &mut bytes)
+            .context("cannot read stdin")?
+            == 0
+        {
+            break;
+        }
+        if bytes.last() == Some(&b'\n') {
+            bytes.pop();
+        }
         // Invalid UTF-8 is replaced, never fatal: every input line gets an output line.
         let raw = String::from_utf8_lossy(&bytes);
         let question = raw.trim_end_matches('\r');
@@ -201,7 +216,10 @@ pub fn ask_stream(
         };
         out.write_all(rendered.as_bytes())?;
         out.write_all(b"\n")?;
-        out.flush()?;
+        if input.buffer().is_empty() {
+            out.flush()?;
+        }
     }
+    out.flush()?;
     Ok(())
 }
