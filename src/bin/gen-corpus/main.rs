@@ -331,7 +331,9 @@ fn run(args: Args) -> std::io::Result<()> {
         documents += article(&vocab, &mut rng, args.passages - documents, &mut text);
         let path = dir.join(format!("synthetic-{articles:06}.txt"));
         std::fs::write(&path, &text)?;
-        if (articles - 1) % question_every == 0 && (questions.len() as u64) < args.question_count {
+        if (articles - 1).is_multiple_of(question_every)
+            && (questions.len() as u64) < args.question_count
+        {
             questions.push(question(&vocab, &mut question_rng, &text));
         }
         bytes += text.len() as u64;
