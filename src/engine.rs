@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use tracing::{debug, info};
+use tracing::{debug, info, warn};
 
 use crate::answer::{compose, Hit, Response};
 use crate::config::Config;
@@ -115,12 +115,21 @@ impl Engine {
 
     /// Opens or builds the index for a source of articles.
     pub fn from_source(source: &Source, options: &EngineOptions) -> Result<Engine, EngineError> {
-        let (index, summary) = SearchIndex::open_or_build(
+        let built = SearchIndex::open_or_build(
             options.index_dir.as_deref(),
             source,
             options.force_rebuild,
             options.show_progress,
-        )?;
+        );
+        let (index, summary) = match built {
+            // An unwritable index folder (read-only checkout, another user's files) must not
+            // stop the bot: it answers from an in-memory index and says so.
+            Err(IndexError::Io { path, source: err }) => {
+                warn!(path = %path.display(), error = %err, "cannot write the index folder; keeping the index in memory");
+                SearchIndex::open_or_build(None, source, false, options.show_progress)?
+            }
+            other => other?,
+        };
         match index.readiness() {
             Readiness::Reused => info!(passages = summary.passages, "index reused"),
             Readiness::Built(reason) => info!(passages = summary.passages, %reason, "index built"),

@@ -487,3 +487,16 @@ fn concurrent_first_opens_all_succeed() {
     }
     assert_reused(&corpus.open());
 }
+
+#[test]
+fn unwritable_index_folder_falls_back_to_memory() {
+    let corpus = Corpus::new();
+    // A regular file where a folder should be: creating the index under it fails even as root.
+    let blocker = corpus.dir.path().join("not-a-folder");
+    std::fs::write(&blocker, b"x").unwrap();
+    let mut options = corpus.options();
+    options.index_dir = Some(blocker.join("idx"));
+    let engine = Engine::open(&options).expect("answers from memory");
+    assert_eq!(engine.readiness(), &Readiness::InMemory);
+    assert_answers(&engine);
+}
