@@ -1,12 +1,15 @@
 //! Writing a corpus into a tantivy index: one document per paragraph and per point, the
 //! body pre-tokenised once (the same analysis feeds the index and the stored record).
 
-use indicatif::{ProgressBar, ProgressStyle};
-use tantivy::tokenizer::{PreTokenizedString, Token};
-use tantivy::{Index, IndexWriter, TantivyDocument};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::analysis::Analyzer;
-use super::record::PassageRecord;
+use indicatif::{ProgressBar, ProgressStyle};
+use tantivy::tokenizer::{PreTokenizedString, TextAnalyzer, Token, TokenStream, Tokenizer};
+use tantivy::{Index, IndexWriter, TantivyDocument};
+use tracing::debug;
+
+use super::analysis::{text_analyzer, ANALYZER_NAME};
+use super::record::{PassageRecord, RecordBuilder};
 use super::schema::SummitSchema;
 use super::IndexError;
 use crate::ingest::Corpus;
@@ -14,10 +17,69 @@ use crate::ingest::Corpus;
 /// Above this many documents `index` shows a progress bar (on a terminal).
 const PROGRESS_THRESHOLD: usize = 20_000;
 
+/// Below this many documents the corpus is analysed on the calling thread only.
+const PARALLEL_THRESHOLD: usize = 5_000;
+
 /// Memory budget of the index writer.
 const WRITER_BUDGET_BYTES: usize = 200_000_000;
 
-/// Turns a record into its tantivy document.
+/// Joins the analysed terms in the `body` text handed to the index at build time; the
+/// analysis chain never emits it (its tokens are runs of letters and digits).
+const TERM_SEPARATOR: char = '\0';
+
+/// The tokenizer registered under the body field's analyzer name while building: it splits
+/// the already analysed terms back apart, so each term is indexed verbatim, as a
+/// pre-tokenised text would be, without tantivy's JSON round trip of pre-tokenised values.
+#[derive(Clone, Default)]
+struct TermListTokenizer {
+    token: Token,
+}
+
+struct TermListStream<'a> {
+    terms: Option<std::str::Split<'a, char>>,
+    offset: usize,
+    token: &'a mut Token,
+}
+
+impl Tokenizer for TermListTokenizer {
+    type TokenStream<'a> = TermListStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> TermListStream<'a> {
+        self.token.reset();
+        TermListStream {
+            // No terms (not one empty term) for an empty body.
+            terms: (!text.is_empty()).then(|| text.split(TERM_SEPARATOR)),
+            offset: 0,
+            token: &mut self.token,
+        }
+    }
+}
+
+impl TokenStream for TermListStream<'_> {
+    fn advance(&mut self) -> bool {
+        let Some(term) = self.terms.as_mut().and_then(Iterator::next) else {
+            return false;
+        };
+        self.token.text.clear();
+        self.token.text.push_str(term);
+        self.token.position = self.token.position.wrapping_add(1);
+        self.token.offset_from = self.offset;
+        self.token.offset_to = self.offset + term.len();
+        self.offset += term.len() + TERM_SEPARATOR.len_utf8();
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.token
+    }
+}
+
+/// Turns a record into its tantivy document, with the body as pre-tokenised text (any
+/// index, whatever analyzer it has registered).
 pub fn document(
     schema: &SummitSchema,
     record: &PassageRecord,
@@ -42,21 +104,74 @@ pub fn document(
             tokens,
         },
     );
-    let bytes = bincode::serialize(record).map_err(|e| IndexError::Encode(e.to_string()))?;
-    doc.add_bytes(schema.record, &bytes);
+    add_record(&mut doc, schema, record)?;
     Ok(doc)
 }
 
+/// The document [`write_corpus`] indexes: the body as terms joined by [`TERM_SEPARATOR`],
+/// for an index whose body analyzer is [`TermListTokenizer`] while it is being built.
+fn term_list_document(
+    schema: &SummitSchema,
+    record: &PassageRecord,
+    body: &mut String,
+) -> Result<TantivyDocument, IndexError> {
+    let mut doc = TantivyDocument::default();
+    doc.add_text(schema.id, &record.id);
+    body.clear();
+    for (i, term) in record.body_terms().enumerate() {
+        debug_assert!(!term.contains(TERM_SEPARATOR));
+        if i > 0 {
+            body.push(TERM_SEPARATOR);
+        }
+        body.push_str(term);
+    }
+    doc.add_text(schema.body, body.as_str());
+    add_record(&mut doc, schema, record)?;
+    Ok(doc)
+}
+
+fn add_record(
+    doc: &mut TantivyDocument,
+    schema: &SummitSchema,
+    record: &PassageRecord,
+) -> Result<(), IndexError> {
+    let bytes = bincode::serialize(record).map_err(|e| IndexError::Encode(e.to_string()))?;
+    doc.add_bytes(schema.record, &bytes);
+    Ok(())
+}
+
 /// Adds every passage and point of `corpus` to `index` and commits. Returns the document count.
+///
+/// Articles are analysed and encoded on every core (each worker takes the next article and
+/// hands its documents to tantivy's indexing threads), while the body field's analyzer is
+/// swapped for [`TermListTokenizer`] so the terms are indexed as analysed, once. The real
+/// analyzer is registered again before returning, for the questions.
 pub fn write_corpus(
     index: &Index,
     schema: &SummitSchema,
     corpus: &Corpus,
     show_progress: bool,
 ) -> Result<u64, IndexError> {
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get().min(4))
+    index.tokenizers().register(
+        ANALYZER_NAME,
+        TextAnalyzer::from(TermListTokenizer::default()),
+    );
+    let written = write_all(index, schema, corpus, show_progress);
+    index.tokenizers().register(ANALYZER_NAME, text_analyzer());
+    written
+}
+
+fn write_all(
+    index: &Index,
+    schema: &SummitSchema,
+    corpus: &Corpus,
+    show_progress: bool,
+) -> Result<u64, IndexError> {
+    let started = std::time::Instant::now();
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
         .unwrap_or(1);
+    let threads = cores.min(4);
     let mut writer: IndexWriter = index.writer_with_num_threads(threads, WRITER_BUDGET_BYTES)?;
     let total = corpus.passage_count() + corpus.point_count();
     let bar = (show_progress && total >= PROGRESS_THRESHOLD).then(|| {
@@ -68,21 +183,61 @@ pub fn write_corpus(
         }
         bar
     });
-    let mut analyzer = Analyzer::new();
-    let mut documents = 0u64;
-    for article in &corpus.articles {
-        for record in PassageRecord::all_for(article, &mut analyzer) {
-            writer.add_document(document(schema, &record)?)?;
-            documents += 1;
+    // Small corpora (the shipped article, tests) are not worth a thread.
+    let workers = if total < PARALLEL_THRESHOLD {
+        1
+    } else {
+        cores.clamp(1, 8).min(corpus.articles.len())
+    };
+    let next = AtomicUsize::new(0);
+    let work = |writer: &IndexWriter| -> Result<u64, IndexError> {
+        let mut builder = RecordBuilder::new();
+        let mut body = String::new();
+        let mut documents = 0u64;
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(article) = corpus.articles.get(i) else {
+                return Ok(documents);
+            };
+            let records = builder.records(article);
+            for record in &records {
+                writer.add_document(term_list_document(schema, record, &mut body)?)?;
+            }
+            documents += records.len() as u64;
             if let Some(bar) = &bar {
-                bar.inc(1);
+                bar.inc(records.len() as u64);
             }
         }
-    }
+    };
+    let documents = if workers <= 1 {
+        work(&writer)?
+    } else {
+        let shared = &writer;
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..workers).map(|_| scope.spawn(|| work(shared))).collect();
+            let mut documents = 0;
+            for handle in handles {
+                documents += handle
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p))?;
+            }
+            Ok::<u64, IndexError>(documents)
+        })?
+    };
+    let added = started.elapsed();
     writer.commit()?;
+    let committed = started.elapsed();
     writer.wait_merging_threads()?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    debug!(
+        documents,
+        workers,
+        ?added,
+        ?committed,
+        merged = ?started.elapsed(),
+        "index written"
+    );
     Ok(documents)
 }

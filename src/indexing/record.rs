@@ -2,7 +2,10 @@
 //! answer from a hit without going back to the article files, plus the analysed terms with
 //! offsets so re-ranking and highlighting never re-run the analyzer at question time.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
+use tantivy::tokenizer::{SimpleTokenizer, TokenStream, Tokenizer};
 
 use crate::indexing::analysis::Analyzer;
 use crate::ingest::{Article, Footnote, Sentence};
@@ -59,45 +62,169 @@ pub fn point_id(slug: &str, paragraph: u32, point: u32) -> String {
     format!("{slug}:{paragraph}.{point}")
 }
 
-impl PassageRecord {
+/// Builds the records of many articles, analysing each distinct word once.
+///
+/// The analysis chain ([`crate::indexing::analysis::text_analyzer`]) is a tokenizer
+/// (tantivy's `SimpleTokenizer`: runs of alphanumeric characters) followed by filters that
+/// each look at one token alone (length limit, lowercase, ASCII folding, stop words,
+/// stemming). So a word analyses the same wherever it stands, and its result can be
+/// remembered: a corpus of a million passages has only tens of thousands of distinct words,
+/// and the stemmer was most of the build's analysis time. The test
+/// `cached_analysis_matches_the_analyzer` checks the equivalence.
+pub struct RecordBuilder {
+    analyzer: Analyzer,
+    tokenizer: SimpleTokenizer,
+    /// Source word → its term, or `None` when the chain drops it (stop word, too long).
+    words: HashMap<Box<str>, Option<Box<str>>, BuildWordHasher>,
+}
+
+/// FxHash (rustc's hasher): words are short and not attacker-chosen at build time, and
+/// SipHash was a visible share of the build.
+#[derive(Default, Clone, Copy)]
+struct BuildWordHasher;
+
+impl std::hash::BuildHasher for BuildWordHasher {
+    type Hasher = WordHasher;
+    fn build_hasher(&self) -> WordHasher {
+        WordHasher(0)
+    }
+}
+
+struct WordHasher(u64);
+
+impl WordHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for WordHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, byte: u8) {
+        self.add(byte as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Remembered words above which the cache starts over (bounds memory on huge vocabularies).
+const WORD_CACHE_LIMIT: usize = 1_000_000;
+
+impl Default for RecordBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl RecordBuilder {
+    /// A builder with an empty word cache.
+    pub fn new() -> Self {
+        RecordBuilder {
+            analyzer: Analyzer::new(),
+            tokenizer: SimpleTokenizer::default(),
+            words: HashMap::default(),
+        }
+    }
+
+    /// Analyses `text` like [`Analyzer::analyze`]: terms with the byte range of their word.
+    pub fn analyze(&mut self, text: &str, mut each: impl FnMut(&str, usize, usize)) {
+        let mut stream = self.tokenizer.token_stream(text);
+        while stream.advance() {
+            let token = stream.token();
+            let term = match self.words.get(token.text.as_str()) {
+                Some(term) => term.as_deref(),
+                None => {
+                    if self.words.len() >= WORD_CACHE_LIMIT {
+                        self.words.clear();
+                    }
+                    let mut terms = self.analyzer.terms(&token.text);
+                    debug_assert!(terms.len() <= 1, "one word gave {terms:?}");
+                    let term = terms.pop().map(String::into_boxed_str);
+                    self.words
+                        .entry(token.text.as_str().into())
+                        .or_insert(term)
+                        .as_deref()
+                }
+            };
+            if let Some(term) = term {
+                each(term, token.offset_from, token.offset_to);
+            }
+        }
+    }
+
+    /// The terms of `text`, like [`Analyzer::terms`].
+    pub fn terms(&mut self, text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        self.analyze(text, |term, _, _| out.push(term.to_string()));
+        out
+    }
+
     /// Every searchable unit of an article: its paragraphs, then its points.
-    pub fn all_for(article: &Article, analyzer: &mut Analyzer) -> Vec<PassageRecord> {
-        let paragraphs = article.passages.iter().map(|p| {
+    pub fn records(&mut self, article: &Article) -> Vec<PassageRecord> {
+        // Analysed once per article, not once per passage that needs them.
+        let title_terms = self.terms(&article.title);
+        let footnote_terms: HashMap<u32, Vec<String>> = article
+            .footnotes
+            .iter()
+            .map(|f| (f.number, self.terms(&f.text)))
+            .collect();
+        let context = ArticleContext {
+            article,
+            title_terms: &title_terms,
+            footnote_terms: &footnote_terms,
+        };
+        let mut all = Vec::with_capacity(article.passages.len() + article.points.len());
+        for p in &article.passages {
             let id = paragraph_id(&article.slug, p.paragraph);
-            Self::build(
-                article,
-                analyzer,
+            all.push(self.build(
+                &context,
                 id,
                 p.paragraph,
                 None,
                 &p.text,
                 &p.sentences,
                 &p.footnotes,
-            )
-        });
-        let paragraphs: Vec<PassageRecord> = paragraphs.collect();
-        let points = article.points.iter().map(|p| {
+            ));
+        }
+        for p in &article.points {
             let id = point_id(&article.slug, p.paragraph, p.number);
-            Self::build(
-                article,
-                analyzer,
+            all.push(self.build(
+                &context,
                 id,
                 p.paragraph,
                 Some(p.number),
                 &p.text,
                 &p.sentences,
                 &p.footnotes,
-            )
-        });
-        let mut all = paragraphs;
-        all.extend(points.collect::<Vec<_>>());
+            ));
+        }
         all
     }
 
     #[allow(clippy::too_many_arguments)]
     fn build(
-        article: &Article,
-        analyzer: &mut Analyzer,
+        &mut self,
+        context: &ArticleContext<'_>,
         id: String,
         paragraph: u32,
         point: Option<u32>,
@@ -105,23 +232,35 @@ impl PassageRecord {
         sentences: &[Sentence],
         footnote_numbers: &[u32],
     ) -> PassageRecord {
-        let terms = analyzer
-            .analyze(&crate::ingest::markers::blank_markers(text))
-            .into_iter()
-            .map(|t| TermSpan {
-                sentence: sentences
-                    .iter()
-                    .position(|s| t.start < s.end)
-                    .unwrap_or(sentences.len().saturating_sub(1)) as u16,
-                term: t.term,
-                start: t.start as u32,
-                end: t.end as u32,
-            })
-            .collect();
+        let mut terms = Vec::new();
+        // Terms come in text order, so the sentence holding each only moves forward.
+        let mut sentence = 0;
+        let last_sentence = sentences.len().saturating_sub(1);
+        self.analyze(
+            &crate::ingest::markers::blank_markers(text),
+            |term, start, end| {
+                while sentence < sentences.len() && start >= sentences[sentence].end {
+                    sentence += 1;
+                }
+                terms.push(TermSpan {
+                    term: term.to_string(),
+                    start: start as u32,
+                    end: end as u32,
+                    sentence: if sentence < sentences.len() {
+                        sentence
+                    } else {
+                        last_sentence
+                    } as u16,
+                });
+            },
+        );
+        let article = context.article;
         let footnotes = article.footnotes_for(footnote_numbers);
         let footnote_terms = footnotes
             .iter()
-            .flat_map(|f| analyzer.terms(&f.text))
+            .filter_map(|f| context.footnote_terms.get(&f.number))
+            .flatten()
+            .cloned()
             .collect();
         PassageRecord {
             id,
@@ -135,8 +274,23 @@ impl PassageRecord {
             sentences: sentences.to_vec(),
             terms,
             footnote_terms,
-            title_terms: analyzer.terms(&article.title),
+            title_terms: context.title_terms.to_vec(),
         }
+    }
+}
+
+/// What every record of one article shares, analysed once.
+struct ArticleContext<'a> {
+    article: &'a Article,
+    title_terms: &'a [String],
+    footnote_terms: &'a HashMap<u32, Vec<String>>,
+}
+
+impl PassageRecord {
+    /// Every searchable unit of an article: its paragraphs, then its points. Building many
+    /// articles, keep one [`RecordBuilder`] instead: it remembers analysed words.
+    pub fn all_for(article: &Article, _analyzer: &mut Analyzer) -> Vec<PassageRecord> {
+        RecordBuilder::new().records(article)
     }
 
     /// All analysed terms (text then footnotes), as indexed in the `body` field.
@@ -145,5 +299,79 @@ impl PassageRecord {
             .iter()
             .map(|t| t.term.as_str())
             .chain(self.footnote_terms.iter().map(String::as_str))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The old, uncached construction: the reference the builder must match exactly.
+    fn reference(text: &str, sentences: &[Sentence]) -> Vec<TermSpan> {
+        Analyzer::new()
+            .analyze(&crate::ingest::markers::blank_markers(text))
+            .into_iter()
+            .map(|t| TermSpan {
+                sentence: sentences
+                    .iter()
+                    .position(|s| t.start < s.end)
+                    .unwrap_or(sentences.len().saturating_sub(1)) as u16,
+                term: t.term,
+                start: t.start as u32,
+                end: t.end as u32,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn cached_analysis_matches_the_analyzer() {
+        let texts = [
+            "What are the Sanctions? Café HOTLINES, U.S. indictment.[1] Æther ǅemal naïve ½ x².",
+            "Hotlines hotline HOTLINE running runs ran. The the THE a an.[2, 3] Über-cool déjà vu.",
+            "Supercalifragilisticexpialidociousandthensomemorelettersbeyondforty end. 2015 13694.",
+            "",
+            "   ",
+            "日本語 テキスト and Ελληνικά λέξεις, ok? Yes! Done.",
+        ];
+        let mut builder = RecordBuilder::new();
+        for round in 0..2 {
+            for text in texts {
+                let sentences = crate::ingest::sentences::split_sentences(text);
+                let mut got = Vec::new();
+                let mut sentence = 0;
+                builder.analyze(&crate::ingest::markers::blank_markers(text), |t, s, e| {
+                    while sentence < sentences.len() && s >= sentences[sentence].end {
+                        sentence += 1;
+                    }
+                    got.push((t.to_string(), s as u32, e as u32));
+                });
+                let want = reference(text, &sentences);
+                let want_terms: Vec<(String, u32, u32)> = want
+                    .iter()
+                    .map(|t| (t.term.clone(), t.start, t.end))
+                    .collect();
+                assert_eq!(got, want_terms, "round {round}: {text:?}");
+                assert_eq!(builder.terms(text), Analyzer::new().terms(text));
+            }
+        }
+    }
+
+    #[test]
+    fn records_match_the_uncached_construction() {
+        let corpus = crate::ingest::embedded_corpus();
+        let article = &corpus.articles[0];
+        let records = RecordBuilder::new().records(article);
+        assert_eq!(records.len(), article.passages.len() + article.points.len());
+        let mut analyzer = Analyzer::new();
+        for record in &records {
+            assert_eq!(record.terms, reference(&record.text, &record.sentences));
+            let footnote_terms: Vec<String> = record
+                .footnotes
+                .iter()
+                .flat_map(|f| analyzer.terms(&f.text))
+                .collect();
+            assert_eq!(record.footnote_terms, footnote_terms);
+            assert_eq!(record.title_terms, analyzer.terms(&article.title));
+        }
     }
 }

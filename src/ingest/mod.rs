@@ -115,12 +115,69 @@ pub fn article_paths(dir: &Path) -> Result<Vec<PathBuf>, IngestError> {
     Ok(paths)
 }
 
-/// Parses every article in a folder. The first broken file stops the load with its error.
+/// Below this many files a folder is parsed on the calling thread only.
+const PARALLEL_FILES: usize = 64;
+
+/// Parses every article in a folder, on every core for large folders. The first broken file
+/// (in name order) stops the load with its error.
 pub fn load_dir(dir: &Path) -> Result<Corpus, IngestError> {
-    let articles = article_paths(dir)?
-        .iter()
-        .map(|p| load_file(p))
-        .collect::<Result<Vec<_>, _>>()?;
+    let started = std::time::Instant::now();
+    let corpus = load_paths(&article_paths(dir)?)?;
+    tracing::debug!(articles = corpus.articles.len(), elapsed = ?started.elapsed(), "articles parsed");
+    Ok(corpus)
+}
+
+fn load_paths(paths: &[PathBuf]) -> Result<Corpus, IngestError> {
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(8);
+    if workers <= 1 || paths.len() < PARALLEL_FILES {
+        let articles = paths
+            .iter()
+            .map(|p| load_file(p))
+            .collect::<Result<Vec<_>, _>>()?;
+        return Ok(Corpus { articles });
+    }
+    // Workers take files in turn; each result keeps its place, so the corpus (and the first
+    // error reported) is the same as a sequential load's.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let mut parsed: Vec<(usize, Result<Article, IngestError>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(path) = paths.get(i) else {
+                            return out;
+                        };
+                        let result = load_file(path);
+                        if result.is_err() {
+                            failed.store(true, std::sync::atomic::Ordering::Relaxed);
+                        }
+                        out.push((i, result));
+                        // After an error no worker takes another file. Every file before
+                        // the failed one was taken earlier and is finished by its worker,
+                        // so the first error in name order is among the results.
+                        if failed.load(std::sync::atomic::Ordering::Relaxed) {
+                            return out;
+                        }
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    parsed.sort_unstable_by_key(|(i, _)| *i);
+    let mut articles = Vec::with_capacity(parsed.len());
+    for (_, result) in parsed {
+        articles.push(result?);
+    }
     Ok(Corpus { articles })
 }
 

@@ -51,7 +51,16 @@ fn sentence_rank(sentence: &str) -> Option<u32> {
 /// from `first_number`.
 pub fn extract_points(passage: &Passage, first_number: u32) -> Vec<Point> {
     let text = &passage.text;
-    let sentences = split_sentences(text);
+    // The passage's own sentences, computed once by the parser; split here only when a
+    // caller built a passage without them.
+    let split;
+    let sentences: &[crate::ingest::model::Sentence] =
+        if passage.sentences.is_empty() && !text.trim().is_empty() {
+            split = split_sentences(text);
+            &split
+        } else {
+            &passage.sentences
+        };
     let ranks: Vec<Option<u32>> = sentences
         .iter()
         .map(|s| sentence_rank(&text[s.start..s.end]))
