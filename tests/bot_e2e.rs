@@ -4,52 +4,13 @@
 
 mod support;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use summit_bot::bot::token::Token;
-use summit_bot::config::Config;
+use support::bot::start_bot;
 use support::fake_discord::*;
 
 const WAIT: Duration = Duration::from_secs(10);
-
-struct RunningBot {
-    fake: FakeDiscord,
-    task: tokio::task::JoinHandle<anyhow::Result<()>>,
-}
-
-impl Drop for RunningBot {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-async fn start_bot(configure: impl FnOnce(&mut Config)) -> RunningBot {
-    init_tracing();
-    let fake = FakeDiscord::start().await;
-    let mut config = Config::default();
-    config.corpus.index_dir = "".into(); // in memory: tests never write into the repo
-    configure(&mut config);
-    let engine =
-        Arc::new(summit_bot::cli::open_engine(&config, false, false).expect("engine opens"));
-    let token = Token::parse(FAKE_TOKEN, "test").expect("fake token is well formed");
-    let task = tokio::spawn(summit_bot::bot::run(
-        config,
-        token,
-        Some(fake.api_url()),
-        engine,
-    ));
-    assert!(
-        fake.wait_for_identify(WAIT).await,
-        "the bot never identified"
-    );
-    let registered = fake
-        .wait_for_request(|r| r.method == "PUT" && r.path.ends_with("/commands"), WAIT)
-        .await;
-    assert!(registered.is_some(), "commands were never registered");
-    RunningBot { fake, task }
-}
 
 fn messages_path(channel: u64) -> String {
     format!("/api/v10/channels/{channel}/messages")

@@ -8,53 +8,15 @@
 
 mod support;
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use summit_bot::bot::token::Token;
-use summit_bot::config::Config;
+use support::bot::RunningBot;
 use support::fake_discord::*;
 
 const WAIT: Duration = Duration::from_secs(20);
 
-struct RunningBot {
-    fake: FakeDiscord,
-    task: tokio::task::JoinHandle<anyhow::Result<()>>,
-    identified_at: Instant,
-}
-
-impl Drop for RunningBot {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
 async fn start_bot(options: FakeOptions) -> RunningBot {
-    init_tracing();
-    let fake = FakeDiscord::start_with(options).await;
-    let mut config = Config::default();
-    config.corpus.index_dir = "".into();
-    let engine = Arc::new(summit_bot::cli::open_engine(&config, false, false).expect("engine"));
-    let token = Token::parse(FAKE_TOKEN, "test").expect("token");
-    let task = tokio::spawn(summit_bot::bot::run(
-        config,
-        token,
-        Some(fake.api_url()),
-        engine,
-    ));
-    assert!(fake.wait_for_identify(WAIT).await, "never identified");
-    let identified_at = Instant::now();
-    assert!(
-        fake.wait_for_request(|r| r.method == "PUT" && r.path.ends_with("/commands"), WAIT)
-            .await
-            .is_some(),
-        "commands never registered"
-    );
-    RunningBot {
-        fake,
-        task,
-        identified_at,
-    }
+    support::bot::start_bot_with(options, |_| {}).await
 }
 
 /// Dispatches a mention question; returns its message id and how many sessions it was queued

@@ -6,50 +6,15 @@
 
 mod support;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use summit_bot::bot::token::Token;
-use summit_bot::config::Config;
+use support::bot::start_bot;
 use support::fake_discord::*;
 
 const WAIT: Duration = Duration::from_secs(20);
 const FLOODER: u64 = 1_180_000_000_000_000_077;
 const SLASH_FLOODER: u64 = 1_180_000_000_000_000_078;
-
-struct RunningBot {
-    fake: FakeDiscord,
-    task: tokio::task::JoinHandle<anyhow::Result<()>>,
-}
-
-impl Drop for RunningBot {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-async fn start_bot(configure: impl FnOnce(&mut Config)) -> RunningBot {
-    init_tracing();
-    let fake = FakeDiscord::start().await;
-    let mut config = Config::default();
-    config.corpus.index_dir = "".into();
-    configure(&mut config);
-    let engine = Arc::new(summit_bot::cli::open_engine(&config, false, false).expect("engine"));
-    let token = Token::parse(FAKE_TOKEN, "test").expect("token");
-    let task = tokio::spawn(summit_bot::bot::run(
-        config,
-        token,
-        Some(fake.api_url()),
-        engine,
-    ));
-    assert!(fake.wait_for_identify(WAIT).await, "never identified");
-    assert!(fake
-        .wait_for_request(|r| r.method == "PUT" && r.path.ends_with("/commands"), WAIT)
-        .await
-        .is_some());
-    RunningBot { fake, task }
-}
 
 fn mention_from(fake: &FakeDiscord, user: u64, text: &str) -> u64 {
     let (id, message) = fake.message_create(

@@ -11,17 +11,15 @@
 mod support;
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use summit_bot::bot::token::Token;
 use summit_bot::config::Config;
 use summit_bot::engine::Engine;
 use summit_bot::render::embed;
+use support::bot::start_bot;
 use support::fake_discord::*;
 
-const WAIT: Duration = Duration::from_secs(20);
 const USERS: u64 = 500;
 const CHANNELS: u64 = 50;
 const FIRST_USER: u64 = 1_180_000_000_000_100_000;
@@ -92,23 +90,9 @@ struct Asked {
 }
 
 async fn run_load(total: usize) {
-    init_tracing();
-    let config = test_config();
-    let engine = Arc::new(summit_bot::cli::open_engine(&config, false, false).expect("engine"));
-    let questions = distinct_questions(&engine);
-    let fake = FakeDiscord::start().await;
-    let token = Token::parse(FAKE_TOKEN, "test").expect("token");
-    let task = tokio::spawn(summit_bot::bot::run(
-        config,
-        token,
-        Some(fake.api_url()),
-        engine,
-    ));
-    assert!(fake.wait_for_identify(WAIT).await, "never identified");
-    assert!(fake
-        .wait_for_request(|r| r.method == "PUT" && r.path.ends_with("/commands"), WAIT)
-        .await
-        .is_some());
+    let bot = start_bot(|c| *c = test_config()).await;
+    let fake = &bot.fake;
+    let questions = distinct_questions(&bot.engine);
 
     let mut asked: Vec<Asked> = Vec::with_capacity(total);
     // message id or interaction id → index in `asked`
@@ -263,7 +247,6 @@ async fn run_load(total: usize) {
         replies_after, 0,
         "late replies after everything was answered"
     );
-    task.abort();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,8 +10,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use summit_bot::bot::token::Token;
-use summit_bot::config::Config;
+use support::bot::RunningBot;
 use support::fake_discord::*;
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -50,36 +49,10 @@ fn logs() -> String {
     String::from_utf8_lossy(&log_buffer().lock().unwrap_or_else(|e| e.into_inner())).into_owned()
 }
 
-struct RunningBot {
-    fake: FakeDiscord,
-    task: tokio::task::JoinHandle<anyhow::Result<()>>,
-}
-
-impl Drop for RunningBot {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
+/// The bot with logs captured (see [`logs`]).
 async fn start_bot() -> RunningBot {
     log_buffer();
-    let fake = FakeDiscord::start().await;
-    let mut config = Config::default();
-    config.corpus.index_dir = "".into();
-    let engine = Arc::new(summit_bot::cli::open_engine(&config, false, false).expect("engine"));
-    let token = Token::parse(FAKE_TOKEN, "test").expect("token");
-    let task = tokio::spawn(summit_bot::bot::run(
-        config,
-        token,
-        Some(fake.api_url()),
-        engine,
-    ));
-    assert!(fake.wait_for_identify(WAIT).await, "never identified");
-    assert!(fake
-        .wait_for_request(|r| r.method == "PUT" && r.path.ends_with("/commands"), WAIT)
-        .await
-        .is_some());
-    RunningBot { fake, task }
+    support::bot::start_bot(|_| {}).await
 }
 
 fn messages_path() -> String {

@@ -3,4 +3,5 @@
 //! Not every test binary uses every helper, hence the blanket `dead_code` allowance.
 #![allow(dead_code)]
 
+pub mod bot;
 pub mod fake_discord;
