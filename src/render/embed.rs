@@ -367,6 +367,13 @@ pub fn help_reply() -> Reply {
     }
 }
 
+/// Autocomplete/choice label for a footnote: "[2] Dialogues will be held …" (≤ 100 chars).
+pub fn footnote_choice_name(footnote: &Footnote) -> String {
+    let prefix = format!("[{}] ", footnote.number);
+    let room = limit::CHOICE_NAME - prefix.chars().count();
+    format!("{prefix}{}", truncate_words(&footnote.text, room))
+}
+
 /// Autocomplete/choice label for a point: "2. Neither country will …" (≤ 100 chars).
 pub fn point_choice_name(point: &Point) -> String {
     let prefix = format!("{}. ", point.number);

@@ -6,19 +6,14 @@ use super::ask::send;
 use crate::bot::{Context, Error};
 use crate::render::embed::{self, Reply};
 
-/// Autocomplete for point numbers: each point with its short title.
-async fn autocomplete_point(
-    ctx: Context<'_>,
+/// Up to 25 autocomplete choices among numbered items whose number starts with, or whose label
+/// contains, what the user typed.
+fn choices(
+    items: impl Iterator<Item = (u32, String)>,
     partial: &str,
 ) -> serenity::CreateAutocompleteResponse {
     let partial = partial.trim().to_lowercase();
-    let choices = ctx
-        .data()
-        .engine
-        .current()
-        .points()
-        .iter()
-        .map(|p| (p.number, embed::point_choice_name(p)))
+    let choices = items
         .filter(|(n, name)| {
             partial.is_empty()
                 || n.to_string().starts_with(&partial)
@@ -30,38 +25,30 @@ async fn autocomplete_point(
     serenity::CreateAutocompleteResponse::new().set_choices(choices)
 }
 
+/// Autocomplete for point numbers: each point with its short title.
+async fn autocomplete_point(
+    ctx: Context<'_>,
+    partial: &str,
+) -> serenity::CreateAutocompleteResponse {
+    let engine = ctx.data().engine.current();
+    let points = engine.points().iter();
+    choices(
+        points.map(|p| (p.number, embed::point_choice_name(p))),
+        partial,
+    )
+}
+
 /// Autocomplete for footnote numbers: each footnote with the start of its text.
 async fn autocomplete_footnote(
     ctx: Context<'_>,
     partial: &str,
 ) -> serenity::CreateAutocompleteResponse {
-    let partial = partial.trim().to_lowercase();
-    let choices = ctx
-        .data()
-        .engine
-        .current()
-        .footnotes()
-        .iter()
-        .map(|f| {
-            let prefix = format!("[{}] ", f.number);
-            let room = embed::limit::CHOICE_NAME - prefix.chars().count();
-            (
-                f.number,
-                format!(
-                    "{prefix}{}",
-                    crate::render::limits::truncate_words(&f.text, room)
-                ),
-            )
-        })
-        .filter(|(n, name)| {
-            partial.is_empty()
-                || n.to_string().starts_with(&partial)
-                || name.to_lowercase().contains(&partial)
-        })
-        .take(25)
-        .map(|(n, name)| serenity::AutocompleteChoice::new(name, n))
-        .collect();
-    serenity::CreateAutocompleteResponse::new().set_choices(choices)
+    let engine = ctx.data().engine.current();
+    let footnotes = engine.footnotes().iter();
+    choices(
+        footnotes.map(|f| (f.number, embed::footnote_choice_name(f))),
+        partial,
+    )
 }
 
 /// Show one point of the agreement, with its sources
