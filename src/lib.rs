@@ -13,6 +13,7 @@ pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod eval;
+pub mod fxhash;
 pub mod indexing;
 pub mod ingest;
 pub mod render;

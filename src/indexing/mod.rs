@@ -19,6 +19,7 @@ use tantivy::schema::Value;
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
 use tracing::{info, warn};
 
+use crate::fxhash::FxHashMap;
 use crate::ingest::{Corpus, CorpusSummary, IngestError, Source};
 use analysis::{text_analyzer, ANALYZER_NAME};
 use manifest::Manifest;
@@ -70,9 +71,21 @@ pub enum Readiness {
     InMemory,
 }
 
-/// The normalised terms of the body field, grouped by length, for typo correction.
+/// How often an indexed term occurs, and a dense id for fast matching.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TermStats {
+    /// Dense id, unique per term of this index (0..len).
+    pub id: u32,
+    /// Documents containing the term (over all segments).
+    pub doc_freq: u64,
+}
+
+/// The normalised terms of the body field: their statistics (read once at open, so a
+/// question needs no term-dictionary look-ups) and, grouped by length, the candidates for
+/// typo correction.
 #[derive(Debug, Default)]
 pub struct Vocabulary {
+    stats: FxHashMap<String, TermStats>,
     by_len: HashMap<usize, Vec<String>>,
 }
 
@@ -85,14 +98,24 @@ impl Vocabulary {
             .map(String::as_str)
     }
 
+    /// Id and document frequency of an indexed term.
+    pub fn stats(&self, term: &str) -> Option<TermStats> {
+        self.stats.get(term).copied()
+    }
+
+    /// The dense id of a term, or `u32::MAX` for a term the index does not hold.
+    pub fn id(&self, term: &str) -> u32 {
+        self.stats.get(term).map_or(u32::MAX, |s| s.id)
+    }
+
     /// Number of distinct terms.
     pub fn len(&self) -> usize {
-        self.by_len.values().map(Vec::len).sum()
+        self.stats.len()
     }
 
     /// True when no term is indexed.
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.stats.is_empty()
     }
 }
 
@@ -325,7 +348,7 @@ fn register_analyzer(index: &Index) {
 }
 
 fn read_vocabulary(reader: &IndexReader, schema: &SummitSchema) -> Result<Vocabulary, IndexError> {
-    let mut by_len: HashMap<usize, Vec<String>> = HashMap::new();
+    let mut stats: FxHashMap<String, TermStats> = FxHashMap::default();
     let searcher = reader.searcher();
     for segment in searcher.segment_readers() {
         let inverted = segment.inverted_index(schema.body)?;
@@ -333,21 +356,29 @@ fn read_vocabulary(reader: &IndexReader, schema: &SummitSchema) -> Result<Vocabu
             .terms()
             .stream()
             .map_err(tantivy::TantivyError::from)?;
-        while let Some((key, _)) = stream.next() {
+        while let Some((key, info)) = stream.next() {
             if let Ok(term) = std::str::from_utf8(key) {
-                by_len
-                    .entry(term.chars().count())
-                    .or_default()
-                    .push(term.to_string());
+                let next_id = stats.len() as u32;
+                let entry = stats.entry(term.to_string()).or_insert(TermStats {
+                    id: next_id,
+                    doc_freq: 0,
+                });
+                entry.doc_freq += u64::from(info.doc_freq);
             }
         }
     }
+    let mut by_len: HashMap<usize, Vec<String>> = HashMap::new();
+    for term in stats.keys() {
+        by_len
+            .entry(term.chars().count())
+            .or_default()
+            .push(term.clone());
+    }
     for terms in by_len.values_mut() {
         terms.sort_unstable();
-        terms.dedup();
     }
-    if by_len.is_empty() {
+    if stats.is_empty() {
         warn!("the index holds no terms");
     }
-    Ok(Vocabulary { by_len })
+    Ok(Vocabulary { stats, by_len })
 }

@@ -6,8 +6,6 @@ pub mod fuzzy;
 pub mod markup;
 pub mod query;
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use tantivy::collector::TopDocs;
@@ -16,7 +14,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Searcher, Term};
 
 use crate::indexing::record::PassageRecord;
-use crate::indexing::{IndexError, SearchIndex};
+use crate::indexing::{IndexError, SearchIndex, Vocabulary};
 use query::QueryPlan;
 
 /// Knobs of ranking, from the `[answer]` config section.
@@ -67,10 +65,33 @@ pub struct RankedHit {
     pub matched: Vec<(usize, usize)>,
 }
 
-/// Searches one index. Holds decoded records of small corpora so re-ranking does no I/O.
+/// A stored passage ready for scoring: its record and its terms as vocabulary ids, so
+/// matching a question compares integers instead of hashing strings.
+#[derive(Debug)]
+struct Candidate {
+    record: Arc<PassageRecord>,
+    text_ids: Vec<u32>,
+    footnote_ids: Vec<u32>,
+    title_ids: Vec<u32>,
+}
+
+impl Candidate {
+    fn new(record: PassageRecord, vocabulary: &Vocabulary) -> Candidate {
+        let ids = |terms: &mut dyn Iterator<Item = &str>| terms.map(|t| vocabulary.id(t)).collect();
+        Candidate {
+            text_ids: ids(&mut record.terms.iter().map(|t| t.term.as_str())),
+            footnote_ids: ids(&mut record.footnote_terms.iter().map(String::as_str)),
+            title_ids: ids(&mut record.title_terms.iter().map(String::as_str)),
+            record: Arc::new(record),
+        }
+    }
+}
+
+/// Searches one index. Holds the candidates of small corpora decoded, so re-ranking does no
+/// I/O and no decoding.
 pub struct Retriever {
     index: SearchIndex,
-    preloaded: Option<Vec<Vec<Arc<PassageRecord>>>>,
+    preloaded: Option<Vec<Vec<Arc<Candidate>>>>,
 }
 
 impl Retriever {
@@ -80,12 +101,12 @@ impl Retriever {
         let preloaded = if searcher.num_docs() <= PRELOAD_LIMIT {
             let mut segments = Vec::new();
             for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-                let mut records = Vec::with_capacity(segment.max_doc() as usize);
+                let mut candidates = Vec::with_capacity(segment.max_doc() as usize);
                 for doc in 0..segment.max_doc() {
-                    let address = DocAddress::new(ord as u32, doc);
-                    records.push(Arc::new(index.record(&searcher, address)?));
+                    let record = index.record(&searcher, DocAddress::new(ord as u32, doc))?;
+                    candidates.push(Arc::new(Candidate::new(record, index.vocabulary())));
                 }
-                segments.push(records);
+                segments.push(candidates);
             }
             Some(segments)
         } else {
@@ -99,20 +120,21 @@ impl Retriever {
         &self.index
     }
 
-    fn record(
+    fn candidate(
         &self,
         searcher: &Searcher,
         address: DocAddress,
-    ) -> Result<Arc<PassageRecord>, IndexError> {
+    ) -> Result<Arc<Candidate>, IndexError> {
         if let Some(segments) = &self.preloaded {
-            if let Some(record) = segments
+            if let Some(candidate) = segments
                 .get(address.segment_ord as usize)
                 .and_then(|s| s.get(address.doc_id as usize))
             {
-                return Ok(record.clone());
+                return Ok(candidate.clone());
             }
         }
-        Ok(Arc::new(self.index.record(searcher, address)?))
+        let record = self.index.record(searcher, address)?;
+        Ok(Arc::new(Candidate::new(record, self.index.vocabulary())))
     }
 
     /// Ranks passages for a planned question, best first. Only hits that clear the
@@ -129,14 +151,14 @@ impl Retriever {
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for term in &plan.terms {
-            for (text, credit) in &term.matches {
+            for m in &term.matches {
                 let query = TermQuery::new(
-                    Term::from_field_text(self.index.schema.body, text),
+                    Term::from_field_text(self.index.schema.body, &m.term),
                     IndexRecordOption::WithFreqs,
                 );
                 clauses.push((
                     Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(query), *credit)),
+                    Box::new(BoostQuery::new(Box::new(query), m.credit)),
                 ));
             }
         }
@@ -154,18 +176,20 @@ impl Retriever {
             .unwrap_or(1.0)
             .max(f32::EPSILON);
 
-        // term text → (question word index, credit)
-        let mut lookup: TermLookup = TermLookup::default();
+        // term id → (question word index, credit); a handful of entries, scanned linearly.
+        let mut lookup: Vec<(u32, usize, f32)> = Vec::new();
         for (i, term) in plan.terms.iter().enumerate() {
-            for (text, credit) in &term.matches {
-                lookup.entry(text.as_str()).or_insert((i, *credit));
+            for m in &term.matches {
+                if !lookup.iter().any(|(id, _, _)| *id == m.id) {
+                    lookup.push((m.id, i, m.credit));
+                }
             }
         }
 
         let mut hits = Vec::with_capacity(top.len());
         for (bm25, address) in top {
-            let record = self.record(searcher, address)?;
-            let hit = score_record(record, plan, &lookup, total, bm25 / best_bm25);
+            let candidate = self.candidate(searcher, address)?;
+            let hit = score_candidate(&candidate, plan, &lookup, total, bm25 / best_bm25);
             if hit.coverage >= options.min_coverage {
                 hits.push(hit);
             }
@@ -180,65 +204,16 @@ impl Retriever {
     }
 }
 
-/// Question term text → (question word index, credit). Looked up once per analysed word of
-/// every candidate, so it hashes with FxHash rather than SipHash (the keys are at most a few
-/// dozen question terms; flooding it gains an attacker nothing).
-type TermLookup<'a> = HashMap<&'a str, (usize, f32), BuildHasherDefault<FxHasher>>;
-
-/// The hash of rustc's `FxHasher`: a multiply and rotate per eight bytes.
-#[derive(Default, Clone, Copy)]
-struct FxHasher {
-    hash: u64,
-}
-
-impl FxHasher {
-    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-    #[inline]
-    fn add(&mut self, word: u64) {
-        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
-    }
-}
-
-impl Hasher for FxHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            self.add(u64::from_le_bytes(chunk.try_into().unwrap_or_default()));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut last = [0u8; 8];
-            last[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(last));
-        }
-    }
-
-    #[inline]
-    fn write_u8(&mut self, byte: u8) {
-        self.add(u64::from(byte));
-    }
-
-    #[inline]
-    fn write_usize(&mut self, value: usize) {
-        self.add(value as u64);
-    }
-
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.hash
-    }
-}
-
 /// Scores one candidate against the question.
-fn score_record(
-    record: Arc<PassageRecord>,
+fn score_candidate(
+    candidate: &Candidate,
     plan: &QueryPlan,
-    lookup: &TermLookup,
+    lookup: &[(u32, usize, f32)],
     total: f32,
     bm25_normalised: f32,
 ) -> RankedHit {
+    let record = &candidate.record;
+    let find = |id: u32| lookup.iter().find(|(t, _, _)| *t == id).map(|&(_, w, c)| (w, c));
     let words = plan.terms.len();
     let mut in_text = vec![0f32; words];
     let mut in_footnotes = vec![0f32; words];
@@ -246,8 +221,8 @@ fn score_record(
     // One row of `words` credits per sentence, in one allocation.
     let mut per_sentence = vec![0f32; words * sentence_count];
     let mut matched = Vec::new();
-    for span in &record.terms {
-        if let Some(&(word, credit)) = lookup.get(span.term.as_str()) {
+    for (span, &id) in record.terms.iter().zip(&candidate.text_ids) {
+        if let Some((word, credit)) = find(id) {
             in_text[word] = in_text[word].max(credit);
             let s = (span.sentence as usize).min(sentence_count - 1);
             let cell = &mut per_sentence[s * words + word];
@@ -255,8 +230,8 @@ fn score_record(
             matched.push((span.start as usize, span.end as usize));
         }
     }
-    for term in &record.footnote_terms {
-        if let Some(&(word, credit)) = lookup.get(term.as_str()) {
+    for &id in &candidate.footnote_ids {
+        if let Some((word, credit)) = find(id) {
             in_footnotes[word] = in_footnotes[word].max(credit);
         }
     }
@@ -282,7 +257,7 @@ fn score_record(
             let in_title = term
                 .matches
                 .iter()
-                .any(|(t, _)| record.title_terms.iter().any(|w| w == t));
+                .any(|m| candidate.title_ids.contains(&m.id));
             if in_title {
                 term.weight * TITLE_WORD_CREDIT
             } else {
@@ -317,7 +292,7 @@ fn score_record(
         });
     let score = ranked_coverage + SENTENCE_WEIGHT * sentence_score + BM25_WEIGHT * bm25_normalised;
     RankedHit {
-        record,
+        record: record.clone(),
         score,
         coverage,
         best_sentence,

@@ -3,7 +3,7 @@
 //!
 //! User text never reaches a query parser: `title:x AND (` is just the words `titl`, `x`.
 
-use tantivy::{Searcher, Term};
+use tantivy::Searcher;
 
 use super::fuzzy::{allowed_edits, bounded_distance, may_correct};
 use super::markup::strip_discord_markup;
@@ -19,6 +19,17 @@ const MAX_EXPANSIONS: usize = 3;
 /// Credit for a typo-corrected match relative to an exact one, so exact matches rank first.
 pub const FUZZY_FACTOR: f32 = 0.8;
 
+/// An indexed term standing for a question word.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TermMatch {
+    /// The indexed term.
+    pub term: String,
+    /// Its dense id in the index vocabulary.
+    pub id: u32,
+    /// Credit relative to an exact match (1 exact, [`FUZZY_FACTOR`] if corrected).
+    pub credit: f32,
+}
+
 /// One distinct word of the question.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueryTerm {
@@ -27,7 +38,7 @@ pub struct QueryTerm {
     /// Its weight in coverage: the IDF of what it matches, or of a rare word if nothing.
     pub weight: f32,
     /// Indexed terms that count as this word, with their credit (1 exact, less if corrected).
-    pub matches: Vec<(String, f32)>,
+    pub matches: Vec<TermMatch>,
     /// An everyday English word ("time", "take"): weak evidence of what the question is about.
     pub common: bool,
 }
@@ -352,21 +363,21 @@ pub fn plan(
     // a question padded with other words, and leaves questions whose only matches are
     // common words (China, cyber) below the coverage bar.
     let unknown_weight = idf((docs * 3 / 10).max(1), docs);
-    let doc_freq = |term: &str| {
-        searcher
-            .doc_freq(&Term::from_field_text(index.schema.body, term))
-            .unwrap_or(0)
-    };
+    let vocabulary = index.vocabulary();
+    let doc_freq = |term: &str| vocabulary.stats(term).map_or(0, |s| s.doc_freq);
     let mut fuzzy_budget = MAX_FUZZY_TERMS;
     let terms = words
         .into_iter()
         .map(|word| {
-            let df = doc_freq(&word);
             let common = is_common_english(&word);
-            if df > 0 {
+            if let Some(stats) = vocabulary.stats(&word).filter(|s| s.doc_freq > 0) {
                 return QueryTerm {
-                    weight: idf(df, docs),
-                    matches: vec![(word.clone(), 1.0)],
+                    weight: idf(stats.doc_freq, docs),
+                    matches: vec![TermMatch {
+                        term: word.clone(),
+                        id: stats.id,
+                        credit: 1.0,
+                    }],
                     text: word,
                     common,
                 };
@@ -378,7 +389,7 @@ pub fn plan(
             let mut expansions: Vec<(usize, String)> = Vec::new();
             if correctable {
                 fuzzy_budget -= 1;
-                for candidate in index.vocabulary().near_length(chars, edits) {
+                for candidate in vocabulary.near_length(chars, edits) {
                     if !may_correct(&word, candidate) {
                         continue;
                     }
@@ -388,16 +399,20 @@ pub fn plan(
                 }
             }
             let closest = expansions.iter().map(|(d, _)| *d).min();
-            let mut matches: Vec<(String, f32)> = expansions
+            let mut matches: Vec<TermMatch> = expansions
                 .into_iter()
                 .filter(|(d, _)| Some(*d) == closest)
-                .map(|(_, t)| (t, FUZZY_FACTOR))
+                .map(|(_, term)| TermMatch {
+                    id: vocabulary.id(&term),
+                    term,
+                    credit: FUZZY_FACTOR,
+                })
                 .collect();
-            matches.sort_by(|a, b| a.0.cmp(&b.0));
+            matches.sort_by(|a, b| a.term.cmp(&b.term));
             matches.truncate(MAX_EXPANSIONS);
             let weight = matches
                 .iter()
-                .map(|(t, _)| idf(doc_freq(t), docs))
+                .map(|m| idf(doc_freq(&m.term), docs))
                 .fold(None, |acc: Option<f32>, w| {
                     Some(acc.map_or(w, |a| a.max(w)))
                 })
