@@ -156,10 +156,13 @@ impl Retriever {
                     Term::from_field_text(self.index.schema.body, &m.term),
                     IndexRecordOption::WithFreqs,
                 );
-                clauses.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(query), m.credit)),
-                ));
+                // Only corrected terms need a boost below one.
+                let clause: Box<dyn Query> = if m.credit == 1.0 {
+                    Box::new(query)
+                } else {
+                    Box::new(BoostQuery::new(Box::new(query), m.credit))
+                };
+                clauses.push((Occur::Should, clause));
             }
         }
         if clauses.is_empty() {
@@ -213,13 +216,26 @@ fn score_candidate(
     bm25_normalised: f32,
 ) -> RankedHit {
     let record = &candidate.record;
-    let find = |id: u32| lookup.iter().find(|(t, _, _)| *t == id).map(|&(_, w, c)| (w, c));
+    // A 64-bit filter over the question's term ids rejects almost every non-matching word
+    // with one shift; the few that pass are checked against the short look-up list.
+    let filter = lookup.iter().fold(0u64, |bits, (id, _, _)| bits | 1 << (id & 63));
+    let find = |id: u32| {
+        if filter >> (id & 63) & 1 == 0 {
+            return None;
+        }
+        lookup
+            .iter()
+            .find(|(t, _, _)| *t == id)
+            .map(|&(_, w, c)| (w, c))
+    };
     let words = plan.terms.len();
-    let mut in_text = vec![0f32; words];
-    let mut in_footnotes = vec![0f32; words];
     let sentence_count = record.sentences.len().max(1);
-    // One row of `words` credits per sentence, in one allocation.
-    let mut per_sentence = vec![0f32; words * sentence_count];
+    // Credits per question word found in the text, in the footnotes, and in each sentence,
+    // plus the ranking weights: one allocation for all of them.
+    let mut table = vec![0f32; words * (3 + sentence_count)];
+    let (in_text, rest) = table.split_at_mut(words);
+    let (in_footnotes, rest) = rest.split_at_mut(words);
+    let (weights, per_sentence) = rest.split_at_mut(words);
     let mut matched = Vec::new();
     for (span, &id) in record.terms.iter().zip(&candidate.text_ids) {
         if let Some((word, credit)) = find(id) {
@@ -250,21 +266,17 @@ fn score_candidate(
     let coverage = ((text_weight + footnote_only_weight) / total).min(1.0);
     // Ranking discounts title words; the coverage bar above does not (they do show the
     // question is on topic).
-    let weights: Vec<f32> = plan
-        .terms
-        .iter()
-        .map(|term| {
-            let in_title = term
-                .matches
-                .iter()
-                .any(|m| candidate.title_ids.contains(&m.id));
-            if in_title {
-                term.weight * TITLE_WORD_CREDIT
-            } else {
-                term.weight
-            }
-        })
-        .collect();
+    for (weight, term) in weights.iter_mut().zip(&plan.terms) {
+        let in_title = term
+            .matches
+            .iter()
+            .any(|m| candidate.title_ids.contains(&m.id));
+        *weight = if in_title {
+            term.weight * TITLE_WORD_CREDIT
+        } else {
+            term.weight
+        };
+    }
     let mut ranked_weight = 0.0;
     for i in 0..words {
         let footnote_extra = (in_footnotes[i] - in_text[i]).max(0.0);
@@ -278,7 +290,7 @@ fn score_candidate(
         .map(|(s, credits)| {
             let weight: f32 = credits
                 .iter()
-                .zip(&weights)
+                .zip(weights.iter())
                 .map(|(credit, w)| credit * w)
                 .sum();
             (s, weight / total)
