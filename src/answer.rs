@@ -1,6 +1,8 @@
 //! Ranked hits → the answer people see: the passage verbatim with its place in the article,
 //! its footnotes, a score, a highlighted form, and the alternatives.
 
+use std::sync::OnceLock;
+
 use serde::Serialize;
 
 use crate::indexing::record::PassageRecord;
@@ -25,7 +27,7 @@ pub struct PassageRef {
 }
 
 /// One answer candidate, ready to render.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Hit {
     /// The passage.
     pub passage: PassageRef,
@@ -33,14 +35,22 @@ pub struct Hit {
     pub footnotes: Vec<Footnote>,
     /// Ranking score (higher is better; about 0..1.65).
     pub score: f32,
-    /// The passage as Markdown: matched words in `**bold**`, the best sentence in `__…__`.
-    pub highlight: String,
     /// Share of the question the passage covers (0..=1).
-    #[serde(skip)]
     pub coverage: f32,
     /// The article's source URL, when known.
-    #[serde(skip)]
     pub source_url: Option<String>,
+    /// Byte ranges of matched words, and the best sentence, in the passage text.
+    marks: Marks,
+    /// The highlighted Markdown, built on first use: an alternative nobody pages to is
+    /// never highlighted.
+    highlight: OnceLock<String>,
+}
+
+/// Where a passage is marked in its highlight.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Marks {
+    matched: Vec<(usize, usize)>,
+    sentence: Option<(usize, usize)>,
 }
 
 /// The result of asking one question.
@@ -62,15 +72,43 @@ impl Response {
 }
 
 impl Hit {
+    /// A hit with a ready-made highlight (renderer tests, hand-built replies).
+    pub fn new(
+        passage: PassageRef,
+        footnotes: Vec<Footnote>,
+        score: f32,
+        coverage: f32,
+        source_url: Option<String>,
+        highlight: String,
+    ) -> Hit {
+        Hit {
+            passage,
+            footnotes,
+            score,
+            coverage,
+            source_url,
+            marks: Marks::default(),
+            highlight: OnceLock::from(highlight),
+        }
+    }
+
+    /// The passage as Markdown: matched words in `**bold**`, the best sentence of a
+    /// multi-sentence passage in `__…__`, article text escaped.
+    pub fn highlight(&self) -> &str {
+        self.highlight
+            .get_or_init(|| highlight(&self.passage.text, &self.marks.matched, self.marks.sentence))
+    }
+
     /// A hit for a passage shown without a question (a looked-up point): no highlight marks.
     pub fn plain(record: &PassageRecord) -> Hit {
         Hit {
             passage: passage_ref(record),
             footnotes: record.footnotes.clone(),
             score: 0.0,
-            highlight: escape_markdown(&record.text),
             coverage: 0.0,
             source_url: record.source_url.clone(),
+            marks: Marks::default(),
+            highlight: OnceLock::new(),
         }
     }
 
@@ -86,9 +124,13 @@ impl Hit {
             passage: passage_ref(record),
             footnotes: record.footnotes.clone(),
             score: (hit.score * 1000.0).round() / 1000.0,
-            highlight: highlight(&record.text, &hit.matched, sentence),
             coverage: hit.coverage,
             source_url: record.source_url.clone(),
+            marks: Marks {
+                matched: hit.matched.clone(),
+                sentence,
+            },
+            highlight: OnceLock::new(),
         }
     }
 }
@@ -122,9 +164,14 @@ pub fn compose(question: &str, ranked: &[RankedHit], max_alternatives: usize) ->
         }
     }
     let mut hits = chosen.into_iter().map(Hit::ranked);
+    let answer = hits.next();
+    // The answer's highlight is part of every reply; alternatives are highlighted when shown.
+    if let Some(hit) = &answer {
+        hit.highlight();
+    }
     Response {
         question: question.to_string(),
-        answer: hits.next(),
+        answer,
         alternatives: hits.collect(),
     }
 }

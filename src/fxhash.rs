@@ -53,4 +53,3 @@ impl Hasher for FxHasher {
         self.hash
     }
 }
-

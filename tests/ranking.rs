@@ -129,9 +129,9 @@ fn highlight_bolds_matched_words_and_underlines_the_best_sentence() {
         .answer
         .unwrap();
     assert!(
-        hit.highlight.contains("__The tool kit includes economic **sanctions** that can be imposed under **Executive Order** 13694, as well as cyber counter-measures.__"),
+        hit.highlight().contains("__The tool kit includes economic **sanctions** that can be imposed under **Executive Order** 13694, as well as cyber counter-measures.__"),
         "{}",
-        hit.highlight
+        hit.highlight()
     );
     assert!(hit
         .passage

@@ -192,7 +192,7 @@ fn fit_total(mut embed: Embed) -> Embed {
 /// The embed for one hit. `position` is (shown, total) for paging answers; `None` for a
 /// looked-up point.
 pub fn hit_embed(hit: &Hit, footer: Option<String>) -> Embed {
-    let description = truncate_markdown(&neutralise_mentions(&hit.highlight), limit::DESCRIPTION);
+    let description = truncate_markdown(&neutralise_mentions(hit.highlight()), limit::DESCRIPTION);
     fit_total(Embed {
         title: hit_title(hit),
         url: hit.source_url.clone(),
@@ -387,8 +387,8 @@ mod tests {
     use crate::answer::PassageRef;
 
     fn hit(text: &str, highlight: &str, footnotes: Vec<Footnote>) -> Hit {
-        Hit {
-            passage: PassageRef {
+        Hit::new(
+            PassageRef {
                 id: "a:2.4".into(),
                 article: "a".into(),
                 title: "Talks".into(),
@@ -397,11 +397,11 @@ mod tests {
                 text: text.into(),
             },
             footnotes,
-            score: 1.2,
-            highlight: highlight.into(),
-            coverage: 0.9,
-            source_url: Some("https://example.org/talks".into()),
-        }
+            1.2,
+            0.9,
+            Some("https://example.org/talks".into()),
+            highlight.into(),
+        )
     }
 
     fn response(hits: Vec<Hit>) -> Response {

@@ -29,7 +29,7 @@ pub fn to_json_line(response: &Response) -> String {
             passage: &hit.passage,
             footnotes: &hit.footnotes,
             score: hit.score,
-            highlight: &hit.highlight,
+            highlight: hit.highlight(),
         }),
         alternatives: response.alternatives.iter().map(|h| &h.passage).collect(),
     };
@@ -54,8 +54,8 @@ mod tests {
 
     #[test]
     fn shape_is_exact() {
-        let hit = Hit {
-            passage: PassageRef {
+        let hit = Hit::new(
+            PassageRef {
                 id: "a:2.4".into(),
                 article: "a".into(),
                 title: "T".into(),
@@ -63,15 +63,15 @@ mod tests {
                 point: Some(4),
                 text: "Last, a hotline.[2]".into(),
             },
-            footnotes: vec![Footnote {
+            vec![Footnote {
                 number: 2,
                 text: "Twice a year.".into(),
             }],
-            score: 1.5,
-            highlight: "Last, a **hotline**.[2]".into(),
-            coverage: 1.0,
-            source_url: None,
-        };
+            1.5,
+            1.0,
+            None,
+            "Last, a **hotline**.[2]".into(),
+        );
         let mut alternative = hit.clone();
         alternative.passage.point = None;
         alternative.passage.id = "a:2".into();

@@ -218,7 +218,9 @@ fn score_candidate(
     let record = &candidate.record;
     // A 64-bit filter over the question's term ids rejects almost every non-matching word
     // with one shift; the few that pass are checked against the short look-up list.
-    let filter = lookup.iter().fold(0u64, |bits, (id, _, _)| bits | 1 << (id & 63));
+    let filter = lookup
+        .iter()
+        .fold(0u64, |bits, (id, _, _)| bits | 1 << (id & 63));
     let find = |id: u32| {
         if filter >> (id & 63) & 1 == 0 {
             return None;
