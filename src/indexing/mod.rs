@@ -11,7 +11,6 @@ pub mod manifest;
 pub mod record;
 pub mod schema;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use tantivy::directory::{Directory, DirectoryLock, Lock, MmapDirectory};
@@ -81,19 +80,20 @@ pub struct TermStats {
 }
 
 /// The normalised terms of the body field: their statistics (read once at open, so a
-/// question needs no term-dictionary look-ups) and, grouped by length, the candidates for
-/// typo correction.
+/// question needs no term-dictionary look-ups) and, grouped by first letter and length, the
+/// candidates typo correction compares against (a correction keeps the first letter).
 #[derive(Debug, Default)]
 pub struct Vocabulary {
     stats: FxHashMap<String, TermStats>,
-    by_len: HashMap<usize, Vec<String>>,
+    by_shape: FxHashMap<(char, usize), Vec<String>>,
 }
 
 impl Vocabulary {
-    /// Terms whose character count is within `slack` of `len`.
-    pub fn near_length(&self, len: usize, slack: usize) -> impl Iterator<Item = &str> {
+    /// Terms starting with `first` whose character count is within `slack` of `len`, in
+    /// sorted order per length.
+    pub fn near(&self, first: char, len: usize, slack: usize) -> impl Iterator<Item = &str> {
         (len.saturating_sub(slack)..=len + slack)
-            .filter_map(|l| self.by_len.get(&l))
+            .filter_map(move |l| self.by_shape.get(&(first, l)))
             .flatten()
             .map(String::as_str)
     }
@@ -367,18 +367,20 @@ fn read_vocabulary(reader: &IndexReader, schema: &SummitSchema) -> Result<Vocabu
             }
         }
     }
-    let mut by_len: HashMap<usize, Vec<String>> = HashMap::new();
+    let mut by_shape: FxHashMap<(char, usize), Vec<String>> = FxHashMap::default();
     for term in stats.keys() {
-        by_len
-            .entry(term.chars().count())
-            .or_default()
-            .push(term.clone());
+        if let Some(first) = term.chars().next() {
+            by_shape
+                .entry((first, term.chars().count()))
+                .or_default()
+                .push(term.clone());
+        }
     }
-    for terms in by_len.values_mut() {
+    for terms in by_shape.values_mut() {
         terms.sort_unstable();
     }
     if stats.is_empty() {
         warn!("the index holds no terms");
     }
-    Ok(Vocabulary { stats, by_len })
+    Ok(Vocabulary { stats, by_shape })
 }

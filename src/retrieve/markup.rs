@@ -4,7 +4,12 @@
 /// Strips mentions (`<@1>`, `<@!1>`, `<@&1>`, `<#1>`), custom emoji (`<:name:1>`,
 /// `<a:name:1>`), timestamps (`<t:1:R>`), and formatting (`**`, `__`, `*`, `_`, `~~`,
 /// `||`, backticks, quote markers).
-pub fn strip_discord_markup(text: &str) -> String {
+pub fn strip_discord_markup(text: &str) -> std::borrow::Cow<'_, str> {
+    const MARKUP: &[char] = &['<', '*', '_', '~', '|', '`', '>'];
+    if !text.contains(MARKUP) {
+        // Most questions are plain words: nothing to copy.
+        return std::borrow::Cow::Borrowed(text);
+    }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(open) = rest.find('<') {
@@ -22,12 +27,14 @@ pub fn strip_discord_markup(text: &str) -> String {
         }
     }
     out.push_str(rest);
-    out.chars()
+    let cleaned: String = out
+        .chars()
         .map(|c| match c {
             '*' | '_' | '~' | '|' | '`' | '>' => ' ',
             c => c,
         })
-        .collect()
+        .collect();
+    std::borrow::Cow::Owned(cleaned)
 }
 
 /// The inside of `<…>` is a Discord entity: a mention, an emoji or a timestamp.

@@ -284,7 +284,7 @@ const COMMON_ENGLISH: &[&str] = &[
 ];
 
 fn is_common_english(term: &str) -> bool {
-    static COMMON: std::sync::OnceLock<std::collections::HashSet<String>> =
+    static COMMON: std::sync::OnceLock<crate::fxhash::FxHashMap<String, ()>> =
         std::sync::OnceLock::new();
     COMMON
         .get_or_init(|| {
@@ -292,9 +292,10 @@ fn is_common_english(term: &str) -> bool {
             COMMON_ENGLISH
                 .iter()
                 .flat_map(|w| analyzer.terms(w))
+                .map(|t| (t, ()))
                 .collect()
         })
-        .contains(term)
+        .contains_key(term)
 }
 
 /// A question ready to search.
@@ -389,7 +390,8 @@ pub fn plan(
             let mut expansions: Vec<(usize, String)> = Vec::new();
             if correctable {
                 fuzzy_budget -= 1;
-                for candidate in vocabulary.near_length(chars, edits) {
+                let first = word.chars().next().unwrap_or_default();
+                for candidate in vocabulary.near(first, chars, edits) {
                     if !may_correct(&word, candidate) {
                         continue;
                     }
