@@ -60,6 +60,20 @@ pub struct EngineOptions {
     pub show_progress: bool,
 }
 
+impl Default for EngineOptions {
+    /// The compiled-in article, an in-memory index, default ranking, three alternatives.
+    fn default() -> Self {
+        EngineOptions {
+            articles_dir: None,
+            index_dir: None,
+            rank: RankOptions::default(),
+            max_alternatives: 3,
+            force_rebuild: false,
+            show_progress: false,
+        }
+    }
+}
+
 impl EngineOptions {
     /// Options from the configuration (resolving the default articles folder).
     pub fn from_config(config: &Config) -> Self {
@@ -146,17 +160,7 @@ impl Engine {
 
     /// An engine over the compiled-in article with an in-memory index and default ranking.
     pub fn embedded() -> Result<Engine, EngineError> {
-        Self::from_source(
-            &Source::Embedded,
-            &EngineOptions {
-                articles_dir: None,
-                index_dir: None,
-                rank: RankOptions::default(),
-                max_alternatives: 3,
-                force_rebuild: false,
-                show_progress: false,
-            },
-        )
+        Self::from_source(&Source::Embedded, &EngineOptions::default())
     }
 
     /// Answers a question with the best passage, or no answer.

@@ -3,7 +3,6 @@
 
 use summit_bot::engine::{Engine, EngineOptions};
 use summit_bot::eval::{parse_cases, run};
-use summit_bot::retrieve::RankOptions;
 
 const QUESTIONS: &str = include_str!("fixtures/questions.jsonl");
 const MIN_PASSED: usize = 38;
@@ -32,10 +31,7 @@ fn engine_over_index_articles_with_persisted_index_passes_the_eval() {
     let options = EngineOptions {
         articles_dir: Some(concat!(env!("CARGO_MANIFEST_DIR"), "/index/articles").into()),
         index_dir: Some(tmp.path().join("idx")),
-        rank: RankOptions::default(),
-        max_alternatives: 3,
-        force_rebuild: false,
-        show_progress: false,
+        ..EngineOptions::default()
     };
     check(&Engine::open(&options).expect("engine opens"));
     // Reopened from disk, it answers the same.

@@ -5,7 +5,6 @@ use std::path::Path;
 
 use summit_bot::engine::{Engine, EngineOptions};
 use summit_bot::ingest::{self, parse_article, Article, Corpus, Footnote, Format};
-use summit_bot::retrieve::RankOptions;
 
 const MARKDOWN: &str = include_str!("fixtures/markdown-article.md");
 const TWO_LISTS: &str = include_str!("fixtures/two-enumerations.txt");
@@ -229,14 +228,7 @@ fn the_engine_answers_from_fixture_articles() {
             parse("two-enumerations.txt", TWO_LISTS),
         ],
     };
-    let options = EngineOptions {
-        articles_dir: None,
-        index_dir: None,
-        rank: RankOptions::default(),
-        max_alternatives: 3,
-        force_rebuild: false,
-        show_progress: false,
-    };
+    let options = EngineOptions::default();
     let engine =
         Engine::with_corpus(corpus, &options).unwrap_or_else(|e| panic!("engine opens: {e}"));
     // The primary article is the first with points.

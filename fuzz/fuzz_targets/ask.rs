@@ -18,15 +18,11 @@ fn engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
     ENGINE.get_or_init(|| {
         let options = EngineOptions {
-            articles_dir: None,
-            index_dir: None,
             rank: RankOptions {
                 max_question_chars: 6000,
                 ..RankOptions::default()
             },
-            max_alternatives: 3,
-            force_rebuild: false,
-            show_progress: false,
+            ..EngineOptions::default()
         };
         Engine::with_corpus(embedded_corpus(), &options)
             .unwrap_or_else(|e| panic!("the engine opens: {e}"))
