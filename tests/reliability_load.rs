@@ -148,7 +148,8 @@ async fn run_load(total: usize) {
                 }
                 false
             },
-            Duration::from_millis(20),
+            // Short, so dispatch-to-reply is measured to the millisecond.
+            Duration::from_millis(1),
         )
         .await;
         let now = Instant::now();
