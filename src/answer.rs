@@ -1,38 +1,21 @@
 //! Ranked hits → the answer people see: the passage verbatim with its place in the article,
 //! its footnotes, a score, a highlighted form, and the alternatives.
 
-use std::sync::OnceLock;
-
-use serde::Serialize;
+use std::sync::{Arc, OnceLock};
 
 use crate::indexing::record::PassageRecord;
 use crate::ingest::Footnote;
 use crate::retrieve::RankedHit;
 
-/// Where a passage sits, and its verbatim text. The `passage` object of the JSON output.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PassageRef {
-    /// Stable id: `slug:paragraph` or `slug:paragraph.point`.
-    pub id: String,
-    /// Article slug.
-    pub article: String,
-    /// Article title.
-    pub title: String,
-    /// 1-based paragraph number.
-    pub paragraph: u32,
-    /// 1-based point number, when the passage is an agreement point.
-    pub point: Option<u32>,
-    /// The article's words, unchanged.
-    pub text: String,
-}
+pub use crate::indexing::record::PassageRef;
 
 /// One answer candidate, ready to render.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hit {
-    /// The passage.
-    pub passage: PassageRef,
+    /// The passage (shared with the index's preloaded copy: composing copies no text).
+    pub passage: Arc<PassageRef>,
     /// The footnotes the passage cites, with their text.
-    pub footnotes: Vec<Footnote>,
+    pub footnotes: Arc<[Footnote]>,
     /// Ranking score (higher is better; about 0..1.65).
     pub score: f32,
     /// Share of the question the passage covers (0..=1).
@@ -82,8 +65,8 @@ impl Hit {
         highlight: String,
     ) -> Hit {
         Hit {
-            passage,
-            footnotes,
+            passage: Arc::new(passage),
+            footnotes: footnotes.into(),
             score,
             coverage,
             source_url,
@@ -102,8 +85,8 @@ impl Hit {
     /// A hit for a passage shown without a question (a looked-up point): no highlight marks.
     pub fn plain(record: &PassageRecord) -> Hit {
         Hit {
-            passage: passage_ref(record),
-            footnotes: record.footnotes.clone(),
+            passage: Arc::new(record.passage_ref()),
+            footnotes: record.footnotes.clone().into(),
             score: 0.0,
             coverage: 0.0,
             source_url: record.source_url.clone(),
@@ -121,8 +104,8 @@ impl Hit {
             .and_then(|s| record.sentences.get(s))
             .map(|s| (s.start, s.end));
         Hit {
-            passage: passage_ref(record),
-            footnotes: record.footnotes.clone(),
+            passage: hit.passage.clone(),
+            footnotes: hit.footnotes.clone(),
             score: (hit.score * 1000.0).round() / 1000.0,
             coverage: hit.coverage,
             source_url: record.source_url.clone(),
@@ -132,17 +115,6 @@ impl Hit {
             },
             highlight: OnceLock::new(),
         }
-    }
-}
-
-fn passage_ref(record: &PassageRecord) -> PassageRef {
-    PassageRef {
-        id: record.id.clone(),
-        article: record.article.clone(),
-        title: record.title.clone(),
-        paragraph: record.paragraph,
-        point: record.point,
-        text: record.text.clone(),
     }
 }
 

@@ -471,7 +471,7 @@ fn invisible_marks_around_words_keep_answers() {
         .ask("\u{202E}Is there a \u{200F}hotline\u{FEFF}?\u{200B}")
         .unwrap();
     assert_eq!(
-        plain.answer.map(|h| h.passage.id),
-        marked.answer.map(|h| h.passage.id)
+        plain.answer.map(|h| h.passage.id.clone()),
+        marked.answer.map(|h| h.passage.id.clone())
     );
 }

@@ -237,7 +237,7 @@ fn the_engine_answers_from_fixture_articles() {
     assert_eq!(point.passage.id, "two-enumerations:3.5");
     assert_eq!(point.passage.text, "Secondly, protect power grids.[2]");
     assert_eq!(
-        point.footnotes,
+        *point.footnotes,
         [footnote(2, "Power grids were added at the last minute.")]
     );
     let answer = engine

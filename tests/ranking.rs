@@ -12,7 +12,7 @@ fn answer_id(engine: &Engine, question: &str) -> Option<String> {
         .ask(question)
         .expect("search runs")
         .answer
-        .map(|hit| hit.passage.id)
+        .map(|hit| hit.passage.id.clone())
 }
 
 #[test]

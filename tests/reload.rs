@@ -17,7 +17,7 @@ fn config_for(dir: &std::path::Path) -> Config {
 
 fn answer(handle: &EngineHandle, question: &str) -> Option<String> {
     let response = handle.current().ask(question).expect("search runs");
-    response.answer.map(|hit| hit.passage.text)
+    response.answer.map(|hit| hit.passage.text.clone())
 }
 
 #[tokio::test]

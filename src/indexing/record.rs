@@ -23,6 +23,23 @@ pub struct TermSpan {
     pub sentence: u16,
 }
 
+/// Where a passage sits, and its verbatim text. The `passage` object of the JSON output.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PassageRef {
+    /// Stable id: `slug:paragraph` or `slug:paragraph.point`.
+    pub id: String,
+    /// Article slug.
+    pub article: String,
+    /// Article title.
+    pub title: String,
+    /// 1-based paragraph number.
+    pub paragraph: u32,
+    /// 1-based point number, when the passage is an agreement point.
+    pub point: Option<u32>,
+    /// The article's words, unchanged.
+    pub text: String,
+}
+
 /// A paragraph or point as stored in the index.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PassageRecord {
@@ -287,6 +304,18 @@ struct ArticleContext<'a> {
 }
 
 impl PassageRecord {
+    /// Where the passage sits, and its text.
+    pub fn passage_ref(&self) -> PassageRef {
+        PassageRef {
+            id: self.id.clone(),
+            article: self.article.clone(),
+            title: self.title.clone(),
+            paragraph: self.paragraph,
+            point: self.point,
+            text: self.text.clone(),
+        }
+    }
+
     /// Every searchable unit of an article: its paragraphs, then its points. Building many
     /// articles, keep one [`RecordBuilder`] instead: it remembers analysed words.
     pub fn all_for(article: &Article, _analyzer: &mut Analyzer) -> Vec<PassageRecord> {

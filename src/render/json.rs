@@ -31,7 +31,7 @@ pub fn to_json_line(response: &Response) -> String {
             score: hit.score,
             highlight: hit.highlight(),
         }),
-        alternatives: response.alternatives.iter().map(|h| &h.passage).collect(),
+        alternatives: response.alternatives.iter().map(|h| &*h.passage).collect(),
     };
     serde_json::to_string(&value).unwrap_or_else(|_| null_line(&response.question))
 }
@@ -73,8 +73,9 @@ mod tests {
             "Last, a **hotline**.[2]".into(),
         );
         let mut alternative = hit.clone();
-        alternative.passage.point = None;
-        alternative.passage.id = "a:2".into();
+        let passage = std::sync::Arc::make_mut(&mut alternative.passage);
+        passage.point = None;
+        passage.id = "a:2".into();
         let response = Response {
             question: "hotline?".into(),
             answer: Some(hit),

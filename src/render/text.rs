@@ -29,7 +29,7 @@ pub fn hit(hit: &Hit) -> String {
     );
     if !hit.footnotes.is_empty() {
         out.push('\n');
-        for f in &hit.footnotes {
+        for f in hit.footnotes.iter() {
             out.push_str(&footnote(f));
             out.push('\n');
         }

@@ -13,8 +13,9 @@ use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Searcher, Term};
 
-use crate::indexing::record::PassageRecord;
+use crate::indexing::record::{PassageRecord, PassageRef};
 use crate::indexing::{IndexError, SearchIndex, Vocabulary};
+use crate::ingest::Footnote;
 use query::QueryPlan;
 
 /// Knobs of ranking, from the `[answer]` config section.
@@ -55,6 +56,10 @@ const PRELOAD_LIMIT: u64 = 50_000;
 pub struct RankedHit {
     /// The stored passage.
     pub record: Arc<PassageRecord>,
+    /// Where it sits and its text, shared (not copied) into answers.
+    pub passage: Arc<PassageRef>,
+    /// Its footnotes, shared into answers.
+    pub footnotes: Arc<[Footnote]>,
     /// Final ranking score.
     pub score: f32,
     /// Share of the question's weight found in the passage or its footnotes (0..=1).
@@ -70,6 +75,8 @@ pub struct RankedHit {
 #[derive(Debug)]
 struct Candidate {
     record: Arc<PassageRecord>,
+    passage: Arc<PassageRef>,
+    footnotes: Arc<[Footnote]>,
     text_ids: Vec<u32>,
     footnote_ids: Vec<u32>,
     title_ids: Vec<u32>,
@@ -82,6 +89,8 @@ impl Candidate {
             text_ids: ids(&mut record.terms.iter().map(|t| t.term.as_str())),
             footnote_ids: ids(&mut record.footnote_terms.iter().map(String::as_str)),
             title_ids: ids(&mut record.title_terms.iter().map(String::as_str)),
+            passage: Arc::new(record.passage_ref()),
+            footnotes: record.footnotes.clone().into(),
             record: Arc::new(record),
         }
     }
@@ -307,6 +316,8 @@ fn score_candidate(
     let score = ranked_coverage + SENTENCE_WEIGHT * sentence_score + BM25_WEIGHT * bm25_normalised;
     RankedHit {
         record: record.clone(),
+        passage: candidate.passage.clone(),
+        footnotes: candidate.footnotes.clone(),
         score,
         coverage,
         best_sentence,
