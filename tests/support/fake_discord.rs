@@ -1484,16 +1484,23 @@ async fn read_more(stream: &mut TcpStream, buf: &mut Vec<u8>) -> bool {
     }
 }
 
+/// Reads until `delimiter` is in `buf`; its position, or `None` if the peer went away.
+async fn read_until(stream: &mut TcpStream, buf: &mut Vec<u8>, delimiter: &[u8]) -> Option<usize> {
+    loop {
+        if let Some(pos) = find(buf, delimiter) {
+            return Some(pos);
+        }
+        if !read_more(stream, buf).await {
+            return None;
+        }
+    }
+}
+
 async fn serve_http_conn(inner: Arc<Inner>, mut stream: TcpStream) {
     let mut buf = Vec::new();
     loop {
-        let header_end = loop {
-            if let Some(pos) = find(&buf, b"\r\n\r\n") {
-                break pos;
-            }
-            if !read_more(&mut stream, &mut buf).await {
-                return;
-            }
+        let Some(header_end) = read_until(&mut stream, &mut buf, b"\r\n\r\n").await else {
+            return;
         };
         let head = String::from_utf8_lossy(&buf[..header_end]).to_string();
         buf.drain(..header_end + 4);
@@ -1528,13 +1535,8 @@ async fn serve_http_conn(inner: Arc<Inner>, mut stream: TcpStream) {
         let body = if chunked {
             let mut body = Vec::new();
             loop {
-                let line_end = loop {
-                    if let Some(p) = find(&buf, b"\r\n") {
-                        break p;
-                    }
-                    if !read_more(&mut stream, &mut buf).await {
-                        return;
-                    }
+                let Some(line_end) = read_until(&mut stream, &mut buf, b"\r\n").await else {
+                    return;
                 };
                 let line = String::from_utf8_lossy(&buf[..line_end]).to_string();
                 buf.drain(..line_end + 2);
