@@ -190,7 +190,7 @@ async fn answers_dms_ignores_bots_and_unaddressed_chatter() {
     bot.fake.dispatch("MESSAGE_CREATE", m3);
     let reply = wait_reply_to(&bot.fake, dm).await;
     assert!(embed_text(&reply.body["embeds"][0]).contains("Executive Order 13694"));
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    support::bot::sentinel_answered(&bot.fake, Duration::from_millis(300)).await;
     let replies_to = |id: u64| {
         let id = id.to_string();
         bot.fake

@@ -14,6 +14,8 @@ use support::bot::RunningBot;
 use support::fake_discord::*;
 
 const WAIT: Duration = Duration::from_secs(20);
+/// The README promises a re-IDENTIFY "in milliseconds, not serenity's 5 s": half the stall.
+const REIDENTIFY_WITHIN: Duration = Duration::from_millis(2_500);
 
 async fn start_bot(options: FakeOptions) -> RunningBot {
     support::bot::start_bot_with(options, |_| {}).await
@@ -110,6 +112,15 @@ async fn survive(name: &str, options: FakeOptions, back: Back, fault: impl FnOnc
         "{name}: not back after {recover:?}: {:?}",
         fake.gateway_stats()
     );
+    if back == Back::Identify {
+        // The fault came more than 5 s after the previous IDENTIFY, so Discord's spacing does
+        // not apply: serenity's 5 s restart stall (see `src/bot/gateway.rs`) would show here.
+        // A functional bound (half the stall), not a performance assertion.
+        assert!(
+            recover < REIDENTIFY_WITHIN,
+            "{name}: re-IDENTIFY took {recover:?} (serenity's 5 s restart stall is back?)"
+        );
+    }
     let (after, queued) = ask(fake, "Will China extradite hackers to the US?");
     assert!(queued > 0, "{name}: no live session after recovery");
     wait_reply(fake, after).await;
@@ -118,8 +129,9 @@ async fn survive(name: &str, options: FakeOptions, back: Back, fault: impl FnOnc
         assert!(during_queued > 0);
         wait_reply(fake, during).await;
     }
-    // Late duplicates would show up here.
-    tokio::time::sleep(Duration::from_millis(700)).await;
+    // Late duplicates would show up by the time a later question is answered (and a short
+    // window after it, for a retry in flight).
+    support::bot::sentinel_answered(fake, Duration::from_millis(300)).await;
     assert_eq!(replies_to(fake, before), 1, "{name}: before");
     assert_eq!(replies_to(fake, after), 1, "{name}: after");
     let during_replies = replies_to(fake, during);
@@ -232,7 +244,7 @@ async fn repeated_faults_keep_answering_once() {
         );
         wait_reply(fake, id).await;
     }
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    support::bot::sentinel_answered(fake, Duration::from_millis(300)).await;
     for id in asked {
         assert_eq!(replies_to(fake, id), 1);
     }

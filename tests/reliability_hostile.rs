@@ -149,7 +149,7 @@ async fn flooders_get_one_slow_down_and_others_are_unaffected() {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    support::bot::sentinel_answered(fake, Duration::from_millis(300)).await;
 
     let chat: Vec<Value> = flood.iter().flat_map(|&id| replies_to(fake, id)).collect();
     let slow_downs = chat
@@ -260,7 +260,7 @@ async fn markdown_zero_width_and_rtl_spam_get_one_reply_each() {
         let text = all_text(&body);
         assert!(!text.contains("went wrong"), "error reply: {text}");
     }
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    support::bot::sentinel_answered(fake, Duration::from_millis(300)).await;
     for &(id, chat) in &asked {
         let n = if chat {
             replies_to(fake, id).len()

@@ -85,6 +85,9 @@ fn read(path: &Path) -> String {
     String::from_utf8_lossy(&std::fs::read(path).unwrap_or_default()).into_owned()
 }
 
+/// Waits until *this* bot process is ready: the fake saw an IDENTIFY and the command
+/// registration, and the process's own log says it registered them (so a SIGTERM now reaches
+/// a running bot, not one still building its index).
 async fn wait_ready(fake: &FakeDiscord, bot: &Bot) {
     assert!(
         fake.wait_for_identify(WAIT).await,
@@ -95,6 +98,15 @@ async fn wait_ready(fake: &FakeDiscord, bot: &Bot) {
         .wait_for_request(|r| r.method == "PUT" && r.path.ends_with("/commands"), WAIT)
         .await
         .is_some());
+    let deadline = Instant::now() + WAIT;
+    while !read(&bot.stderr).contains("registered commands") {
+        assert!(
+            Instant::now() < deadline,
+            "the bot never logged its command registration:\n{}",
+            read(&bot.stderr)
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 fn burst(fake: &FakeDiscord, n: u64) -> Vec<u64> {
@@ -288,10 +300,13 @@ async fn the_token_never_reaches_the_log_even_at_trace_with_failing_requests() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreachable_api_fails_fast_without_the_token() {
     let (token, forbidden) = secret_token();
-    let closed = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        listener.local_addr().expect("addr").port()
-    };
+    // A port that refuses connections and stays ours for the whole test: bound but never
+    // listening. (Releasing a port and reusing its number lets another test's fake Discord
+    // take it in between.)
+    let held = tokio::net::TcpSocket::new_v4().expect("socket");
+    held.bind("127.0.0.1:0".parse().expect("address"))
+        .expect("bind");
+    let closed = held.local_addr().expect("addr").port();
     let mut bot = spawn_bot(&token, &format!("http://127.0.0.1:{closed}"), "trace");
     let exited = wait_exit(&mut bot.child, WAIT).await;
     let log = read(&bot.stderr);
@@ -303,6 +318,7 @@ async fn an_unreachable_api_fails_fast_without_the_token() {
         "{last}"
     );
     eprintln!("SECRETS: closed port -> {status} after {took:?}: {last}");
+    drop(held);
     assert_no_secret(&log, &forbidden, "trace log, API unreachable");
 }
 

@@ -145,28 +145,28 @@ async fn rate_limited_and_failing_replies_are_retried_and_sent_once() {
     fake.add_fault(Fault::rate_limited("POST", &messages_path(), 2, 0.3));
     let id = mention(fake, "Is there a hotline?");
     let took = wait_reply_ok(fake, id).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    support::bot::sentinel_answered(fake, Duration::from_millis(300)).await;
     assert_eq!(reply_attempts(fake, id), (3, 1), "2 × 429, then the reply");
     eprintln!("REST channel message after 2 × 429: sent after {took:?}");
 
     fake.add_fault(Fault::status("POST", &messages_path(), 2, 500));
     let id = mention(fake, "What is Executive Order 13694?");
     let took = wait_reply_ok(fake, id).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    support::bot::sentinel_answered(fake, Duration::from_millis(300)).await;
     assert_eq!(reply_attempts(fake, id), (3, 1), "2 × 500, then the reply");
     eprintln!("REST channel message after 2 × 500: sent after {took:?}");
 
     fake.add_fault(Fault::rate_limited("POST", "/callback", 1, 0.3));
     let id = slash(fake, "Will China extradite hackers to the US?");
     let took = wait_callback_ok(fake, id).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    support::bot::sentinel_answered(fake, Duration::from_millis(300)).await;
     assert_eq!(callback_attempts(fake, id), (2, 1));
     eprintln!("REST interaction callback after 1 × 429: sent after {took:?}");
 
     fake.add_fault(Fault::status("POST", "/callback", 2, 503));
     let id = slash(fake, "Can the US impose economic sanctions?");
     let took = wait_callback_ok(fake, id).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    support::bot::sentinel_answered(fake, Duration::from_millis(300)).await;
     assert_eq!(callback_attempts(fake, id), (3, 1));
     eprintln!("REST interaction callback after 2 × 503: sent after {took:?}");
 }
@@ -197,7 +197,7 @@ async fn slow_reply_routes_still_deliver_once() {
     let id = slash(fake, "Will China extradite hackers to the US?");
     let took = wait_callback_ok(fake, id).await;
     eprintln!("REST slow interaction callback (1.5 s): sent after {took:?}");
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    support::bot::sentinel_answered(fake, Duration::from_millis(300)).await;
     assert_eq!(callback_attempts(fake, id), (1, 1));
 }
 
@@ -221,7 +221,7 @@ async fn past_the_retry_limit_the_failure_is_logged_and_the_bot_keeps_answering(
     while reply_attempts(fake, lost).0 < 4 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    support::bot::sentinel_answered(fake, Duration::from_millis(300)).await;
     assert_eq!(
         reply_attempts(fake, lost),
         (4, 0),

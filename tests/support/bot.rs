@@ -8,7 +8,9 @@ use summit_bot::bot::token::Token;
 use summit_bot::config::Config;
 use summit_bot::Engine;
 
-use super::fake_discord::{init_tracing, FakeDiscord, FakeOptions, FAKE_TOKEN};
+use super::fake_discord::{
+    init_tracing, FakeDiscord, FakeOptions, BOT_USER_ID, FAKE_TOKEN, GUILD_ID,
+};
 
 /// How long start-up may take before a test gives up.
 pub const START_WAIT: Duration = Duration::from_secs(20);
@@ -80,4 +82,42 @@ pub async fn start_bot_with(
 /// [`start_bot_with`] and default fake options.
 pub async fn start_bot(configure: impl FnOnce(&mut Config)) -> RunningBot {
     start_bot_with(FakeOptions::default(), configure).await
+}
+
+/// A channel only sentinel questions use, so that flood limits hit by a test's own channels
+/// and users never drop the sentinel.
+pub const SENTINEL_CHANNEL_ID: u64 = 1_180_000_000_000_000_029;
+/// The user who asks sentinel questions.
+pub const SENTINEL_USER_ID: u64 = 1_180_000_000_000_000_049;
+
+/// A positive signal that the bot has worked through what was dispatched before: a fresh
+/// mention (in [`SENTINEL_CHANNEL_ID`]) dispatched now and answered. Tests call it before
+/// counting replies, so a "no late duplicate" check is made after the bot has provably handled
+/// a later event, not only after a sleep. Then waits `window` more for stragglers (retries).
+pub async fn sentinel_answered(fake: &FakeDiscord, window: Duration) {
+    let (id, message) = fake.message_create(
+        SENTINEL_CHANNEL_ID,
+        SENTINEL_USER_ID,
+        &format!("<@{BOT_USER_ID}> Is there a hotline?"),
+        true,
+        Some(GUILD_ID),
+        false,
+    );
+    assert!(
+        fake.dispatch("MESSAGE_CREATE", message) > 0,
+        "sentinel: no live session"
+    );
+    let id = id.to_string();
+    let answered = fake
+        .wait_for_request(
+            |r| {
+                r.method == "POST"
+                    && r.status < 300
+                    && r.body["message_reference"]["message_id"].as_str() == Some(&id)
+            },
+            START_WAIT,
+        )
+        .await;
+    assert!(answered.is_some(), "the sentinel question was not answered");
+    tokio::time::sleep(window).await;
 }
