@@ -134,9 +134,10 @@ pub struct DiscordConfig {
     pub guilds: Vec<u64>,
     /// First shard this process runs.
     pub shard_start: u32,
-    /// How many shards this process runs (0: let Discord recommend, all in this process).
+    /// How many shards this process runs (at least one; with `shard_total = 0`, 0 lets
+    /// Discord recommend how many, all in this process).
     pub shard_count: u32,
-    /// Shards over all processes (0: same as `shard_count`).
+    /// Shards over all processes (0: every shard runs in this process).
     pub shard_total: u32,
 }
 

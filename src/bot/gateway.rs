@@ -23,7 +23,7 @@
 //!
 //! Every wait here is bounded: the worst case is serenity's own 5 s timeout per shard.
 
-use std::ops::Range;
+use std::ops::RangeInclusive;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
@@ -34,7 +34,7 @@ use tracing::{debug, info, warn};
 
 /// Queues one "shutdown finished" notice per shard so that serenity's self-requested restarts
 /// (re-IDENTIFY) do not wait 5 s for a notice that cannot come. Call once, before starting.
-pub fn prime_restart_notices(manager: &ShardManager, shards: Range<u32>) {
+pub fn prime_restart_notices(manager: &ShardManager, shards: RangeInclusive<u32>) {
     for shard in shards {
         manager.shutdown_finished(ShardId(shard));
     }
@@ -42,7 +42,7 @@ pub fn prime_restart_notices(manager: &ShardManager, shards: Range<u32>) {
 
 /// Stops every shard with a clean close (code 1000) and waits, bounded, until each runner has
 /// closed its WebSocket.
-pub async fn stop_shards(manager: &ShardManager, shards: Range<u32>) {
+pub async fn stop_shards(manager: &ShardManager, shards: RangeInclusive<u32>) {
     // Tell the runners ourselves: `shutdown_all` asks the queuer to do it, but with a notice
     // queued it removes the runner before the queuer gets to it, and the runner is never told.
     for (id, runner) in manager.runners.lock().await.iter() {
@@ -61,12 +61,75 @@ pub async fn stop_shards(manager: &ShardManager, shards: Range<u32>) {
     debug!("shards stopped");
 }
 
-/// The shards this process runs, as `run` starts them.
-pub fn shard_range(shard_start: u32, shard_count: u32, shard_total: u32) -> Range<u32> {
-    if shard_total == 0 {
-        0..1
-    } else {
-        shard_start..shard_start + shard_count.max(1)
+/// Which shards this process runs, from `[discord]` `shard_start`, `shard_count`,
+/// `shard_total` (validated by the config).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShardPlan {
+    /// `shard_total = 0` and `shard_count = 0`: as many shards as Discord recommends
+    /// (`GET /gateway/bot`), all in this process.
+    Auto,
+    /// A fixed set of shards.
+    Fixed(ShardSet),
+}
+
+/// Shards `first..=last` out of `total`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShardSet {
+    /// First shard id run here.
+    pub first: u32,
+    /// Last shard id run here (included).
+    pub last: u32,
+    /// Shards over all processes.
+    pub total: u32,
+}
+
+impl ShardPlan {
+    /// `shard_total = 0`: all shards in this process (`shard_count` of them, or Discord's
+    /// recommendation when that is 0 too). Else `shard_count` shards (at least one) from
+    /// `shard_start`, out of `shard_total`.
+    pub fn from_config(shard_start: u32, shard_count: u32, shard_total: u32) -> ShardPlan {
+        match (shard_total, shard_count) {
+            (0, 0) => ShardPlan::Auto,
+            (0, count) => ShardPlan::Fixed(ShardSet::all(count)),
+            (total, count) => ShardPlan::Fixed(ShardSet {
+                first: shard_start,
+                last: shard_start.saturating_add(count.max(1) - 1),
+                total,
+            }),
+        }
+    }
+}
+
+impl ShardSet {
+    /// Every shard of `total` (at least one).
+    pub fn all(total: u32) -> ShardSet {
+        let total = total.max(1);
+        ShardSet {
+            first: 0,
+            last: total - 1,
+            total,
+        }
+    }
+
+    /// The shard ids run here.
+    pub fn ids(&self) -> RangeInclusive<u32> {
+        self.first..=self.last
+    }
+
+    /// How many shards run here.
+    pub fn len(&self) -> u32 {
+        self.last - self.first + 1
+    }
+
+    /// Never empty; here for clippy's `len_without_is_empty`.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// The range `Client::start_shard_range` expects: serenity 0.12.5 treats its `end` as
+    /// *included* ("up to and including", `client/mod.rs`), unlike Rust ranges.
+    pub fn serenity_range(&self) -> std::ops::Range<u32> {
+        self.first..self.last
     }
 }
 
@@ -129,10 +192,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn shard_range_matches_how_run_starts_shards() {
-        assert_eq!(shard_range(0, 0, 0), 0..1);
-        assert_eq!(shard_range(2, 3, 8), 2..5);
-        assert_eq!(shard_range(4, 0, 8), 4..5);
+    fn shard_plans_follow_the_config() {
+        assert_eq!(ShardPlan::from_config(0, 0, 0), ShardPlan::Auto);
+        let fixed = |first, last, total| ShardPlan::Fixed(ShardSet { first, last, total });
+        assert_eq!(ShardPlan::from_config(0, 3, 0), fixed(0, 2, 3));
+        assert_eq!(ShardPlan::from_config(2, 3, 8), fixed(2, 4, 8));
+        assert_eq!(ShardPlan::from_config(4, 0, 8), fixed(4, 4, 8));
+        assert_eq!(ShardPlan::from_config(0, 2, 2), fixed(0, 1, 2));
+    }
+
+    #[test]
+    fn serenity_gets_an_inclusive_end() {
+        let set = ShardSet {
+            first: 2,
+            last: 4,
+            total: 8,
+        };
+        assert_eq!(set.serenity_range(), 2..4);
+        assert_eq!(set.ids().collect::<Vec<_>>(), [2, 3, 4]);
+        assert_eq!(set.len(), 3);
+        assert_eq!(ShardSet::all(1).serenity_range(), 0..0);
     }
 
     #[tokio::test]

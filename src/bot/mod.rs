@@ -117,6 +117,7 @@ pub async fn run(
     api_url: Option<String>,
     engine: Arc<Engine>,
 ) -> anyhow::Result<()> {
+    let shutdown_signal = wait_for_shutdown_signal();
     let http = match &api_url {
         // With the rate limiter on, serenity builds requests without the proxy: keep it off.
         Some(url) => serenity::HttpBuilder::new(token.expose())
@@ -139,6 +140,18 @@ pub async fn run(
             .await
             .context("cannot reach the Discord API at the configured URL")?;
     }
+    let d = &config.discord;
+    let shards = match gateway::ShardPlan::from_config(d.shard_start, d.shard_count, d.shard_total)
+    {
+        gateway::ShardPlan::Fixed(shards) => shards,
+        gateway::ShardPlan::Auto => {
+            let recommended = reply::with_retries("get bot gateway", || http.get_bot_gateway())
+                .await
+                .context("cannot ask Discord how many shards to run")?;
+            info!(shards = recommended.shards, "Discord recommends");
+            gateway::ShardSet::all(recommended.shards)
+        }
+    };
     let guilds: Vec<u64> = config.discord.guilds.clone();
     let setup_config = config.clone();
     let in_flight = Arc::new(gateway::InFlight::default());
@@ -170,16 +183,14 @@ pub async fn run(
         .await
         .context("cannot create the Discord client")?;
 
-    let d = &config.discord;
-    let shards = gateway::shard_range(d.shard_start, d.shard_count, d.shard_total);
     let shard_manager = client.shard_manager.clone();
-    gateway::prime_restart_notices(&shard_manager, shards.clone());
+    gateway::prime_restart_notices(&shard_manager, shards.ids());
     let (stopped_tx, mut stopped) = tokio::sync::oneshot::channel::<()>();
     let stopping = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let stopping_flag = stopping.clone();
-    let stop_shards = shards.clone();
+    let stop_shards = shards.ids();
     tokio::spawn(async move {
-        wait_for_shutdown_signal().await;
+        shutdown_signal.await;
         info!("shutting down");
         stopping_flag.store(true, std::sync::atomic::Ordering::SeqCst);
         if tokio::time::timeout(
@@ -194,15 +205,13 @@ pub async fn run(
         let _ = stopped_tx.send(());
     });
 
-    let start = async {
-        if d.shard_total == 0 {
-            client.start().await
-        } else {
-            client
-                .start_shard_range(shards.clone(), d.shard_total)
-                .await
-        }
-    };
+    info!(
+        first = shards.first,
+        last = shards.last,
+        total = shards.total,
+        "starting shards"
+    );
+    let start = client.start_shard_range(shards.serenity_range(), shards.total);
     tokio::pin!(start);
     tokio::select! {
         result = &mut start => {
@@ -259,26 +268,38 @@ async fn register(
     }
 }
 
-/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
-async fn wait_for_shutdown_signal() {
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM. The handlers are installed when this is called,
+/// not when the future is first polled, so a signal that arrives before the waiting task runs
+/// is still a clean shutdown (not the default action, death by signal).
+fn wait_for_shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
+        let term = signal(SignalKind::terminate())
+            .map_err(|error| warn!(%error, "cannot listen for SIGTERM"))
+            .ok();
+        let interrupt = signal(SignalKind::interrupt())
+            .map_err(|error| warn!(%error, "cannot listen for SIGINT"))
+            .ok();
+        async move {
+            let received = |signal: Option<tokio::signal::unix::Signal>| async move {
+                match signal {
+                    Some(mut signal) => {
+                        signal.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
                 }
-            }
-            Err(error) => {
-                warn!(%error, "cannot listen for SIGTERM");
-                let _ = tokio::signal::ctrl_c().await;
+            };
+            tokio::select! {
+                _ = received(term) => {}
+                _ = received(interrupt) => {}
             }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }

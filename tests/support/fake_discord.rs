@@ -228,6 +228,8 @@ pub struct FakeOptions {
     pub interaction_deadline: Option<Duration>,
     /// Install the HTTPS leak catcher (see [`blocked_leaks`]). On by default.
     pub leak_guard: bool,
+    /// The `shards` that `GET /gateway/bot` recommends (1 by default).
+    pub recommended_shards: u32,
 }
 
 impl Default for FakeOptions {
@@ -238,6 +240,7 @@ impl Default for FakeOptions {
             ready_guilds: Vec::new(),
             interaction_deadline: None,
             leak_guard: true,
+            recommended_shards: 1,
         }
     }
 }
@@ -1859,7 +1862,7 @@ fn route(
         ("GET", ["gateway"]) => Resp::ok(json!({"url": inner.gateway_url})),
         ("GET", ["gateway", "bot"]) => Resp::ok(json!({
             "url": inner.gateway_url,
-            "shards": 1,
+            "shards": inner.options.recommended_shards,
             "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1},
         })),
         ("GET", ["users", "@me"]) => Resp::ok(bot_user_json()),
