@@ -132,6 +132,8 @@ pub struct DiscordConfig {
     pub answer_channels: Vec<u64>,
     /// Guilds to register slash commands in instantly; empty registers globally.
     pub guilds: Vec<u64>,
+    /// Role ids whose members may run admin commands (the application owner always may).
+    pub admin_roles: Vec<u64>,
     /// First shard this process runs.
     pub shard_start: u32,
     /// How many shards this process runs (at least one; with `shard_total = 0`, 0 lets

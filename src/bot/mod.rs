@@ -3,6 +3,7 @@
 //! SIGINT/SIGTERM. Command bodies live in [`commands`], chat messages and buttons in
 //! [`events`]; everything they say comes from the engine through [`crate::render::embed`].
 
+pub mod admin;
 pub mod answering;
 pub mod commands;
 pub mod error;
@@ -39,6 +40,8 @@ pub struct Data {
     pub engine: Arc<EngineHandle>,
     /// Channels where every message is a question.
     pub answer_channels: HashSet<u64>,
+    /// Role ids whose holders may run admin commands (besides the application owner).
+    pub admin_roles: HashSet<u64>,
     /// Longest question answered, in characters.
     pub max_question_chars: usize,
     /// Flood control. A std mutex: held only for a check, never across `.await`.
@@ -56,6 +59,7 @@ impl Data {
         Data {
             engine,
             answer_channels: config.discord.answer_channels.iter().copied().collect(),
+            admin_roles: config.discord.admin_roles.iter().copied().collect(),
             max_question_chars: limits.max_question_chars,
             limiter: Mutex::new(RateLimiter::new(
                 BucketConfig {
