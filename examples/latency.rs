@@ -93,7 +93,7 @@ fn run() -> Result<(), String> {
     println!(
         "engine: {} passages and points in {} articles, {:?}, opened in {}",
         summary.passages + summary.points,
-        summary.articles,
+        summary.articles.len(),
         engine.readiness(),
         ms(open_time)
     );

@@ -60,6 +60,10 @@ pub struct CorpusConfig {
     pub articles_dir: Option<PathBuf>,
     /// Folder of the persisted tantivy index; empty string keeps the index in memory.
     pub index_dir: PathBuf,
+    /// Article (id = file stem, or a unique part of its title) that `/point`, `/points` and
+    /// `/footnote` use without an `article` option. Unset: the shipped summit article when
+    /// present, else the first article by title.
+    pub default_article: Option<String>,
 }
 
 impl Default for CorpusConfig {
@@ -67,6 +71,7 @@ impl Default for CorpusConfig {
         CorpusConfig {
             articles_dir: None,
             index_dir: PathBuf::from("index/tantivy"),
+            default_article: None,
         }
     }
 }

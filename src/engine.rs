@@ -7,10 +7,11 @@ use tracing::{debug, info, warn};
 
 use crate::answer::{compose, Hit, Response};
 use crate::config::Config;
+use crate::fxhash::FxHashMap;
 use crate::indexing::analysis::Analyzer;
 use crate::indexing::record::point_id;
 use crate::indexing::{IndexError, Readiness, SearchIndex};
-use crate::ingest::{Article, Corpus, CorpusSummary, Footnote, IngestError, Point, Source};
+use crate::ingest::{ArticleSummary, Corpus, CorpusSummary, IngestError, Source};
 use crate::retrieve::{query, RankOptions, Retriever};
 
 /// Why the engine could not start or answer.
@@ -22,25 +23,68 @@ pub enum EngineError {
     /// The index could not be built or read.
     #[error(transparent)]
     Index(#[from] IndexError),
+    /// A look-up named no article, or several.
+    #[error(transparent)]
+    Lookup(#[from] LookupError),
 }
 
 /// Facts about the loaded corpus, for `/about`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct About {
-    /// Title of the primary article.
+    /// Title of the default article (what look-ups without an article refer to).
     pub title: String,
     /// Its source URL, when known.
     pub source_url: Option<String>,
     /// Its publication date, when known.
     pub published: Option<String>,
-    /// Articles loaded.
-    pub articles: usize,
+    /// Every article, sorted by title.
+    pub articles: Vec<ArticleFacts>,
     /// Paragraphs over all articles.
     pub passages: usize,
     /// Agreement points over all articles.
     pub points: usize,
     /// Footnotes over all articles.
     pub footnotes: usize,
+}
+
+/// One article's line in `/about`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleFacts {
+    /// The article id (file stem), the value of the `article` options.
+    pub id: String,
+    /// The article's title.
+    pub title: String,
+    /// Where it was published, when known.
+    pub source_url: Option<String>,
+    /// Publication date, when known.
+    pub published: Option<String>,
+    /// Paragraphs.
+    pub paragraphs: usize,
+    /// Enumerated points.
+    pub points: usize,
+    /// Footnotes.
+    pub footnotes: usize,
+    /// Whether look-ups without an article use this one.
+    pub is_default: bool,
+}
+
+/// Why a look-up could not pick an article.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LookupError {
+    /// No article is loaded at all.
+    #[error("no articles are loaded")]
+    NoArticles,
+    /// Nothing matches what was asked for.
+    #[error("no article matches \"{0}\"")]
+    Unknown(String),
+    /// Several titles contain what was asked for.
+    #[error("\"{query}\" matches several articles: {}", candidates.join(", "))]
+    Ambiguous {
+        /// What was asked for.
+        query: String,
+        /// Ids of some of the matching articles.
+        candidates: Vec<String>,
+    },
 }
 
 /// Where the engine reads from and how it ranks.
@@ -58,6 +102,9 @@ pub struct EngineOptions {
     pub force_rebuild: bool,
     /// Show a progress bar on large builds.
     pub show_progress: bool,
+    /// Article id (or unique part of a title) that look-ups without an article use; `None`:
+    /// the shipped summit article when present, else the first by title.
+    pub default_article: Option<String>,
 }
 
 impl Default for EngineOptions {
@@ -70,6 +117,7 @@ impl Default for EngineOptions {
             max_alternatives: 3,
             force_rebuild: false,
             show_progress: false,
+            default_article: None,
         }
     }
 }
@@ -89,6 +137,7 @@ impl EngineOptions {
             max_alternatives: config.answer.max_alternatives,
             force_rebuild: false,
             show_progress: false,
+            default_article: config.corpus.default_article.clone(),
         }
     }
 }
@@ -96,6 +145,12 @@ impl EngineOptions {
 /// The loaded corpus and its searchable index.
 pub struct Engine {
     summary: CorpusSummary,
+    /// Article id → position in `summary.articles` (look-ups by article in constant time).
+    by_id: FxHashMap<String, usize>,
+    /// Positions in `summary.articles`, sorted by title (listings, autocomplete).
+    by_title: Vec<usize>,
+    /// Position of the default article.
+    default_article: Option<usize>,
     retriever: Retriever,
     analyzer: Analyzer,
     rank: RankOptions,
@@ -105,7 +160,7 @@ pub struct Engine {
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Engine")
-            .field("articles", &self.summary.articles)
+            .field("articles", &self.summary.articles.len())
             .field("passages", &self.summary.passages)
             .field("points", &self.summary.points)
             .finish_non_exhaustive()
@@ -149,13 +204,92 @@ impl Engine {
             Readiness::Built(reason) => info!(passages = summary.passages, %reason, "index built"),
             Readiness::InMemory => info!(passages = summary.passages, "index built in memory"),
         }
-        Ok(Engine {
+        let by_id = summary
+            .articles
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.clone(), i))
+            .collect();
+        let mut by_title: Vec<usize> = (0..summary.articles.len()).collect();
+        by_title.sort_by(|&a, &b| {
+            let (a, b) = (&summary.articles[a], &summary.articles[b]);
+            a.title
+                .to_lowercase()
+                .cmp(&b.title.to_lowercase())
+                .then(a.id.cmp(&b.id))
+        });
+        let mut engine = Engine {
             summary,
+            by_id,
+            by_title,
+            default_article: None,
             retriever: Retriever::new(index)?,
             analyzer: Analyzer::new(),
             rank: options.rank.clone(),
             max_alternatives: options.max_alternatives,
-        })
+        };
+        engine.default_article = engine.choose_default(options.default_article.as_deref());
+        Ok(engine)
+    }
+
+    /// The configured default article if it exists, else the shipped one, else the first by
+    /// title. A configured article that is missing (renamed, not yet added) is logged, not
+    /// fatal: reloads must keep working while articles come and go.
+    fn choose_default(&self, configured: Option<&str>) -> Option<usize> {
+        if let Some(wanted) = configured.filter(|w| !w.trim().is_empty()) {
+            match self.find(wanted) {
+                Ok(i) => return Some(i),
+                Err(err) => {
+                    warn!(article = wanted, error = %err, "corpus.default_article not used")
+                }
+            }
+        }
+        self.by_id
+            .get(crate::ingest::SHIPPED_ID)
+            .copied()
+            .or_else(|| self.by_title.first().copied())
+    }
+
+    /// Position of the article with this id, else of the one whose id or title contains
+    /// `query` (case-insensitive) when exactly one does.
+    fn find(&self, query: &str) -> Result<usize, LookupError> {
+        let query = query.trim();
+        if let Some(&i) = self.by_id.get(query) {
+            return Ok(i);
+        }
+        let wanted = query.to_lowercase();
+        if wanted.is_empty() {
+            return Err(LookupError::Unknown(query.to_string()));
+        }
+        let articles = &self.summary.articles;
+        let matching: Vec<usize> = self
+            .by_title
+            .iter()
+            .copied()
+            .filter(|&i| {
+                articles[i].id.to_lowercase().contains(&wanted)
+                    || articles[i].title.to_lowercase().contains(&wanted)
+            })
+            .collect();
+        let exact = |i: &&usize| {
+            articles[**i].id.to_lowercase() == wanted
+                || articles[**i].title.to_lowercase() == wanted
+        };
+        match matching.as_slice() {
+            [] => Err(LookupError::Unknown(query.to_string())),
+            [one] => Ok(*one),
+            many => match many.iter().filter(exact).collect::<Vec<_>>().as_slice() {
+                [one] => Ok(**one),
+                _ => Err(LookupError::Ambiguous {
+                    query: query.to_string(),
+                    candidates: many
+                        .iter()
+                        .take(5)
+                        .map(|&i| articles[i].id.clone())
+                        .collect(),
+                }),
+            },
+        }
     }
 
     /// An engine over the compiled-in article with an in-memory index and default ranking.
@@ -185,29 +319,45 @@ impl Engine {
         Ok(response)
     }
 
-    /// Counts and the primary article.
+    /// Counts and every article's look-up facts.
     pub fn summary(&self) -> &CorpusSummary {
         &self.summary
     }
 
-    fn primary(&self) -> Option<&Article> {
-        self.summary.primary.as_ref()
+    /// Every article, sorted by title.
+    pub fn articles(&self) -> impl ExactSizeIterator<Item = &ArticleSummary> {
+        self.by_title.iter().map(|&i| &self.summary.articles[i])
     }
 
-    /// The agreement points of the primary article.
-    pub fn points(&self) -> &[Point] {
-        self.primary().map(|a| a.points.as_slice()).unwrap_or(&[])
+    /// The article look-ups use when none is named.
+    pub fn default_article(&self) -> Option<&ArticleSummary> {
+        self.default_article.map(|i| &self.summary.articles[i])
     }
 
-    /// Point `number` of the primary article, as a hit with its footnotes.
-    pub fn point(&self, number: u32) -> Result<Option<Hit>, EngineError> {
-        let Some(article) = self.primary() else {
-            return Ok(None);
-        };
+    /// The article named by `query` (an id, or a part of one title), or the default article
+    /// when `query` is `None`.
+    pub fn article(&self, query: Option<&str>) -> Result<&ArticleSummary, LookupError> {
+        match query {
+            None => self.default_article().ok_or(LookupError::NoArticles),
+            Some(query) => self.find(query).map(|i| &self.summary.articles[i]),
+        }
+    }
+
+    /// How messages name an article: "the article" when it is the only one, else with its id.
+    pub fn article_name(&self, article: &ArticleSummary) -> String {
+        if self.summary.articles.len() <= 1 {
+            "the article".to_string()
+        } else {
+            format!("the article {}", article.id)
+        }
+    }
+
+    /// Point `number` of `article`, as a hit with its footnotes.
+    pub fn point(&self, article: &ArticleSummary, number: u32) -> Result<Option<Hit>, EngineError> {
         let Some(point) = article.point(number) else {
             return Ok(None);
         };
-        let id = point_id(&article.slug, point.paragraph, point.number);
+        let id = point_id(&article.id, point.paragraph, point.number);
         Ok(self.passage(&id)?)
     }
 
@@ -220,26 +370,30 @@ impl Engine {
             .map(|record| Hit::plain(&record)))
     }
 
-    /// Footnote `number` of the primary article.
-    pub fn footnote(&self, number: u32) -> Option<&Footnote> {
-        self.primary().and_then(|a| a.footnote(number))
-    }
-
-    /// All footnotes of the primary article.
-    pub fn footnotes(&self) -> &[Footnote] {
-        self.primary()
-            .map(|a| a.footnotes.as_slice())
-            .unwrap_or(&[])
-    }
-
-    /// Corpus facts.
+    /// Corpus facts: the default article and every article's counts.
     pub fn about(&self) -> About {
-        let primary = self.primary();
+        let default = self.default_article();
         About {
-            title: primary.map(|a| a.title.clone()).unwrap_or_default(),
-            source_url: primary.and_then(|a| a.source_url.clone()),
-            published: primary.and_then(|a| a.published.clone()),
-            articles: self.summary.articles,
+            title: default.map(|a| a.title.clone()).unwrap_or_default(),
+            source_url: default.and_then(|a| a.source_url.clone()),
+            published: default.and_then(|a| a.published.clone()),
+            articles: self
+                .by_title
+                .iter()
+                .map(|&i| {
+                    let a = &self.summary.articles[i];
+                    ArticleFacts {
+                        id: a.id.clone(),
+                        title: a.title.clone(),
+                        source_url: a.source_url.clone(),
+                        published: a.published.clone(),
+                        paragraphs: a.paragraphs,
+                        points: a.points.len(),
+                        footnotes: a.footnotes.len(),
+                        is_default: Some(i) == self.default_article,
+                    }
+                })
+                .collect(),
             passages: self.summary.passages,
             points: self.summary.points,
             footnotes: self.summary.footnotes,

@@ -299,7 +299,7 @@ fn console_chat_answers_commands_and_questions_then_exits_at_end_of_input() {
     let out = success(&setup.run(&[], b"/point 2\n/help\nIs there a hotline?\n"));
     let expected = format!(
         "{TITLE} (paragraph 2, point 2)\n\n{POINT_2}\n\n[1] {FOOTNOTE_1}\n\n\
-         Ask a question in plain words, or:\n  /point N     show agreement point N\n  /points      list the agreement points\n  /footnote N  show footnote N\n  /about       what the bot knows\n  /help        this help\nCtrl-D quits.\n\n\
+         Ask a question in plain words, or:\n  /point N     show agreement point N\n  /points      list the agreement points\n  /footnote N  show footnote N\n  /about       what the bot knows\n  /help        this help\nAfter /points, /point N or /footnote N, an article id or part of its title picks the article.\nCtrl-D quits.\n\n\
          {}\nmatch 100% of the question · 0 other matches\n\n",
         point_4_text()
     );

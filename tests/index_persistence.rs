@@ -38,6 +38,7 @@ impl Corpus {
             index_dir: Some(self.index()),
             rank: RankOptions::default(),
             max_alternatives: 3,
+            default_article: None,
             force_rebuild: false,
             show_progress: false,
         }
@@ -88,9 +89,15 @@ fn assert_answers(engine: &Engine) {
         .unwrap()
         .answer
         .is_none());
-    let point = engine.point(4).expect("point look-up").expect("point 4");
+    let point = engine
+        .point(engine.article(None).unwrap(), 4)
+        .expect("point look-up")
+        .expect("point 4");
     assert!(point.passage.text.starts_with("Last, the two leaders"));
-    assert_eq!(engine.footnote(3).map(|f| f.number), Some(3));
+    assert_eq!(
+        engine.article(None).unwrap().footnote(3).map(|f| f.number),
+        Some(3)
+    );
 }
 
 /// Files of the index folder whose names end with one of `suffixes`.
@@ -147,7 +154,10 @@ fn changed_article_rebuilds() {
     std::fs::write(corpus.articles().join(ARTICLE_NAME), &changed).unwrap();
     let engine = corpus.open();
     assert_eq!(built(&engine), "articles changed");
-    let point = engine.point(4).unwrap().unwrap();
+    let point = engine
+        .point(engine.article(None).unwrap(), 4)
+        .unwrap()
+        .unwrap();
     assert!(
         point.passage.text.contains("a red telephone"),
         "{}",
@@ -356,7 +366,7 @@ fn killed_mid_build_while_articles_changed_rebuilds() {
     let engine = corpus.open();
     assert_eq!(built(&engine), "articles changed");
     assert!(engine
-        .point(4)
+        .point(engine.article(None).unwrap(), 4)
         .unwrap()
         .unwrap()
         .passage

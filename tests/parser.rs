@@ -53,9 +53,9 @@ fn markdown_front_matter_heading_and_caret_footnotes() {
     assert_eq!(
         texts(&article),
         [
-            "Cyber diplomacy often starts with a hotline.[^1] Officials want a channel that works in a crisis, and they want it tested before it is needed.[^2]",
-            "The working group met twice that year.[^2] Its agenda was short.",
-            "Critics said the talks settled little, [^1] and that the hard questions about sanctions were left for later.",
+            "Cyber diplomacy often starts with a hotline.[1] Officials want a channel that works in a crisis, and they want it tested before it is needed.[2]",
+            "The working group met twice that year.[2] Its agenda was short.",
+            "Critics said the talks settled little, [1] and that the hard questions about sanctions were left for later.",
         ]
     );
     let numbers: Vec<(u32, Vec<u32>)> = article
@@ -82,8 +82,8 @@ fn markdown_front_matter_heading_and_caret_footnotes() {
     assert_eq!(
         sentences(&first.text, &first.sentences),
         [
-            "Cyber diplomacy often starts with a hotline.[^1]",
-            "Officials want a channel that works in a crisis, and they want it tested before it is needed.[^2]",
+            "Cyber diplomacy often starts with a hotline.[1]",
+            "Officials want a channel that works in a crisis, and they want it tested before it is needed.[2]",
         ]
     );
     assert!(article.points.is_empty());
@@ -112,7 +112,7 @@ fn markdown_wrapped_line_starting_with_a_reference_stays_in_its_paragraph() {
     .unwrap();
     assert_eq!(
         texts(&article),
-        ["The tool kit is large. [^1] It includes sanctions."]
+        ["The tool kit is large. [1] It includes sanctions."]
     );
     assert_eq!(article.footnotes, [footnote(1, "A note.")]);
 }
@@ -231,9 +231,11 @@ fn the_engine_answers_from_fixture_articles() {
     let options = EngineOptions::default();
     let engine =
         Engine::with_corpus(corpus, &options).unwrap_or_else(|e| panic!("engine opens: {e}"));
-    // The primary article is the first with points.
-    assert_eq!(engine.points().len(), 7);
-    let point = engine.point(5).unwrap().expect("point 5");
+    let article = engine
+        .article(Some("two-enumerations"))
+        .expect("found by id");
+    assert_eq!(article.points.len(), 7);
+    let point = engine.point(article, 5).unwrap().expect("point 5");
     assert_eq!(point.passage.id, "two-enumerations:3.5");
     assert_eq!(point.passage.text, "Secondly, protect power grids.[2]");
     assert_eq!(

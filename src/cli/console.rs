@@ -44,27 +44,63 @@ pub fn reply(engine: &Engine, line: &str) -> anyhow::Result<String> {
     }
     let mut words = line.split_whitespace();
     let command = words.next().unwrap_or("");
-    let number = words.next().map(str::parse::<u32>);
+    let rest: Vec<&str> = words.collect();
+    // `/point 2 hotline`, `/points hotline`: anything after the number names the article.
+    let (number, article) = match (command, rest.split_first()) {
+        ("/point" | "/footnote", Some((n, tail))) => (Some(n.parse::<u32>()), tail.join(" ")),
+        _ => (None, rest.join(" ")),
+    };
+    let article = Some(article.as_str()).filter(|a| !a.is_empty());
+    let looked_up = || engine.article(article);
     Ok(match (command, number) {
         ("/help" | "/?", _) => text::console_help(),
-        ("/points", _) => text::points(engine.points()),
         ("/about", _) => text::about(&engine.about()),
-        ("/point", Some(Ok(n))) => match engine.point(n)? {
-            Some(hit) => text::hit(&hit),
-            None => format!(
-                "There is no point {n}; the article lists {}. Try /points.\n",
-                engine.points().len()
+        ("/points", _) => match looked_up() {
+            Ok(a) => text::points(&a.points),
+            Err(err) => format!(
+                "{}. /about lists the articles.\n",
+                capitalise(&err.to_string())
             ),
         },
-        ("/footnote", Some(Ok(n))) => match engine.footnote(n) {
-            Some(f) => text::footnote(f) + "\n",
-            None => format!(
-                "There is no footnote {n}; the article has {}.\n",
-                engine.footnotes().len()
+        ("/point", Some(Ok(n))) => match looked_up() {
+            Ok(a) => match engine.point(a, n)? {
+                Some(hit) => text::hit(&hit),
+                None => format!(
+                    "There is no point {n}; {} lists {}. Try /points.\n",
+                    engine.article_name(a),
+                    a.points.len()
+                ),
+            },
+            Err(err) => format!(
+                "{}. /about lists the articles.\n",
+                capitalise(&err.to_string())
             ),
         },
-        ("/point" | "/footnote", _) => format!("Usage: {command} N (a number)\n"),
+        ("/footnote", Some(Ok(n))) => match looked_up() {
+            Ok(a) => match a.footnote(n) {
+                Some(f) => text::footnote(f) + "\n",
+                None => format!(
+                    "There is no footnote {n}; {} has {}.\n",
+                    engine.article_name(a),
+                    a.footnotes.len()
+                ),
+            },
+            Err(err) => format!(
+                "{}. /about lists the articles.\n",
+                capitalise(&err.to_string())
+            ),
+        },
+        ("/point" | "/footnote", _) => format!("Usage: {command} N [article] (a number)\n"),
         (c, _) if c.starts_with('/') => format!("Unknown command {c}. Type /help.\n"),
         _ => text::response(&engine.ask(line)?),
     })
+}
+
+/// The message with its first letter in upper case.
+fn capitalise(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }

@@ -44,13 +44,23 @@ pub enum Command {
     Point {
         /// Point number (1-based).
         number: u32,
+        /// Article: its id (file name without extension) or a unique part of its title.
+        #[arg(long, value_name = "ID")]
+        article: Option<String>,
     },
     /// List the agreement points.
-    Points,
+    Points {
+        /// Article: its id (file name without extension) or a unique part of its title.
+        #[arg(long, value_name = "ID")]
+        article: Option<String>,
+    },
     /// Show footnote N.
     Footnote {
         /// Footnote number.
         number: u32,
+        /// Article: its id (file name without extension) or a unique part of its title.
+        #[arg(long, value_name = "ID")]
+        article: Option<String>,
     },
     /// Show what the bot knows (title, counts).
     About,
@@ -108,27 +118,32 @@ pub fn run(command: Command, config: &Config) -> anyhow::Result<i32> {
                 out.write_all(rendered.as_bytes())?;
             }
         }
-        Command::Point { number } => {
+        Command::Point { number, article } => {
             let engine = open_engine(config, false, false)?;
-            match engine.point(number)? {
+            let article = engine.article(article.as_deref())?;
+            match engine.point(article, number)? {
                 Some(hit) => out.write_all(text::hit(&hit).as_bytes())?,
                 None => bail!(
-                    "no point {number}: the article lists {} points",
-                    engine.points().len()
+                    "no point {number}: {} lists {} points",
+                    engine.article_name(article),
+                    article.points.len()
                 ),
             }
         }
-        Command::Points => {
+        Command::Points { article } => {
             let engine = open_engine(config, false, false)?;
-            out.write_all(text::points(engine.points()).as_bytes())?;
+            let article = engine.article(article.as_deref())?;
+            out.write_all(text::points(&article.points).as_bytes())?;
         }
-        Command::Footnote { number } => {
+        Command::Footnote { number, article } => {
             let engine = open_engine(config, false, false)?;
-            match engine.footnote(number) {
+            let article = engine.article(article.as_deref())?;
+            match article.footnote(number) {
                 Some(f) => writeln!(out, "{}", text::footnote(f))?,
                 None => bail!(
-                    "no footnote {number}: the article has {} footnotes",
-                    engine.footnotes().len()
+                    "no footnote {number}: {} has {} footnotes",
+                    engine.article_name(article),
+                    article.footnotes.len()
                 ),
             }
         }

@@ -20,7 +20,7 @@ pub struct Manifest {
     pub corpus_hash: String,
     /// Number of documents committed.
     pub documents: u64,
-    /// Counts and the primary article.
+    /// Counts and every article's look-up facts (points, footnotes, source).
     pub summary: CorpusSummary,
 }
 

@@ -57,6 +57,16 @@ pub enum IngestError {
         /// Line of the opening `---`.
         line: usize,
     },
+    /// An article's metadata file (`x.toml` beside `x.txt`) is not valid.
+    #[error("{path}:{line}: {message}")]
+    Metadata {
+        /// The metadata file.
+        path: PathBuf,
+        /// 1-based line of the problem.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
     /// The articles folder holds no article.
     #[error("{path}: no articles (*.txt or *.md) found")]
     NoArticles {

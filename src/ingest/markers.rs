@@ -100,6 +100,22 @@ pub fn without_markers(text: &str) -> String {
     out
 }
 
+/// `text` with Markdown markers written like the plain ones (`[^2]` → `[2]`), so every
+/// article's passages read the same in answers whatever its file format.
+pub fn plain_markers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for marker in find_markers(text) {
+        if text[marker.start..].starts_with("[^") {
+            out.push_str(&text[last..marker.start]);
+            out.push('[');
+            last = marker.start + 2;
+        }
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,6 +130,14 @@ mod tests {
     #[test]
     fn blanks_markers_keeping_offsets() {
         assert_eq!(blank_markers("a.[12] b[3]"), "a.     b   ");
+    }
+
+    #[test]
+    fn markdown_markers_become_plain_ones() {
+        assert_eq!(
+            plain_markers("a.[^1] b[2] c[^3, 4] [^x]"),
+            "a.[1] b[2] c[3, 4] [^x]"
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 pub mod error;
 pub mod markers;
+pub mod metadata;
 pub mod model;
 pub mod parse;
 pub mod points;
@@ -12,13 +13,19 @@ pub mod sentences;
 use std::path::{Path, PathBuf};
 
 pub use error::IngestError;
-pub use model::{Article, Corpus, CorpusSummary, Footnote, Passage, Point, Sentence};
+pub use model::{
+    Article, ArticleSummary, Corpus, CorpusSummary, Footnote, Passage, Point, Sentence,
+};
 pub use parse::{parse_article, Format};
 
 /// The shipped article, compiled in so the binary answers even without `index/articles/`.
 pub const EMBEDDED_ARTICLE: &str = include_str!("../../index/articles/summit-article.txt");
 /// File name the embedded article is known by.
 pub const EMBEDDED_NAME: &str = "summit-article.txt";
+/// The shipped article's metadata file (its source), compiled in beside it.
+pub const EMBEDDED_METADATA: &str = include_str!("../../index/articles/summit-article.toml");
+/// The id (file stem) of the shipped article: the default for look-ups when present.
+pub const SHIPPED_ID: &str = "summit-article";
 
 /// Where the articles come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +48,7 @@ impl Source {
             Source::Embedded => {
                 hasher.update(EMBEDDED_NAME.as_bytes());
                 hasher.update(EMBEDDED_ARTICLE.as_bytes());
+                hasher.update(EMBEDDED_METADATA.as_bytes());
             }
             Source::Parsed(corpus) => {
                 let bytes = bincode::serialize(corpus.as_ref()).unwrap_or_default();
@@ -49,26 +57,34 @@ impl Source {
             }
             Source::Dir(dir) => {
                 let mut buffer = vec![0u8; 1 << 16];
-                for path in article_paths(dir)? {
-                    let io = |source| IngestError::Io {
-                        path: path.clone(),
-                        source,
-                    };
-                    let name = path
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default();
-                    hasher.update(name.as_bytes());
-                    hasher.update(&[0]);
-                    let mut file = std::fs::File::open(&path).map_err(io)?;
-                    loop {
-                        let read = file.read(&mut buffer).map_err(io)?;
-                        if read == 0 {
-                            break;
+                for article in article_paths(dir)? {
+                    // An article's metadata file changes what it answers with (its link).
+                    let metadata = metadata::metadata_path(&article);
+                    for path in [article, metadata] {
+                        let io = |source| IngestError::Io {
+                            path: path.clone(),
+                            source,
+                        };
+                        let mut file = match std::fs::File::open(&path) {
+                            Ok(file) => file,
+                            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                            Err(e) => return Err(io(e)),
+                        };
+                        let name = path
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default();
+                        hasher.update(name.as_bytes());
+                        hasher.update(&[0]);
+                        loop {
+                            let read = file.read(&mut buffer).map_err(io)?;
+                            if read == 0 {
+                                break;
+                            }
+                            hasher.update(&buffer[..read]);
                         }
-                        hasher.update(&buffer[..read]);
+                        hasher.update(&[0xff]);
                     }
-                    hasher.update(&[0xff]);
                 }
             }
         }
@@ -93,7 +109,11 @@ pub fn load_file(path: &Path) -> Result<Article, IngestError> {
         source,
     })?;
     let text = parse::decode(path, &bytes)?;
-    parse_article(path, &text, format)
+    let mut article = parse_article(path, &text, format)?;
+    if let Some(metadata) = metadata::read_metadata(path)? {
+        metadata.apply(&mut article);
+    }
+    Ok(article)
 }
 
 /// The article files in a folder (`*.txt`, `*.md`), sorted by name for a stable order.
@@ -184,8 +204,11 @@ fn load_paths(paths: &[PathBuf]) -> Result<Corpus, IngestError> {
 /// The corpus compiled into the binary (the shipped article).
 pub fn embedded_corpus() -> Corpus {
     let path = Path::new(EMBEDDED_NAME);
-    let article = parse_article(path, EMBEDDED_ARTICLE, Format::Plain)
+    let mut article = parse_article(path, EMBEDDED_ARTICLE, Format::Plain)
         .expect("the shipped article is checked by tests and always parses");
+    metadata::parse_metadata(Path::new("summit-article.toml"), EMBEDDED_METADATA)
+        .expect("the shipped metadata is checked by tests and always parses")
+        .apply(&mut article);
     Corpus {
         articles: vec![article],
     }
@@ -219,6 +242,10 @@ mod tests {
             .text
             .ends_with("serious security issues.[2]"));
         assert_eq!(article.passages[5].footnotes, vec![4]);
+        assert_eq!(
+            article.source_url.as_deref(),
+            Some("https://www.piie.com/blogs/china-economic-watch/what-obama-did-and-did-not-accomplish-cyber-espionage-talks-xi")
+        );
         assert!(!article
             .passages
             .iter()

@@ -123,15 +123,6 @@ pub struct Corpus {
 }
 
 impl Corpus {
-    /// The article that `/point`, `/footnote` and `/about` refer to: the first one with points,
-    /// else the first one.
-    pub fn primary(&self) -> Option<&Article> {
-        self.articles
-            .iter()
-            .find(|a| !a.points.is_empty())
-            .or_else(|| self.articles.first())
-    }
-
     /// Number of paragraphs over all articles.
     pub fn passage_count(&self) -> usize {
         self.articles.iter().map(|a| a.passages.len()).sum()
@@ -143,35 +134,81 @@ impl Corpus {
     }
 }
 
-/// What the engine keeps of a corpus once it is indexed: counts, and the primary article
-/// (for `/point`, `/points`, `/footnote`, `/about`). Small at any corpus size, and persisted
-/// beside the index so a restart needs no parsing.
+/// What look-ups need of one article without its paragraphs: its facts, its points and its
+/// footnotes, numbered as in the article.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleSummary {
+    /// The article id: the file name without extension.
+    pub id: String,
+    /// The article's title.
+    pub title: String,
+    /// Where the article was published, when known.
+    pub source_url: Option<String>,
+    /// Publication date as written, when known.
+    pub published: Option<String>,
+    /// Number of paragraphs.
+    pub paragraphs: usize,
+    /// Enumerated points (their sentence ranges dropped: look-ups fetch the indexed point).
+    pub points: Vec<Point>,
+    /// Footnote definitions in order of number.
+    pub footnotes: Vec<Footnote>,
+}
+
+impl ArticleSummary {
+    /// Summarises one article.
+    pub fn of(article: &Article) -> Self {
+        ArticleSummary {
+            id: article.slug.clone(),
+            title: article.title.clone(),
+            source_url: article.source_url.clone(),
+            published: article.published.clone(),
+            paragraphs: article.passages.len(),
+            points: article
+                .points
+                .iter()
+                .map(|p| Point {
+                    sentences: Vec::new(),
+                    ..p.clone()
+                })
+                .collect(),
+            footnotes: article.footnotes.clone(),
+        }
+    }
+
+    /// The footnote with this number, if defined.
+    pub fn footnote(&self, number: u32) -> Option<&Footnote> {
+        self.footnotes.iter().find(|f| f.number == number)
+    }
+
+    /// The point with this 1-based number.
+    pub fn point(&self, number: u32) -> Option<&Point> {
+        self.points.iter().find(|p| p.number == number)
+    }
+}
+
+/// What the engine keeps of a corpus once it is indexed: totals and one [`ArticleSummary`]
+/// per article (for `/point`, `/points`, `/footnote`, `/about`). Persisted beside the index
+/// so a restart needs no parsing.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CorpusSummary {
-    /// Articles loaded.
-    pub articles: usize,
     /// Paragraphs over all articles.
     pub passages: usize,
     /// Points over all articles.
     pub points: usize,
     /// Footnotes over all articles.
     pub footnotes: usize,
-    /// The primary article (see [`Corpus::primary`]), without its paragraphs.
-    pub primary: Option<Article>,
+    /// Every article, in the corpus's order (by id).
+    pub articles: Vec<ArticleSummary>,
 }
 
 impl CorpusSummary {
     /// Summarises a parsed corpus.
     pub fn of(corpus: &Corpus) -> Self {
         CorpusSummary {
-            articles: corpus.articles.len(),
             passages: corpus.passage_count(),
             points: corpus.point_count(),
             footnotes: corpus.articles.iter().map(|a| a.footnotes.len()).sum(),
-            primary: corpus.primary().map(|a| Article {
-                passages: Vec::new(),
-                ..a.clone()
-            }),
+            articles: corpus.articles.iter().map(ArticleSummary::of).collect(),
         }
     }
 }

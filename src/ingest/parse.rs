@@ -181,7 +181,10 @@ pub fn parse_article(path: &Path, text: &str, format: Format) -> Result<Article,
                 }
             }
         }
-        let text = block.text.replace('\n', " ");
+        let mut text = block.text.replace('\n', " ");
+        if format == Format::Markdown {
+            text = super::markers::plain_markers(&text);
+        }
         passages.push(Passage {
             paragraph: i as u32 + 1,
             footnotes: cited_numbers(&text),

@@ -319,26 +319,72 @@ pub fn footnote_reply(footnote: &Footnote) -> Reply {
     }
 }
 
-/// The reply for `/about`.
-pub fn about_reply(about: &About) -> Reply {
+/// Articles listed by `/about` before "and N more".
+pub const ABOUT_LISTED: usize = 15;
+
+/// The reply for `/about`: with one article its title, source and counts; with several the
+/// first [`ABOUT_LISTED`] by title (linked to their sources) and the total. `notice` (for
+/// admins: a failed reload) is shown as a field.
+pub fn about_reply(about: &About, notice: Option<&str>) -> Reply {
+    let n = about.articles.len();
     let mut description = format!(
-        "I answer questions with the article's own words and its footnotes.\n{} article(s), {} paragraphs, {} agreement points, {} footnotes.",
-        about.articles, about.passages, about.points, about.footnotes
+        "I answer questions with the articles' own words and their footnotes.\n{n} article{}, {} paragraphs, {} agreement points, {} footnotes.",
+        if n == 1 { "" } else { "s" },
+        about.passages,
+        about.points,
+        about.footnotes
     );
-    if let Some(url) = &about.source_url {
-        description.push_str(&format!("\nSource: {url}"));
+    let title;
+    let url;
+    if n <= 1 {
+        title = about.title.clone();
+        url = about.source_url.clone();
+        if let Some(source) = &about.source_url {
+            description.push_str(&format!("\nSource: {source}"));
+        }
+        if let Some(date) = &about.published {
+            description.push_str(&format!("\nPublished: {date}"));
+        }
+    } else {
+        title = format!("{n} articles");
+        url = None;
+        description.push('\n');
+        for a in about.articles.iter().take(ABOUT_LISTED) {
+            let name = crate::answer::escape_markdown(&truncate_words(&a.title, 120));
+            let name = match &a.source_url {
+                Some(source) => format!("[{name}]({source})"),
+                None => name,
+            };
+            description.push_str(&format!(
+                "\n• {name} · `{}` · {}{}",
+                a.id,
+                crate::render::text::counts(a.paragraphs, a.points, a.footnotes),
+                if a.is_default { " · default" } else { "" }
+            ));
+        }
+        if n > ABOUT_LISTED {
+            description.push_str(&format!(
+                "\n… and {} more. The `article` option of `/point`, `/points` and `/footnote` finds any of them by title.",
+                n - ABOUT_LISTED
+            ));
+        }
     }
-    if let Some(date) = &about.published {
-        description.push_str(&format!("\nPublished: {date}"));
-    }
+    let fields = notice
+        .map(|text| Field {
+            name: "Last reload failed (shown to admins)".to_string(),
+            value: truncate_words(&neutralise_mentions(text), limit::FIELD_VALUE),
+        })
+        .into_iter()
+        .collect();
     Reply {
-        embeds: vec![Embed {
-            title: truncate_words(&about.title, limit::TITLE),
-            url: about.source_url.clone(),
-            description: neutralise_mentions(&description),
+        embeds: vec![fit_total(Embed {
+            title: truncate_words(&title, limit::TITLE),
+            url,
+            description: truncate_markdown(&neutralise_mentions(&description), limit::DESCRIPTION),
+            fields,
             colour: ANSWER_COLOUR,
             ..Embed::default()
-        }],
+        })],
         ..Reply::default()
     }
 }
@@ -351,10 +397,10 @@ pub fn help_reply() -> Reply {
             description: format!(
                 "Ask in plain words: `/ask`, mention me, or DM me. I answer with the article's best passage and its footnotes.\n\
                  `/ask question:<text> [private]` — answer a question\n\
-                 `/point number:<n>` — one agreement point\n\
-                 `/points` — all agreement points\n\
-                 `/footnote number:<n>` — one footnote\n\
-                 `/about` — what I know\n\
+                 `/point number:<n> [article]` — one agreement point\n\
+                 `/points [article]` — all agreement points\n\
+                 `/footnote number:<n> [article]` — one footnote\n\
+                 `/about` — what I know (the articles)\n\
                  Right-click a message → Apps → **Find in article** to answer it.\n\
                  Examples: “{}”, “{}”",
                 EXAMPLE_QUESTIONS[0], EXAMPLE_QUESTIONS[1]
@@ -372,6 +418,11 @@ pub fn footnote_choice_name(footnote: &Footnote) -> String {
     let prefix = format!("[{}] ", footnote.number);
     let room = limit::CHOICE_NAME - prefix.chars().count();
     format!("{prefix}{}", truncate_words(&footnote.text, room))
+}
+
+/// Autocomplete/choice label for an article: its title (≤ 100 chars).
+pub fn article_choice_name(article: &crate::ingest::ArticleSummary) -> String {
+    truncate_words(&article.title, limit::CHOICE_NAME)
 }
 
 /// Autocomplete/choice label for a point: "2. Neither country will …" (≤ 100 chars).

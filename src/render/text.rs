@@ -80,20 +80,49 @@ pub fn points(points: &[Point]) -> String {
     out
 }
 
-/// Corpus facts.
+/// Counts of one article or of all: "6 paragraphs, 4 points, 4 footnotes".
+pub fn counts(paragraphs: usize, points: usize, footnotes: usize) -> String {
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    format!(
+        "{}, {}, {}",
+        plural(paragraphs, "paragraph", "paragraphs"),
+        plural(points, "point", "points"),
+        plural(footnotes, "footnote", "footnotes")
+    )
+}
+
+/// Corpus facts: the default article, the totals, then every article with its id.
 pub fn about(about: &About) -> String {
     let mut out = format!("{}\n", about.title);
     if let Some(url) = &about.source_url {
         out.push_str(&format!("Source: {url}\n"));
     }
+    if let Some(date) = &about.published {
+        out.push_str(&format!("Published: {date}\n"));
+    }
+    let n = about.articles.len();
     out.push_str(&format!(
-        "{} article(s), {} paragraphs, {} points, {} footnotes\n",
-        about.articles, about.passages, about.points, about.footnotes
+        "{n} article{}, {}\n",
+        if n == 1 { "" } else { "s" },
+        counts(about.passages, about.points, about.footnotes)
     ));
+    if n > 1 {
+        out.push_str("\nArticles (id: title, counts; * = used when no --article is given):\n");
+        for a in &about.articles {
+            out.push_str(&format!(
+                "{} {}: {} ({})\n",
+                if a.is_default { "*" } else { " " },
+                a.id,
+                a.title,
+                counts(a.paragraphs, a.points, a.footnotes)
+            ));
+        }
+    }
     out
 }
 
 /// Help for the console chat.
 pub fn console_help() -> String {
-    "Ask a question in plain words, or:\n  /point N     show agreement point N\n  /points      list the agreement points\n  /footnote N  show footnote N\n  /about       what the bot knows\n  /help        this help\nCtrl-D quits.\n".to_string()
+    "Ask a question in plain words, or:\n  /point N     show agreement point N\n  /points      list the agreement points\n  /footnote N  show footnote N\n  /about       what the bot knows\n  /help        this help\nAfter /points, /point N or /footnote N, an article id or part of its title picks the article.\nCtrl-D quits.\n".to_string()
 }

@@ -1,9 +1,13 @@
 //! Look-ups that need no search: `/point`, `/points`, `/footnote`, `/about`, `/help`.
+//! Points and footnotes are numbered per article: each look-up takes an optional `article`
+//! (autocompleted over titles, value = article id); without it, the default article.
 
 use poise::serenity_prelude as serenity;
 
 use super::ask::send;
 use crate::bot::{Context, Error};
+use crate::engine::{Engine, LookupError};
+use crate::ingest::ArticleSummary;
 use crate::render::embed::{self, Reply};
 
 /// Up to 25 autocomplete choices among numbered items whose number starts with, or whose label
@@ -25,91 +29,179 @@ fn choices(
     serenity::CreateAutocompleteResponse::new().set_choices(choices)
 }
 
-/// Autocomplete for point numbers: each point with its short title.
+/// The `article` option already filled in the command being typed (for autocompleting
+/// numbers within that article).
+fn article_option(ctx: Context<'_>) -> Option<String> {
+    let poise::Context::Application(app) = ctx else {
+        return None;
+    };
+    app.interaction
+        .data
+        .options
+        .iter()
+        .find(|o| o.name == "article")
+        .and_then(|o| o.value.as_str())
+        .filter(|v| !v.trim().is_empty())
+        .map(str::to_string)
+}
+
+/// The article an autocomplete refers to: the one chosen so far, else the default.
+fn chosen_article<'e>(ctx: Context<'_>, engine: &'e Engine) -> Option<&'e ArticleSummary> {
+    engine.article(article_option(ctx).as_deref()).ok()
+}
+
+/// Autocomplete for articles: titles containing what was typed (or ids starting with it);
+/// the value sent back is the article id.
+async fn autocomplete_article(
+    ctx: Context<'_>,
+    partial: &str,
+) -> serenity::CreateAutocompleteResponse {
+    let engine = ctx.data().engine.current();
+    let partial = partial.trim().to_lowercase();
+    let choices = engine
+        .articles()
+        .filter(|a| {
+            partial.is_empty()
+                || a.id.to_lowercase().starts_with(&partial)
+                || a.title.to_lowercase().contains(&partial)
+        })
+        .take(25)
+        .map(|a| serenity::AutocompleteChoice::new(embed::article_choice_name(a), a.id.clone()))
+        .collect();
+    serenity::CreateAutocompleteResponse::new().set_choices(choices)
+}
+
+/// Autocomplete for point numbers: each point of the chosen article with its short title.
 async fn autocomplete_point(
     ctx: Context<'_>,
     partial: &str,
 ) -> serenity::CreateAutocompleteResponse {
     let engine = ctx.data().engine.current();
-    let points = engine.points().iter();
+    let points = chosen_article(ctx, &engine)
+        .map(|a| a.points.as_slice())
+        .unwrap_or(&[]);
     choices(
-        points.map(|p| (p.number, embed::point_choice_name(p))),
+        points
+            .iter()
+            .map(|p| (p.number, embed::point_choice_name(p))),
         partial,
     )
 }
 
-/// Autocomplete for footnote numbers: each footnote with the start of its text.
+/// Autocomplete for footnote numbers: each footnote of the chosen article with its start.
 async fn autocomplete_footnote(
     ctx: Context<'_>,
     partial: &str,
 ) -> serenity::CreateAutocompleteResponse {
     let engine = ctx.data().engine.current();
-    let footnotes = engine.footnotes().iter();
+    let footnotes = chosen_article(ctx, &engine)
+        .map(|a| a.footnotes.as_slice())
+        .unwrap_or(&[]);
     choices(
-        footnotes.map(|f| (f.number, embed::footnote_choice_name(f))),
+        footnotes
+            .iter()
+            .map(|f| (f.number, embed::footnote_choice_name(f))),
         partial,
     )
 }
 
-/// Show one point of the agreement, with its sources
+/// The ephemeral reply when the `article` option matches no article, or several.
+fn unknown_article(err: &LookupError) -> Reply {
+    Reply::text(
+        format!(
+            "{err}. `/about` lists the articles; the `article` option suggests titles as you type."
+        ),
+        true,
+    )
+}
+
+/// Show one point of an article (the agreement's, unless you pick another article)
 #[poise::command(slash_command)]
 pub async fn point(
     ctx: Context<'_>,
     #[description = "Which point (1 = first)"]
     #[autocomplete = "autocomplete_point"]
     number: u32,
+    #[description = "Article to look in (default: the main article)"]
+    #[autocomplete = "autocomplete_article"]
+    article: Option<String>,
 ) -> Result<(), Error> {
-    let reply = match ctx.data().engine.current().point(number)? {
-        Some(hit) => embed::point_reply(&hit),
-        None => Reply::text(
-            format!(
-                "There is no point {number}: the agreement has {} points. `/points` lists them.",
-                ctx.data().engine.current().points().len()
+    let engine = ctx.data().engine.current();
+    let reply = match engine.article(article.as_deref()) {
+        Err(err) => unknown_article(&err),
+        Ok(a) => match engine.point(a, number)? {
+            Some(hit) => embed::point_reply(&hit),
+            None => Reply::text(
+                format!(
+                    "There is no point {number}: {} has {} points. `/points` lists them.",
+                    if engine.summary().articles.len() <= 1 {
+                        "the agreement".to_string()
+                    } else {
+                        format!("“{}”", a.title)
+                    },
+                    a.points.len()
+                ),
+                true,
             ),
-            true,
-        ),
+        },
     };
     send(ctx, &reply, None).await
 }
 
-/// List the points of the agreement
+/// List the points of an article (the agreement's, unless you pick another article)
 #[poise::command(slash_command)]
-pub async fn points(ctx: Context<'_>) -> Result<(), Error> {
+pub async fn points(
+    ctx: Context<'_>,
+    #[description = "Article to look in (default: the main article)"]
+    #[autocomplete = "autocomplete_article"]
+    article: Option<String>,
+) -> Result<(), Error> {
     let engine = ctx.data().engine.current();
-    let reply = embed::points_reply(&engine.about().title, engine.points());
+    let reply = match engine.article(article.as_deref()) {
+        Err(err) => unknown_article(&err),
+        Ok(a) => embed::points_reply(&a.title, &a.points),
+    };
     send(ctx, &reply, None).await
 }
 
-/// Show one footnote of the article
+/// Show one footnote of an article (the summit article's, unless you pick another)
 #[poise::command(slash_command)]
 pub async fn footnote(
     ctx: Context<'_>,
     #[description = "Footnote number, as in [2]"]
     #[autocomplete = "autocomplete_footnote"]
     number: u32,
+    #[description = "Article to look in (default: the main article)"]
+    #[autocomplete = "autocomplete_article"]
+    article: Option<String>,
 ) -> Result<(), Error> {
-    let reply = match ctx.data().engine.current().footnote(number) {
-        Some(f) => embed::footnote_reply(f),
-        None => Reply::text(
-            format!(
-                "There is no footnote {number}: the article has {}.",
-                ctx.data().engine.current().footnotes().len()
+    let engine = ctx.data().engine.current();
+    let reply = match engine.article(article.as_deref()) {
+        Err(err) => unknown_article(&err),
+        Ok(a) => match a.footnote(number) {
+            Some(f) => embed::footnote_reply(f),
+            None => Reply::text(
+                format!(
+                    "There is no footnote {number}: {} has {}.",
+                    if engine.summary().articles.len() <= 1 {
+                        "the article".to_string()
+                    } else {
+                        format!("“{}”", a.title)
+                    },
+                    a.footnotes.len()
+                ),
+                true,
             ),
-            true,
-        ),
+        },
     };
     send(ctx, &reply, None).await
 }
 
-/// What the bot knows: the article, its source, and how much of it
+/// What the bot knows: the articles, their sources, and how much of each
 #[poise::command(slash_command)]
 pub async fn about(ctx: Context<'_>) -> Result<(), Error> {
-    send(
-        ctx,
-        &embed::about_reply(&ctx.data().engine.current().about()),
-        None,
-    )
-    .await
+    let about = ctx.data().engine.current().about();
+    send(ctx, &embed::about_reply(&about, None), None).await
 }
 
 /// How to ask the bot, with examples
