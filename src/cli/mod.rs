@@ -64,11 +64,19 @@ pub enum Command {
     },
     /// Show what the bot knows (title, counts).
     About,
-    /// Build the search index (only if the articles changed, unless --force).
+    /// Build the search index (only if the articles changed, unless --force), or with
+    /// --check lint the articles instead (exit 1 on errors, 0 with only warnings).
     Index {
         /// Rebuild even if the index is up to date.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "check")]
         force: bool,
+        /// Lint the articles (markers without definitions, uncited footnotes, duplicate
+        /// numbers, empty paragraphs, unnumbered enumerations, navigation left in); build nothing.
+        #[arg(long)]
+        check: bool,
+        /// Articles folder to check (default: the configured one).
+        #[arg(requires = "check", value_name = "DIR")]
+        dir: Option<PathBuf>,
     },
     /// Score answers against a JSON-lines file of questions.
     Eval {
@@ -151,7 +159,30 @@ pub fn run(command: Command, config: &Config) -> anyhow::Result<i32> {
             let engine = open_engine(config, false, false)?;
             out.write_all(text::about(&engine.about()).as_bytes())?;
         }
-        Command::Index { force } => {
+        Command::Index {
+            check: true, dir, ..
+        } => {
+            let dir = match dir.or_else(|| EngineOptions::from_config(config).articles_dir) {
+                Some(dir) => dir,
+                None => bail!("no articles folder to check: pass DIR or set corpus.articles_dir"),
+            };
+            let report = crate::ingest::lint::lint_dir(&dir)?;
+            for finding in &report.findings {
+                writeln!(out, "{finding}")?;
+            }
+            let errors = report.count(crate::ingest::lint::Severity::Error);
+            let warnings = report.count(crate::ingest::lint::Severity::Warning);
+            writeln!(
+                out,
+                "{} article file{} checked: {errors} error{}, {warnings} warning{}",
+                report.files,
+                if report.files == 1 { "" } else { "s" },
+                if errors == 1 { "" } else { "s" },
+                if warnings == 1 { "" } else { "s" },
+            )?;
+            return Ok(if errors > 0 { 1 } else { 0 });
+        }
+        Command::Index { force, .. } => {
             let started = std::time::Instant::now();
             let engine = open_engine(config, force, true)?;
             let documents = engine.summary().passages + engine.summary().points;

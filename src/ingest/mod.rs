@@ -3,6 +3,7 @@
 //! Owns the article formats and their validation. Nothing here knows about search or Discord.
 
 pub mod error;
+pub mod lint;
 pub mod markers;
 pub mod metadata;
 pub mod model;

@@ -45,9 +45,11 @@ impl Format {
 }
 
 /// A block of consecutive non-blank lines and the line it starts on.
-struct Block {
-    line: usize,
-    text: String,
+pub(crate) struct Block {
+    /// 1-based line of the block's first line.
+    pub(crate) line: usize,
+    /// The block's lines, trimmed, joined with `\n`.
+    pub(crate) text: String,
 }
 
 /// Decodes bytes as UTF-8, reporting the line of the first bad byte.
@@ -212,7 +214,7 @@ pub fn parse_article(path: &Path, text: &str, format: Format) -> Result<Article,
 }
 
 /// Groups lines into blocks separated by blank lines. Line numbers are 1-based.
-fn blocks_of(lines: &[&str], from: usize) -> Vec<Block> {
+pub(crate) fn blocks_of(lines: &[&str], from: usize) -> Vec<Block> {
     let mut blocks: Vec<Block> = Vec::new();
     let mut current: Option<Block> = None;
     for (i, line) in lines.iter().enumerate().skip(from) {
@@ -243,13 +245,13 @@ fn blocks_of(lines: &[&str], from: usize) -> Vec<Block> {
 }
 
 /// A navigation heading (`More From`, `Related Topics`), never content.
-fn is_navigation(line: &str) -> bool {
+pub(crate) fn is_navigation(line: &str) -> bool {
     NAVIGATION.contains(&line.trim().to_lowercase().as_str())
 }
 
 /// `[n] text`, `[n]: text` or `[^n]: text` at the start of a block. `[^n] text` without the
 /// colon is a Markdown reference that a wrapped paragraph line happens to start with.
-fn footnote_definition(text: &str) -> Option<(u32, &str)> {
+pub(crate) fn footnote_definition(text: &str) -> Option<(u32, &str)> {
     let marker = super::markers::marker_at(text, 0)?;
     if marker.numbers.len() != 1 {
         return None;

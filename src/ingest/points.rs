@@ -38,7 +38,7 @@ pub fn ordinal_rank(word: &str) -> Option<u32> {
 }
 
 /// The rank of a sentence that opens with an ordinal word followed by a comma or colon.
-fn sentence_rank(sentence: &str) -> Option<u32> {
+pub(crate) fn sentence_rank(sentence: &str) -> Option<u32> {
     let end = sentence.find([',', ':'])?;
     let head = sentence[..end].trim();
     if head.contains(char::is_whitespace) {
