@@ -49,6 +49,8 @@ pub struct Config {
     pub discord: DiscordConfig,
     /// Logging.
     pub log: LogConfig,
+    /// The question log.
+    pub store: StoreConfig,
 }
 
 /// `[corpus]`
@@ -164,6 +166,31 @@ impl Default for LogConfig {
     }
 }
 
+/// `[store]`: the question log (see `crate::store`).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreConfig {
+    /// Record questions and votes (the bot and the console chat; never `ask` or `eval`).
+    pub enabled: bool,
+    /// `sqlite://PATH` (folder created on first use) or `postgres://…`.
+    pub url: String,
+    /// Rows older than this many days are deleted (0 keeps them forever).
+    pub retention_days: u32,
+    /// Keep the question text (off: counts only).
+    pub log_question_text: bool,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig {
+            enabled: true,
+            url: "sqlite://data/summit.db".to_string(),
+            retention_days: 90,
+            log_question_text: true,
+        }
+    }
+}
+
 impl Config {
     /// Reads `path`, or `config/default.toml` when present, else the built-in defaults.
     pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
@@ -220,6 +247,11 @@ impl Config {
         }
         if d.shard_total == 0 && d.shard_start > 0 {
             return invalid("discord.shard_start needs discord.shard_total");
+        }
+        let url = &self.store.url;
+        let known = ["sqlite://", "postgres://", "postgresql://"];
+        if !known.iter().any(|p| url.starts_with(p)) || url == "sqlite://" {
+            return invalid("store.url must be sqlite://PATH or postgres://…");
         }
         Ok(())
     }

@@ -18,6 +18,7 @@ pub mod indexing;
 pub mod ingest;
 pub mod render;
 pub mod retrieve;
+pub mod store;
 
 pub use answer::{Hit, PassageRef, Response};
 pub use config::Config;

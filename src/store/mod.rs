@@ -1,0 +1,644 @@
+//! The question log: what people asked, what the bot answered, and their votes, in SQLite
+//! (default) or PostgreSQL. A front end (the bot, the console chat) hands rows to [`Store`],
+//! which never blocks and never fails an answer: rows go through a bounded queue to a writer
+//! on its own thread that writes them in batches; when the queue is full or the database is
+//! down, rows are dropped and counted. [`report`] reads the log back.
+//!
+//! Beside the core, like the front ends: it may use the core (markup stripping for
+//! normalising), the core never uses it.
+
+pub mod db;
+pub mod hash;
+pub mod report;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
+use tracing::{info, warn};
+
+use crate::config::StoreConfig;
+use db::{Db, QuestionRow, Target, VoteRow};
+use hash::Hasher;
+
+/// Rows waiting for the writer at most; beyond that new rows are dropped (and counted).
+pub const QUEUE_CAPACITY: usize = 10_000;
+/// Rows written per transaction at most.
+const MAX_BATCH: usize = 512;
+/// How often old rows are deleted.
+const RETENTION_EVERY: Duration = Duration::from_secs(3600);
+/// Shortest and longest wait before reconnecting to a database that failed.
+const RECONNECT_MIN: Duration = Duration::from_millis(500);
+const RECONNECT_MAX: Duration = Duration::from_secs(30);
+/// At most one "rows dropped" warning per this interval (the count is in it).
+const WARN_EVERY: Duration = Duration::from_secs(10);
+
+/// Why the store cannot start (a configuration problem; an unreachable database is not one).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Bad URL.
+    #[error(transparent)]
+    Db(#[from] db::DbError),
+    /// No hash key.
+    #[error(transparent)]
+    Key(#[from] hash::KeyError),
+    /// The writer thread could not be started.
+    #[error("cannot start the store writer: {0}")]
+    Thread(std::io::Error),
+}
+
+/// Where a question came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// `/ask`.
+    Slash,
+    /// A message mentioning the bot.
+    Mention,
+    /// A direct message.
+    Dm,
+    /// A message in an answer channel.
+    Channel,
+    /// The "Find in article" message menu.
+    ContextMenu,
+    /// The console chat.
+    Console,
+}
+
+impl Source {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Slash => "slash",
+            Source::Mention => "mention",
+            Source::Dm => "dm",
+            Source::Channel => "channel",
+            Source::ContextMenu => "context_menu",
+            Source::Console => "console",
+        }
+    }
+}
+
+/// What became of a question.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Answered with this passage.
+    Answered {
+        /// Passage id.
+        passage: String,
+        /// Its score.
+        score: f32,
+        /// Share of the question it covers.
+        coverage: f32,
+    },
+    /// Searched; nothing good enough.
+    NoAnswer,
+    /// Over the length limit.
+    TooLong,
+    /// Nothing to search (only a mention or markup).
+    Empty,
+    /// Refused by the rate limiter.
+    Throttled,
+}
+
+impl Outcome {
+    /// The stored name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Outcome::Answered { .. } => "answered",
+            Outcome::NoAnswer => "no_answer",
+            Outcome::TooLong => "too_long",
+            Outcome::Empty => "empty",
+            Outcome::Throttled => "throttled",
+        }
+    }
+
+    /// The outcome of an engine response.
+    pub fn of(response: &crate::answer::Response) -> Outcome {
+        match &response.answer {
+            Some(hit) => Outcome::Answered {
+                passage: hit.passage.id.to_string(),
+                score: hit.score,
+                coverage: hit.coverage,
+            },
+            None => Outcome::NoAnswer,
+        }
+    }
+}
+
+/// One question to record.
+#[derive(Debug, Clone)]
+pub struct Asked<'a> {
+    /// The answer's id (from [`Store::new_answer_id`]; the feedback buttons carry it).
+    pub answer_id: u64,
+    /// Where it came from.
+    pub source: Source,
+    /// Guild (none in DMs and the console).
+    pub guild: Option<u64>,
+    /// Channel (none in the console).
+    pub channel: Option<u64>,
+    /// The asker's user id (hashed before it leaves this call).
+    pub user: u64,
+    /// The question as asked.
+    pub question: &'a str,
+    /// What became of it.
+    pub outcome: Outcome,
+    /// Question received → answer ready.
+    pub latency: Duration,
+}
+
+enum Message {
+    Question(QuestionRow),
+    Vote(VoteRow),
+    /// Everything queued before this is written (or dropped) when the sender is told.
+    Flush(std::sync::mpsc::Sender<()>),
+}
+
+/// The handle front ends record through. Cheap to share (`Arc`); every call returns at once.
+pub struct Store {
+    queue: mpsc::Sender<Message>,
+    hasher: Hasher,
+    log_question_text: bool,
+    dropped: Arc<AtomicU64>,
+    id_seed: u64,
+    next_id: AtomicU64,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("log_question_text", &self.log_question_text)
+            .field("dropped", &self.dropped())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Starts the store described by `[store]`, or `None` when it is disabled. Fails only on
+    /// configuration errors (a bad URL, PostgreSQL without `SUMMIT_HASH_KEY`); a database
+    /// that cannot be reached is retried in the background while rows are dropped.
+    pub fn start(config: &StoreConfig) -> Result<Option<Arc<Store>>, StoreError> {
+        if !config.enabled {
+            return Ok(None);
+        }
+        let target = Target::parse(&config.url)?;
+        let env_key = std::env::var(hash::KEY_ENV).ok();
+        let key = match hash::load_key(env_key, target.sqlite_folder().as_deref()) {
+            Ok(key) => key,
+            Err(hash::KeyError::Missing) => return Err(hash::KeyError::Missing.into()),
+            Err(error) => {
+                // The folder is unwritable: rows cannot be written there either, but answers
+                // must go out, and ids must still never be stored raw.
+                warn!(%error, "store: cannot read or create the hash key; using a key for this run only");
+                hash::ephemeral_key()
+            }
+        };
+        let (queue, receiver) = mpsc::channel(QUEUE_CAPACITY);
+        let dropped = Arc::new(AtomicU64::new(0));
+        let writer = Writer {
+            target: target.clone(),
+            retention_days: config.retention_days,
+            dropped: dropped.clone(),
+            db: None,
+            next_connect: Instant::now(),
+            reconnect_wait: RECONNECT_MIN,
+            last_warning: None,
+            unwarned: 0,
+        };
+        std::thread::Builder::new()
+            .name("summit-store".to_string())
+            .spawn(move || writer.run(receiver))
+            .map_err(StoreError::Thread)?;
+        let seed_bytes = hash::ephemeral_key();
+        let mut seed = [0u8; 8];
+        seed.copy_from_slice(&seed_bytes[..8]);
+        info!(target = ?target, retention_days = config.retention_days, log_question_text = config.log_question_text, "question log on");
+        Ok(Some(Arc::new(Store {
+            queue,
+            hasher: Hasher::new(&key),
+            log_question_text: config.log_question_text,
+            dropped,
+            id_seed: u64::from_le_bytes(seed),
+            next_id: AtomicU64::new(0),
+        })))
+    }
+
+    /// A fresh answer id: random per process, then counting, so ids from several processes
+    /// (shards on one PostgreSQL) do not collide.
+    pub fn new_answer_id(&self) -> u64 {
+        let n = self.next_id.fetch_add(1, Ordering::Relaxed);
+        // An odd multiplier is a bijection on u64: distinct counters give distinct ids.
+        self.id_seed ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    }
+
+    /// Queues a question. Never blocks: a full queue drops the row (counted).
+    pub fn record_question(&self, asked: Asked<'_>) {
+        let (passage, score, coverage) = match &asked.outcome {
+            Outcome::Answered {
+                passage,
+                score,
+                coverage,
+            } => (
+                Some(passage.clone()),
+                Some(f64::from(*score)),
+                Some(f64::from(*coverage)),
+            ),
+            _ => (None, None, None),
+        };
+        let (question, normalised) = if self.log_question_text {
+            (
+                Some(asked.question.to_string()),
+                Some(normalise(asked.question)),
+            )
+        } else {
+            (None, None)
+        };
+        let row = QuestionRow {
+            id: answer_id_text(asked.answer_id),
+            at: db::unix_now(),
+            source: asked.source.as_str(),
+            outcome: asked.outcome.as_str(),
+            guild: asked.guild.map(|g| g as i64),
+            channel: asked.channel.map(|c| c as i64),
+            asker: self.hasher.user(asked.user),
+            question,
+            normalised,
+            passage,
+            score,
+            coverage,
+            latency_us: asked.latency.as_micros().min(i64::MAX as u128) as i64,
+        };
+        self.enqueue(Message::Question(row));
+    }
+
+    /// Queues a vote: `user` finds answer `answer_id` helpful or not (a later vote replaces it).
+    pub fn record_vote(&self, answer_id: u64, user: u64, helpful: bool, guild: Option<u64>) {
+        self.enqueue(Message::Vote(VoteRow {
+            answer: answer_id_text(answer_id),
+            voter: self.hasher.user(user),
+            helpful,
+            guild: guild.map(|g| g as i64),
+            at: db::unix_now(),
+        }));
+    }
+
+    fn enqueue(&self, message: Message) {
+        if self.queue.try_send(message).is_err() {
+            let total = self.dropped.fetch_add(1, Ordering::Relaxed) + 1;
+            // Powers of two: a full queue warns a handful of times, not once per question.
+            if total.is_power_of_two() {
+                warn!(
+                    dropped_total = total,
+                    "store queue full: question log rows dropped"
+                );
+            }
+        }
+    }
+
+    /// Rows dropped so far (queue full or database unavailable).
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+
+    /// Waits (blocking, at most `limit`) until every row queued so far is written or dropped.
+    /// Returns whether that happened in time. Call from a blocking context (not an async
+    /// task): `tokio::task::spawn_blocking(move || store.flush(limit))`.
+    pub fn flush(&self, limit: Duration) -> bool {
+        let deadline = Instant::now() + limit;
+        let (done, wait) = std::sync::mpsc::channel();
+        let mut message = Message::Flush(done);
+        loop {
+            match self.queue.try_send(message) {
+                Ok(()) => break,
+                Err(mpsc::error::TrySendError::Closed(_)) => return false,
+                Err(mpsc::error::TrySendError::Full(back)) => {
+                    if Instant::now() >= deadline {
+                        return false;
+                    }
+                    message = back;
+                    // The queue is draining: try again shortly.
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+            }
+        }
+        wait.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .is_ok()
+    }
+}
+
+/// An answer id as stored and as carried by buttons: 16 hex digits.
+pub fn answer_id_text(id: u64) -> String {
+    format!("{id:016x}")
+}
+
+/// A question reduced for grouping: chat markup removed, lowercase, punctuation dropped,
+/// spaces folded ("Is there a **hotline**?" and "is there a hotline" group together).
+pub fn normalise(question: &str) -> String {
+    let stripped = crate::retrieve::markup::strip_discord_markup(question);
+    let mut out = String::with_capacity(stripped.len());
+    for word in stripped
+        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .filter(|w| !w.trim_matches('\'').is_empty())
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.trim_matches('\'').chars().flat_map(char::to_lowercase));
+    }
+    out
+}
+
+/// The writer: owns the connection, on its own thread with its own small runtime, so
+/// SQLite's blocking calls never touch the threads that answer questions.
+struct Writer {
+    target: Target,
+    retention_days: u32,
+    dropped: Arc<AtomicU64>,
+    db: Option<Db>,
+    next_connect: Instant,
+    reconnect_wait: Duration,
+    last_warning: Option<Instant>,
+    unwarned: u64,
+}
+
+impl Writer {
+    fn run(mut self, receiver: mpsc::Receiver<Message>) {
+        let runtime = match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(runtime) => runtime,
+            Err(error) => {
+                warn!(%error, "store: cannot start the writer; nothing will be recorded");
+                return;
+            }
+        };
+        runtime.block_on(self.serve(receiver));
+    }
+
+    async fn serve(&mut self, mut receiver: mpsc::Receiver<Message>) {
+        let mut retention = tokio::time::interval(RETENTION_EVERY);
+        loop {
+            tokio::select! {
+                message = receiver.recv() => {
+                    let Some(first) = message else { break };
+                    let mut questions = Vec::new();
+                    let mut votes = Vec::new();
+                    let mut flushes = Vec::new();
+                    let mut next = Some(first);
+                    while let Some(message) = next {
+                        match message {
+                            Message::Question(q) => questions.push(q),
+                            Message::Vote(v) => votes.push(v),
+                            Message::Flush(done) => flushes.push(done),
+                        }
+                        next = if questions.len() + votes.len() < MAX_BATCH {
+                            receiver.try_recv().ok()
+                        } else {
+                            None
+                        };
+                    }
+                    if !questions.is_empty() || !votes.is_empty() {
+                        self.write(&questions, &votes).await;
+                    }
+                    for done in flushes {
+                        let _ = done.send(());
+                    }
+                }
+                _ = retention.tick() => self.apply_retention().await,
+            }
+        }
+    }
+
+    /// The open database, connecting (and migrating) if it is time to try.
+    async fn db(&mut self) -> Option<&mut Db> {
+        if self.db.is_none() && Instant::now() >= self.next_connect {
+            match Db::connect(&self.target).await {
+                Ok(db) => {
+                    info!(target = ?self.target, "store: database open");
+                    self.db = Some(db);
+                    self.reconnect_wait = RECONNECT_MIN;
+                }
+                Err(error) => {
+                    warn!(%error, retry_in_ms = self.reconnect_wait.as_millis() as u64, "store: cannot open the database");
+                    self.next_connect = Instant::now() + self.reconnect_wait;
+                    self.reconnect_wait = (self.reconnect_wait * 2).min(RECONNECT_MAX);
+                }
+            }
+        }
+        self.db.as_mut()
+    }
+
+    async fn write(&mut self, questions: &[QuestionRow], votes: &[VoteRow]) {
+        let rows = (questions.len() + votes.len()) as u64;
+        let error = match self.db().await {
+            Some(db) => match db.write(questions, votes).await {
+                Ok(()) => return,
+                Err(error) => {
+                    self.db = None; // reconnect before the next batch
+                    Some(error.to_string())
+                }
+            },
+            None => None,
+        };
+        let total = self.dropped.fetch_add(rows, Ordering::Relaxed) + rows;
+        self.unwarned += rows;
+        let due = self.last_warning.is_none_or(|t| t.elapsed() >= WARN_EVERY);
+        if due || error.is_some() {
+            warn!(
+                dropped = self.unwarned,
+                dropped_total = total,
+                error = error.as_deref().unwrap_or("database unavailable"),
+                "store: question log rows dropped"
+            );
+            self.last_warning = Some(Instant::now());
+            self.unwarned = 0;
+        }
+    }
+
+    async fn apply_retention(&mut self) {
+        if self.retention_days == 0 {
+            return;
+        }
+        let cutoff = db::unix_now() - i64::from(self.retention_days) * 86_400;
+        if let Some(db) = self.db().await {
+            match db.delete_older_than(cutoff).await {
+                Ok(0) => {}
+                Ok(deleted) => info!(deleted, "store: deleted rows past retention"),
+                Err(error) => {
+                    warn!(%error, "store: retention failed");
+                    self.db = None;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalising_groups_the_same_question() {
+        assert_eq!(normalise("Is there a **hotline**?"), "is there a hotline");
+        assert_eq!(normalise("  is THERE a   hotline  "), "is there a hotline");
+        assert_eq!(normalise("<@123> What's the deal?!"), "what's the deal");
+        assert_eq!(normalise("???"), "");
+    }
+
+    #[test]
+    fn answer_ids_are_distinct_and_sixteen_hex_digits() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::start(&StoreConfig {
+            enabled: true,
+            url: format!("sqlite://{}/x.db", dir.path().display()),
+            ..StoreConfig::default()
+        });
+        let store = store.unwrap().unwrap();
+        let a = store.new_answer_id();
+        let b = store.new_answer_id();
+        assert_ne!(a, b);
+        assert_eq!(answer_id_text(a).len(), 16);
+    }
+
+    fn asked(store: &Store, user: u64, question: &str, outcome: Outcome) -> u64 {
+        let answer_id = store.new_answer_id();
+        store.record_question(Asked {
+            answer_id,
+            source: Source::Mention,
+            guild: Some(7),
+            channel: Some(8),
+            user,
+            question,
+            outcome,
+            latency: Duration::from_micros(1500),
+        });
+        answer_id
+    }
+
+    fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
+    #[test]
+    fn rows_reach_sqlite_in_batches_and_the_report_counts_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/log/summit.db", dir.path().display());
+        let store = Store::start(&StoreConfig {
+            url: url.clone(),
+            ..StoreConfig::default()
+        })
+        .unwrap()
+        .unwrap();
+        let hotline = Outcome::Answered {
+            passage: "a:2.4".into(),
+            score: 1.5,
+            coverage: 0.9,
+        };
+        let first = asked(&store, 1, "Is there a hotline?", hotline.clone());
+        asked(&store, 2, "What about pizza?", Outcome::NoAnswer);
+        asked(&store, 3, "what about PIZZA", Outcome::NoAnswer);
+        asked(&store, 3, "Too long", Outcome::TooLong);
+        store.record_vote(first, 2, true, Some(7));
+        store.record_vote(first, 3, true, Some(7));
+        store.record_vote(first, 3, false, Some(7)); // changes user 3's vote
+        assert!(store.flush(Duration::from_secs(30)));
+        assert_eq!(store.dropped(), 0);
+
+        let mut db = block_on(Db::connect(&Target::parse(&url).unwrap())).unwrap();
+        let report = block_on(report::build(&mut db, &report::Filter::default())).unwrap();
+        assert_eq!(report.questions, 4);
+        assert_eq!(report.answered, 1);
+        assert_eq!(report.no_answer, 3);
+        assert_eq!(report.askers, 3);
+        assert_eq!(
+            report.top_unanswered,
+            vec![report::Unanswered {
+                question: "What about pizza?".into(),
+                count: 2
+            }]
+        );
+        assert_eq!(
+            report.feedback,
+            report::Feedback {
+                helpful: 1,
+                not_helpful: 1
+            }
+        );
+        assert_eq!(report.least_helpful[0].passage, "a:2.4");
+        assert_eq!(report.by_hour_utc.iter().sum::<u64>(), 4);
+        let other_guild = report::Filter {
+            guild: Some(99),
+            ..Default::default()
+        };
+        let empty = block_on(report::build(&mut db, &other_guild)).unwrap();
+        assert_eq!(empty.questions, 0);
+        // No raw user id is stored.
+        let askers = block_on(db.query("SELECT asker FROM questions", &[])).unwrap();
+        assert!(askers.iter().all(|r| r[0].text().is_some_and(|t| t.len() == 32)));
+    }
+
+    #[test]
+    fn retention_deletes_old_rows_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = Target::parse(&format!("sqlite://{}/s.db", dir.path().display())).unwrap();
+        let mut db = block_on(Db::connect(&target)).unwrap();
+        let now = db::unix_now();
+        let row = |id: &str, at: i64| QuestionRow {
+            id: id.into(),
+            at,
+            source: "slash",
+            outcome: "no_answer",
+            guild: None,
+            channel: None,
+            asker: "h".into(),
+            question: None,
+            normalised: None,
+            passage: None,
+            score: None,
+            coverage: None,
+            latency_us: 1,
+        };
+        let vote = |answer: &str, at: i64| VoteRow {
+            answer: answer.into(),
+            voter: "v".into(),
+            helpful: true,
+            guild: None,
+            at,
+        };
+        block_on(db.write(
+            &[row("old", now - 100 * 86_400), row("new", now)],
+            &[vote("old", now - 100 * 86_400), vote("new", now)],
+        ))
+        .unwrap();
+        let deleted = block_on(db.delete_older_than(now - 90 * 86_400)).unwrap();
+        assert_eq!(deleted, 2);
+        let left = block_on(db.query("SELECT id FROM questions", &[])).unwrap();
+        assert_eq!(left, vec![vec![db::Value::Text("new".into())]]);
+    }
+
+    #[test]
+    fn an_unwritable_folder_drops_rows_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        // A file where the database's folder should be: nothing can be created there.
+        let blocker = dir.path().join("not-a-folder");
+        std::fs::write(&blocker, b"x").unwrap();
+        let store = Store::start(&StoreConfig {
+            url: format!("sqlite://{}/summit.db", blocker.display()),
+            ..StoreConfig::default()
+        })
+        .unwrap()
+        .unwrap();
+        let started = Instant::now();
+        for i in 0..100 {
+            asked(&store, i, "q", Outcome::NoAnswer);
+        }
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert!(store.flush(Duration::from_secs(30)));
+        assert_eq!(store.dropped(), 100);
+    }
+}
