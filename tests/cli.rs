@@ -31,7 +31,11 @@ impl Setup {
         let index_dir = dir.path().join("idx");
         std::fs::write(
             &config,
-            format!("[corpus]\nindex_dir = '{}'\n", index_dir.display()),
+            format!(
+                "[corpus]\nindex_dir = '{}'\n[store]\nurl = 'sqlite://{}'\n",
+                index_dir.display(),
+                dir.path().join("data/summit.db").display()
+            ),
         )
         .expect("write config");
         Setup { dir, config }
@@ -304,6 +308,46 @@ fn console_chat_answers_commands_and_questions_then_exits_at_end_of_input() {
         point_4_text()
     );
     assert_eq!(out, expected);
+}
+
+#[test]
+fn the_console_chat_is_recorded_and_reported_while_ask_and_eval_never_write() {
+    let setup = Setup::new();
+    let data = setup.dir.path().join("data");
+    success(&setup.run(&["ask", "Is there a hotline?"], b""));
+    success(&setup.run(&["ask", "--json", "-"], b"Is there a hotline?\n"));
+    success(&setup.run(&["eval", "tests/fixtures/questions.jsonl"], b""));
+    assert!(
+        !data.exists(),
+        "ask and eval must not write the question log"
+    );
+
+    success(&setup.run(
+        &[],
+        b"Is there a hotline?\n/points\nWhat is the best pizza topping?\nwhat is the BEST pizza topping\n",
+    ));
+    let report: serde_json::Value =
+        serde_json::from_str(&success(&setup.run(&["report", "--json"], b""))).unwrap();
+    assert_eq!(report["questions"], 3, "{report}");
+    assert_eq!(report["answered"], 1, "{report}");
+    assert_eq!(report["no_answer"], 2, "{report}");
+    assert_eq!(
+        report["top_unanswered"],
+        serde_json::json!([{"question": "What is the best pizza topping?", "count": 2}])
+    );
+    let hours = report["by_hour_utc"].as_array().unwrap();
+    assert_eq!(hours.len(), 24);
+    assert_eq!(hours.iter().filter_map(|h| h.as_u64()).sum::<u64>(), 3);
+
+    let file = setup.dir.path().join("gaps.jsonl");
+    let out = success(&setup.run(&["report", "--export-eval", file.to_str().unwrap()], b""));
+    assert!(out.starts_with("wrote 0 helpful and 1 unanswered"), "{out}");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "{\"q\":\"What is the best pizza topping?\",\"none\":true,\"review\":true}\n"
+    );
+    // The exported file is a valid eval file.
+    success(&setup.run(&["eval", file.to_str().unwrap()], b""));
 }
 
 #[test]

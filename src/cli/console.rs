@@ -2,11 +2,19 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
+use crate::answer::Response;
 use crate::engine::Engine;
 use crate::render::text;
+use crate::store::{Asked, Outcome, Source, Store};
 
-/// Reads questions and slash commands until end of input (Ctrl-D).
-pub fn run(engine: &Engine, input: impl BufRead, mut out: impl Write) -> anyhow::Result<()> {
+/// Reads questions and slash commands until end of input (Ctrl-D). Questions (not slash
+/// commands) are recorded in `store` when given, as source `console`.
+pub fn run(
+    engine: &Engine,
+    store: Option<&Store>,
+    input: impl BufRead,
+    mut out: impl Write,
+) -> anyhow::Result<()> {
     let interactive = std::io::stdin().is_terminal();
     if interactive {
         let about = engine.about();
@@ -25,7 +33,20 @@ pub fn run(engine: &Engine, input: impl BufRead, mut out: impl Write) -> anyhow:
     prompt(&mut out)?;
     for line in input.lines() {
         let line = line?;
-        let reply = reply(engine, line.trim())?;
+        let started = std::time::Instant::now();
+        let (reply, response) = answer_line(engine, line.trim())?;
+        if let (Some(store), Some(response)) = (store, &response) {
+            store.record_question(Asked {
+                answer_id: store.new_answer_id(),
+                source: Source::Console,
+                guild: None,
+                channel: None,
+                user: 0,
+                question: &response.question,
+                outcome: Outcome::of(response),
+                latency: started.elapsed(),
+            });
+        }
         if !reply.is_empty() {
             writeln!(out, "{reply}")?;
         }
@@ -39,8 +60,13 @@ pub fn run(engine: &Engine, input: impl BufRead, mut out: impl Write) -> anyhow:
 
 /// The console's reply to one line.
 pub fn reply(engine: &Engine, line: &str) -> anyhow::Result<String> {
+    Ok(answer_line(engine, line)?.0)
+}
+
+/// The console's reply to one line, and the engine's response when the line was a question.
+fn answer_line(engine: &Engine, line: &str) -> anyhow::Result<(String, Option<Response>)> {
     if line.is_empty() {
-        return Ok(String::new());
+        return Ok((String::new(), None));
     }
     let mut words = line.split_whitespace();
     let command = words.next().unwrap_or("");
@@ -52,7 +78,7 @@ pub fn reply(engine: &Engine, line: &str) -> anyhow::Result<String> {
     };
     let article = Some(article.as_str()).filter(|a| !a.is_empty());
     let looked_up = || engine.article(article);
-    Ok(match (command, number) {
+    let reply = match (command, number) {
         ("/help" | "/?", _) => text::console_help(),
         ("/about", _) => text::about(&engine.about()),
         ("/points", _) => match looked_up() {
@@ -92,8 +118,12 @@ pub fn reply(engine: &Engine, line: &str) -> anyhow::Result<String> {
         },
         ("/point" | "/footnote", _) => format!("Usage: {command} N [article] (a number)\n"),
         (c, _) if c.starts_with('/') => format!("Unknown command {c}. Type /help.\n"),
-        _ => text::response(&engine.ask(line)?),
-    })
+        _ => {
+            let response = engine.ask(line)?;
+            return Ok((text::response(&response), Some(response)));
+        }
+    };
+    Ok((reply, None))
 }
 
 /// The message with its first letter in upper case.

@@ -2,6 +2,7 @@
 //! programs, index maintenance and evaluation. A thin front end over [`crate::engine`].
 
 pub mod console;
+pub mod report;
 
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
@@ -82,6 +83,21 @@ pub enum Command {
     Eval {
         /// File with one {"q", "any", "footnotes"} or {"q", "none": true} per line.
         file: PathBuf,
+    },
+    /// What people asked (from the question log): counts, gaps, feedback, hours of day.
+    Report {
+        /// Only the last 7d, 24h, 30m, … (default: all time).
+        #[arg(long, value_name = "AGE")]
+        since: Option<String>,
+        /// Only this guild (default: all guilds).
+        #[arg(long, value_name = "ID")]
+        guild: Option<u64>,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+        /// Write questions rated helpful and unanswered ones as eval lines, for review.
+        #[arg(long, value_name = "FILE.jsonl")]
+        export_eval: Option<PathBuf>,
     },
     /// Interactive console chat (the default without a Discord token).
     Chat,
@@ -207,10 +223,34 @@ pub fn run(command: Command, config: &Config) -> anyhow::Result<i32> {
             let report = eval::run(&engine, &cases)?;
             out.write_all(report.render().as_bytes())?;
         }
+        Command::Report {
+            since,
+            guild,
+            json,
+            export_eval,
+        } => {
+            let options = report::Options {
+                since,
+                guild,
+                json,
+                export_eval,
+            };
+            out.write_all(report::run(config, &options)?.as_bytes())?;
+        }
         Command::Chat => {
             let engine = open_engine(config, false, false)?;
+            let store = crate::store::Store::start(&config.store)
+                .context("cannot start the question log ([store])")?;
             drop(out);
-            console::run(&engine, std::io::stdin().lock(), std::io::stdout().lock())?;
+            console::run(
+                &engine,
+                store.as_deref(),
+                std::io::stdin().lock(),
+                std::io::stdout().lock(),
+            )?;
+            if let Some(store) = store {
+                store.flush(report::FLUSH_LIMIT);
+            }
         }
         Command::Serve => bail!("serve is handled by the binary"),
     }

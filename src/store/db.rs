@@ -406,10 +406,9 @@ impl Db {
                     let upsert = timed(tx.prepare(&postgres_sql(UPSERT_VOTE))).await?;
                     for v in votes {
                         let helpful = i64::from(v.helpful);
-                        timed(tx.execute(
-                            &upsert,
-                            &[&v.answer, &v.voter, &helpful, &v.guild, &v.at],
-                        ))
+                        timed(
+                            tx.execute(&upsert, &[&v.answer, &v.voter, &helpful, &v.guild, &v.at]),
+                        )
                         .await?;
                     }
                 }
@@ -435,7 +434,10 @@ impl Db {
     pub async fn execute(&mut self, sql: &str, params: &[Param]) -> Result<u64, DbError> {
         match self {
             Db::Sqlite(conn, path) => conn
-                .execute(sql, rusqlite::params_from_iter(params.iter().map(sqlite_param)))
+                .execute(
+                    sql,
+                    rusqlite::params_from_iter(params.iter().map(sqlite_param)),
+                )
                 .map(|n| n as u64)
                 .map_err(|source| Db::sqlite_error(path, source)),
             Db::Postgres(client) => {
@@ -476,8 +478,7 @@ impl Db {
             }
             Db::Postgres(client) => {
                 let values = postgres_params(params);
-                let rows =
-                    timed(client.query(&postgres_sql(sql), &postgres_refs(&values))).await?;
+                let rows = timed(client.query(&postgres_sql(sql), &postgres_refs(&values))).await?;
                 Ok(rows.iter().map(postgres_row).collect())
             }
         }
@@ -530,16 +531,25 @@ fn postgres_row(row: &tokio_postgres::Row) -> Vec<Value> {
         .map(|i| {
             let kind = row.columns()[i].type_().clone();
             let value = if kind == Type::INT8 {
-                row.try_get::<_, Option<i64>>(i).ok().flatten().map(Value::Int)
+                row.try_get::<_, Option<i64>>(i)
+                    .ok()
+                    .flatten()
+                    .map(Value::Int)
             } else if kind == Type::INT4 {
                 row.try_get::<_, Option<i32>>(i)
                     .ok()
                     .flatten()
                     .map(|v| Value::Int(v.into()))
             } else if kind == Type::FLOAT8 {
-                row.try_get::<_, Option<f64>>(i).ok().flatten().map(Value::Float)
+                row.try_get::<_, Option<f64>>(i)
+                    .ok()
+                    .flatten()
+                    .map(Value::Float)
             } else {
-                row.try_get::<_, Option<String>>(i).ok().flatten().map(Value::Text)
+                row.try_get::<_, Option<String>>(i)
+                    .ok()
+                    .flatten()
+                    .map(Value::Text)
             };
             value.unwrap_or(Value::Null)
         })
@@ -586,7 +596,9 @@ mod tests {
             Target::parse("postgresql://u:pw@h/db").unwrap(),
             Target::Postgres(_)
         ));
-        let error = Target::parse("mysql://u:secret@h/db").unwrap_err().to_string();
+        let error = Target::parse("mysql://u:secret@h/db")
+            .unwrap_err()
+            .to_string();
         assert!(!error.contains("secret"), "{error}");
         assert_eq!(
             format!("{:?}", Target::parse("postgres://u:secret@h/db").unwrap()),

@@ -65,7 +65,10 @@ impl Hasher {
 
 /// The key: `SUMMIT_HASH_KEY` when set; else, with a SQLite folder, the key file there
 /// (created with mode 0600 on first use); else an error.
-pub fn load_key(env_key: Option<String>, sqlite_folder: Option<&Path>) -> Result<Vec<u8>, KeyError> {
+pub fn load_key(
+    env_key: Option<String>,
+    sqlite_folder: Option<&Path>,
+) -> Result<Vec<u8>, KeyError> {
     if let Some(key) = env_key.filter(|k| !k.trim().is_empty()) {
         return Ok(key.into_bytes());
     }

@@ -579,7 +579,9 @@ mod tests {
         assert_eq!(empty.questions, 0);
         // No raw user id is stored.
         let askers = block_on(db.query("SELECT asker FROM questions", &[])).unwrap();
-        assert!(askers.iter().all(|r| r[0].text().is_some_and(|t| t.len() == 32)));
+        assert!(askers
+            .iter()
+            .all(|r| r[0].text().is_some_and(|t| t.len() == 32)));
     }
 
     #[test]

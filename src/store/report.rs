@@ -144,7 +144,9 @@ pub async fn build(db: &mut Db, filter: &Filter) -> Result<Report, DbError> {
     let mut outcomes = std::collections::BTreeMap::new();
     for row in db
         .query(
-            &format!("SELECT q.outcome, COUNT(*) FROM questions q WHERE 1 = 1{scope} GROUP BY q.outcome"),
+            &format!(
+                "SELECT q.outcome, COUNT(*) FROM questions q WHERE 1 = 1{scope} GROUP BY q.outcome"
+            ),
             &params,
         )
         .await?
@@ -307,7 +309,9 @@ pub fn render_text(report: &Report, scope: &str) -> String {
     let most = report.by_hour_utc.iter().copied().max().unwrap_or(0).max(1);
     for (hour, n) in report.by_hour_utc.iter().enumerate() {
         let bar = "#".repeat(((n * 40).div_ceil(most)) as usize);
-        out.push_str(&format!("  {hour:02}  {n:>6}  {bar}\n"));
+        let line = format!("  {hour:02}  {n:>6}  {bar}");
+        out.push_str(line.trim_end());
+        out.push('\n');
     }
     out
 }

@@ -49,6 +49,7 @@ pub async fn start_bot_with(
     let fake = FakeDiscord::start_with(options).await;
     let mut config = Config::default();
     config.corpus.index_dir = "".into(); // tests never write into the repo
+    config.store.enabled = false; // likewise; tests of the question log point it elsewhere
     configure(&mut config);
     let engine =
         Arc::new(summit_bot::cli::open_engine(&config, false, false).expect("engine opens"));
