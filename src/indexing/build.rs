@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use tantivy::tokenizer::{PreTokenizedString, TextAnalyzer, Token, TokenStream, Tokenizer};
+use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
 use tantivy::{Index, IndexWriter, TantivyDocument};
 use tracing::debug;
 
@@ -76,36 +76,6 @@ impl TokenStream for TermListStream<'_> {
     fn token_mut(&mut self) -> &mut Token {
         self.token
     }
-}
-
-/// Turns a record into its tantivy document, with the body as pre-tokenised text (any
-/// index, whatever analyzer it has registered).
-pub fn document(
-    schema: &SummitSchema,
-    record: &PassageRecord,
-) -> Result<TantivyDocument, IndexError> {
-    let mut doc = TantivyDocument::default();
-    doc.add_text(schema.id, &record.id);
-    let tokens = record
-        .body_terms()
-        .enumerate()
-        .map(|(position, term)| Token {
-            offset_from: 0,
-            offset_to: 0,
-            position,
-            text: term.to_string(),
-            position_length: 1,
-        })
-        .collect();
-    doc.add_pre_tokenized_text(
-        schema.body,
-        PreTokenizedString {
-            text: String::new(),
-            tokens,
-        },
-    );
-    add_record(&mut doc, schema, record)?;
-    Ok(doc)
 }
 
 /// The document [`write_corpus`] indexes: the body as terms joined by [`TERM_SEPARATOR`],

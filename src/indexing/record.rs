@@ -316,12 +316,6 @@ impl PassageRecord {
         }
     }
 
-    /// Every searchable unit of an article: its paragraphs, then its points. Building many
-    /// articles, keep one [`RecordBuilder`] instead: it remembers analysed words.
-    pub fn all_for(article: &Article, _analyzer: &mut Analyzer) -> Vec<PassageRecord> {
-        RecordBuilder::new().records(article)
-    }
-
     /// All analysed terms (text then footnotes), as indexed in the `body` field.
     pub fn body_terms(&self) -> impl Iterator<Item = &str> {
         self.terms

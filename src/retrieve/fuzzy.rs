@@ -89,12 +89,6 @@ pub fn allowed_edits(chars: usize) -> usize {
     }
 }
 
-/// Whether `candidate` may stand for the misspelt `word`: typos rarely hit the first letter,
-/// and requiring it keeps unrelated words of similar shape apart.
-pub fn may_correct(word: &str, candidate: &str) -> bool {
-    word.chars().next() == candidate.chars().next()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,7 @@
 
 use tantivy::Searcher;
 
-use super::fuzzy::{allowed_edits, bounded_distance, may_correct};
+use super::fuzzy::{allowed_edits, bounded_distance};
 use super::markup::strip_discord_markup;
 use crate::indexing::analysis::Analyzer;
 use crate::indexing::SearchIndex;
@@ -390,11 +390,10 @@ pub fn plan(
             let mut expansions: Vec<(usize, String)> = Vec::new();
             if correctable {
                 fuzzy_budget -= 1;
+                // Only words with the same first letter: typos rarely hit it, and requiring it
+                // keeps unrelated words of similar shape apart.
                 let first = word.chars().next().unwrap_or_default();
                 for candidate in vocabulary.near(first, chars, edits) {
-                    if !may_correct(&word, candidate) {
-                        continue;
-                    }
                     if let Some(d) = bounded_distance(&word, candidate, edits) {
                         expansions.push((d, candidate.to_string()));
                     }
