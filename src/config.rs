@@ -105,7 +105,8 @@ impl Default for AnswerConfig {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct LimitsConfig {
-    /// Longest question answered, in characters; longer ones get a message instead.
+    /// The longest question read, in characters: the bot answers a longer one with a message,
+    /// the command line reads only this many characters of it.
     pub max_question_chars: usize,
     /// Questions a user may ask in a burst.
     pub user_burst: u32,
@@ -120,7 +121,7 @@ pub struct LimitsConfig {
 impl Default for LimitsConfig {
     fn default() -> Self {
         LimitsConfig {
-            max_question_chars: 500,
+            max_question_chars: crate::engine::DEFAULT_MAX_QUESTION_CHARS,
             user_burst: 5,
             user_refill_secs: 3.0,
             channel_burst: 30,
@@ -261,7 +262,6 @@ impl Config {
         RankOptions {
             min_coverage: self.answer.min_coverage,
             candidates: self.answer.candidates,
-            max_question_chars: self.limits.max_question_chars,
         }
     }
 }

@@ -87,6 +87,9 @@ pub enum LookupError {
     },
 }
 
+/// The longest question read, in characters, unless configured (`[limits] max_question_chars`).
+pub const DEFAULT_MAX_QUESTION_CHARS: usize = 500;
+
 /// Where the engine reads from and how it ranks.
 #[derive(Debug, Clone)]
 pub struct EngineOptions {
@@ -98,6 +101,9 @@ pub struct EngineOptions {
     pub rank: RankOptions,
     /// Alternatives per answer.
     pub max_alternatives: usize,
+    /// The longest question read, in characters: the bot refuses a longer question with a
+    /// message, and [`Engine::ask`] reads only this many characters of one.
+    pub max_question_chars: usize,
     /// Rebuild the index even if it matches.
     pub force_rebuild: bool,
     /// Show a progress bar on large builds.
@@ -115,6 +121,7 @@ impl Default for EngineOptions {
             index_dir: None,
             rank: RankOptions::default(),
             max_alternatives: 3,
+            max_question_chars: DEFAULT_MAX_QUESTION_CHARS,
             force_rebuild: false,
             show_progress: false,
             default_article: None,
@@ -135,6 +142,7 @@ impl EngineOptions {
             index_dir,
             rank: config.rank_options(),
             max_alternatives: config.answer.max_alternatives,
+            max_question_chars: config.limits.max_question_chars,
             force_rebuild: false,
             show_progress: false,
             default_article: config.corpus.default_article.clone(),
@@ -155,6 +163,7 @@ pub struct Engine {
     analyzer: Analyzer,
     rank: RankOptions,
     max_alternatives: usize,
+    max_question_chars: usize,
 }
 
 impl std::fmt::Debug for Engine {
@@ -168,6 +177,12 @@ impl std::fmt::Debug for Engine {
 }
 
 impl Engine {
+    /// Opens the engine the configuration describes (articles, index folder, ranking, limits):
+    /// what both front ends run on, and what a reload builds again.
+    pub fn from_config(config: &Config) -> Result<Engine, EngineError> {
+        Self::open(&EngineOptions::from_config(config))
+    }
+
     /// Opens the index if it matches the articles, else parses them and builds it.
     pub fn open(options: &EngineOptions) -> Result<Engine, EngineError> {
         let source = match &options.articles_dir {
@@ -227,6 +242,7 @@ impl Engine {
             analyzer: Analyzer::new(),
             rank: options.rank.clone(),
             max_alternatives: options.max_alternatives,
+            max_question_chars: options.max_question_chars,
         };
         engine.default_article = engine.choose_default(options.default_article.as_deref());
         Ok(engine)
@@ -306,7 +322,7 @@ impl Engine {
             &searcher,
             &mut analyzer,
             question,
-            self.rank.max_question_chars,
+            self.max_question_chars,
         );
         let ranked = self.retriever.rank(&searcher, &plan, &self.rank)?;
         let response = compose(question, &ranked, self.max_alternatives);
@@ -317,6 +333,11 @@ impl Engine {
             None => debug!(terms = plan.terms.len(), "no good answer"),
         }
         Ok(response)
+    }
+
+    /// The longest question read, in characters (see [`EngineOptions::max_question_chars`]).
+    pub fn max_question_chars(&self) -> usize {
+        self.max_question_chars
     }
 
     /// Counts and every article's look-up facts.

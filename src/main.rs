@@ -41,8 +41,5 @@ fn run() -> anyhow::Result<i32> {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
-    if serving {
-        return summit_bot::bot::serve(&config);
-    }
     cli::run(command, &config)
 }

@@ -12,7 +12,6 @@ use summit_bot::engine::{Engine, EngineOptions};
 use summit_bot::ingest::{self, parse_article, Format};
 use summit_bot::render::{json, text};
 use summit_bot::retrieve::markup::strip_discord_markup;
-use summit_bot::retrieve::RankOptions;
 
 const MAX_CHARS: usize = 6000;
 
@@ -21,10 +20,7 @@ fn engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
     ENGINE.get_or_init(|| {
         let options = EngineOptions {
-            rank: RankOptions {
-                max_question_chars: MAX_CHARS,
-                ..RankOptions::default()
-            },
+            max_question_chars: MAX_CHARS,
             ..EngineOptions::default()
         };
         Engine::with_corpus(ingest::embedded_corpus(), &options)

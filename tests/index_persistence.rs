@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 
 use summit_bot::engine::{Engine, EngineOptions};
 use summit_bot::indexing::Readiness;
-use summit_bot::retrieve::RankOptions;
 
 const ARTICLE: &str = include_str!("../index/articles/summit-article.txt");
 const ARTICLE_NAME: &str = "summit-article.txt";
@@ -36,11 +35,7 @@ impl Corpus {
         EngineOptions {
             articles_dir: Some(self.articles()),
             index_dir: Some(self.index()),
-            rank: RankOptions::default(),
-            max_alternatives: 3,
-            default_article: None,
-            force_rebuild: false,
-            show_progress: false,
+            ..EngineOptions::default()
         }
     }
 

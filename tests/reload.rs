@@ -27,7 +27,7 @@ async fn a_broken_article_keeps_the_old_index_serving_and_a_fixed_one_is_picked_
     let article = dir.path().join("articles").join("summit-article.txt");
     std::fs::write(&article, ARTICLE).unwrap();
     let config = config_for(dir.path());
-    let engine = summit_bot::cli::open_engine(&config, false, false).expect("opens");
+    let engine = summit_bot::engine::Engine::from_config(&config).expect("opens");
     let handle = Arc::new(EngineHandle::new(Arc::new(engine)));
     let before = answer(&handle, "Is there a hotline?").expect("answers");
 

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use poise::serenity_prelude as serenity;
 
-use super::commands::ask::send;
+use super::reply::send_to_interaction;
 use super::{Context, Error};
 use crate::render::embed::Reply;
 
@@ -38,7 +38,7 @@ pub async fn require_admin(ctx: Context<'_>) -> Result<bool, Error> {
         &ctx.data().admin_roles,
     );
     if !admin {
-        send(ctx, &Reply::text(REFUSAL, true), None).await?;
+        send_to_interaction(ctx, &Reply::text(REFUSAL, true), None).await?;
     }
     Ok(admin)
 }

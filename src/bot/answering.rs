@@ -1,18 +1,23 @@
 //! One question, from any entry point (slash command, context menu, mention, DM, answer
-//! channel, edit): length check, the engine call off the async threads, and the reply.
+//! channel, edit): the rate check and its "slow down" reply, the length check, the engine call
+//! off the async threads, the reply, and the log line. Every entry point goes through these
+//! helpers, so the rules are written once.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use anyhow::Context as _;
+use tracing::{debug, info};
 
+use super::limiter::Verdict;
 use super::Data;
 use crate::answer::Response;
 use crate::render::embed::{self, Reply};
 use crate::retrieve::markup::strip_discord_markup;
 
-/// A question, checked and answered.
+/// What answering a question came to.
 #[derive(Debug, Clone)]
-pub enum Prepared {
+pub enum Outcome {
     /// Nothing to search (only a mention, markup or spaces).
     Empty,
     /// Over the configured length.
@@ -26,31 +31,42 @@ pub enum Prepared {
     Answered(Arc<Response>),
 }
 
-/// Checks and answers a question.
-pub async fn prepare(data: &Data, question: &str) -> anyhow::Result<Prepared> {
+/// Takes one question from `user` in `channel` out of their rate buckets.
+pub fn rate_check(data: &Data, user: u64, channel: u64) -> Verdict {
+    data.limiter.lock().check(user, channel, Instant::now())
+}
+
+/// The one notice a flooding user gets before the bot goes quiet for them.
+pub fn slow_down_reply(ephemeral: bool) -> Reply {
+    Reply::text(
+        "Slow down a little: you can ask again in a few seconds.",
+        ephemeral,
+    )
+}
+
+/// Checks the question's length and content, then answers it with the current engine.
+pub async fn answer_question(data: &Data, question: &str) -> anyhow::Result<Outcome> {
+    let engine = data.engine.current();
+    let limit = engine.max_question_chars();
     let chars = question.chars().count();
-    if chars > data.max_question_chars {
-        return Ok(Prepared::TooLong {
-            chars,
-            limit: data.max_question_chars,
-        });
+    if chars > limit {
+        return Ok(Outcome::TooLong { chars, limit });
     }
     if strip_discord_markup(question).trim().is_empty() {
-        return Ok(Prepared::Empty);
+        return Ok(Outcome::Empty);
     }
-    let engine = data.engine.current();
     let owned = question.to_string();
     // Searching is CPU work: keep it off the threads that drive the gateway.
     let response = tokio::task::spawn_blocking(move || engine.ask(&owned))
         .await
         .context("the answer task stopped")??;
-    Ok(Prepared::Answered(Arc::new(response)))
+    Ok(Outcome::Answered(Arc::new(response)))
 }
 
-/// The reply for a prepared question, and the session key its buttons need (if any).
-pub fn reply_for(data: &Data, prepared: &Prepared, ephemeral: bool) -> (Reply, Option<u64>) {
-    match prepared {
-        Prepared::Empty => (
+/// The reply for an answered question, and the session key its buttons need (if any).
+pub fn reply_for(data: &Data, outcome: &Outcome, ephemeral: bool) -> (Reply, Option<u64>) {
+    match outcome {
+        Outcome::Empty => (
             Reply::text(
                 format!(
                     "Ask me about the 2015 Obama–Xi cyber-espionage agreement, for example “{}”. `/help` lists what I can do.",
@@ -60,23 +76,36 @@ pub fn reply_for(data: &Data, prepared: &Prepared, ephemeral: bool) -> (Reply, O
             ),
             None,
         ),
-        Prepared::TooLong { chars, limit } => (
+        Outcome::TooLong { chars, limit } => (
             Reply::text(
                 format!("That question is too long ({chars} characters; I read up to {limit}). Please ask it in fewer words."),
                 ephemeral,
             ),
             None,
         ),
-        Prepared::Answered(response) => {
+        Outcome::Answered(response) => {
             if response.answer.is_none() {
                 return (embed::no_answer_reply(ephemeral), None);
             }
             let reply = embed::answer_reply(response, 0, ephemeral);
-            let key = (!reply.buttons.is_empty()).then(|| match data.sessions.lock() {
-                Ok(mut sessions) => sessions.store(response.clone()),
-                Err(poisoned) => poisoned.into_inner().store(response.clone()),
-            });
+            let key = (!reply.buttons.is_empty())
+                .then(|| data.sessions.lock().store(response.clone()));
             (reply, key)
         }
+    }
+}
+
+/// Logs what a question came to, with the time since `started`.
+pub fn log_answer(outcome: &Outcome, started: Instant) {
+    let elapsed_us = started.elapsed().as_micros() as u64;
+    match outcome {
+        Outcome::Answered(response) => match &response.answer {
+            Some(hit) => {
+                info!(score = hit.score, passage = %hit.passage.id, elapsed_us, "answered")
+            }
+            None => info!(elapsed_us, "no good answer"),
+        },
+        Outcome::TooLong { chars, .. } => info!(chars, "question too long"),
+        Outcome::Empty => debug!("empty question"),
     }
 }

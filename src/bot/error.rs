@@ -2,7 +2,7 @@
 
 use tracing::{debug, error, warn};
 
-use super::commands::ask::send;
+use super::reply::send_to_interaction;
 use super::{Data, Error};
 use crate::render::embed::Reply;
 
@@ -60,7 +60,7 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
 
 /// Replies ephemerally, logging (not propagating) a failure to do so.
 async fn tell(ctx: poise::Context<'_, Data, Error>, text: &str) {
-    if let Err(error) = send(ctx, &Reply::text(text, true), None).await {
+    if let Err(error) = send_to_interaction(ctx, &Reply::text(text, true), None).await {
         warn!(
             error = format!("{error:#}"),
             "cannot tell the user about an error"

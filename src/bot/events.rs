@@ -6,11 +6,13 @@ use std::time::Instant;
 use anyhow::Context as _;
 use poise::serenity_prelude as serenity;
 use serenity::{CreateInteractionResponse, FullEvent, Interaction};
-use tracing::{debug, info, warn};
+use tracing::{debug, warn};
 
-use super::answering::{prepare, reply_for, Prepared};
+use super::answering::{
+    answer_question, log_answer, rate_check, reply_for, slow_down_reply, Outcome,
+};
 use super::limiter::Verdict;
-use super::reply::{channel_message, edit_message, interaction_message, with_retries};
+use super::reply::{edit_message, interaction_message, send_to_channel, with_retries};
 use super::sessions::{custom_id, TrackedReply};
 use super::{Data, Error};
 use crate::render::embed::{self, Reply};
@@ -61,14 +63,6 @@ fn mentions(content: &str, mentioned: &[serenity::User], bot_id: serenity::UserI
         || content.contains(&format!("<@!{id}>"))
 }
 
-fn rate_check(data: &Data, user: u64, channel: u64) -> Verdict {
-    let now = Instant::now();
-    match data.limiter.lock() {
-        Ok(mut limiter) => limiter.check(user, channel, now),
-        Err(poisoned) => poisoned.into_inner().check(user, channel, now),
-    }
-}
-
 async fn on_message(
     ctx: &serenity::Context,
     message: &serenity::Message,
@@ -96,34 +90,31 @@ async fn on_message(
     match rate_check(data, message.author.id.get(), message.channel_id.get()) {
         Verdict::Allow => {}
         Verdict::SlowDown => {
-            let reply = Reply::text(
-                "Slow down a little: you can ask again in a few seconds.",
-                false,
-            );
-            send_reply(ctx, message, &reply, None).await?;
+            send_to_channel(ctx, message, &slow_down_reply(false), None).await?;
             return Ok(());
         }
         Verdict::Drop => return Ok(()),
     }
     let _answering = data.in_flight.enter();
     let started = Instant::now();
-    let prepared = prepare(data, &question).await?;
+    let outcome = answer_question(data, &question).await?;
     let quiet = !addressed
-        && match &prepared {
-            Prepared::Answered(response) => response.answer.is_none(),
-            Prepared::Empty => true,
-            Prepared::TooLong { .. } => false,
+        && match &outcome {
+            Outcome::Answered(response) => response.answer.is_none(),
+            Outcome::Empty => true,
+            Outcome::TooLong { .. } => false,
         };
     if quiet {
         return Ok(());
     }
-    let (reply, key) = reply_for(data, &prepared, false);
-    with_sessions(data, |s| s.begin(message.id.get()));
-    let sent = send_reply(ctx, message, &reply, key).await;
-    with_sessions(data, |s| {
-        s.finish(message.id.get());
+    let (reply, key) = reply_for(data, &outcome, false);
+    data.sessions.lock().begin(message.id.get());
+    let sent = send_to_channel(ctx, message, &reply, key).await;
+    {
+        let mut sessions = data.sessions.lock();
+        sessions.finish(message.id.get());
         if let Ok(sent) = &sent {
-            s.track(
+            sessions.track(
                 message.id.get(),
                 TrackedReply {
                     channel: sent.channel_id.get(),
@@ -131,55 +122,20 @@ async fn on_message(
                 },
             );
         }
-    });
+    }
     sent?;
-    log_answer(&prepared, started);
+    log_answer(&outcome, started);
     Ok(())
-}
-
-async fn send_reply(
-    ctx: &serenity::Context,
-    message: &serenity::Message,
-    reply: &Reply,
-    key: Option<u64>,
-) -> Result<serenity::Message, Error> {
-    let sent = with_retries("chat reply", || {
-        message
-            .channel_id
-            .send_message(&ctx.http, channel_message(reply, key, Some(message)))
-    })
-    .await
-    .with_context(|| format!("cannot reply in channel {}", message.channel_id))?;
-    Ok(sent)
-}
-
-fn log_answer(prepared: &Prepared, started: Instant) {
-    let elapsed_us = started.elapsed().as_micros() as u64;
-    match prepared {
-        Prepared::Answered(response) => match &response.answer {
-            Some(hit) => {
-                info!(score = hit.score, passage = %hit.passage.id, elapsed_us, "answered")
-            }
-            None => info!(elapsed_us, "no good answer"),
-        },
-        Prepared::TooLong { chars, .. } => info!(chars, "question too long"),
-        Prepared::Empty => debug!("empty question"),
-    }
-}
-
-fn with_sessions<T>(data: &Data, f: impl FnOnce(&mut super::sessions::Sessions) -> T) -> T {
-    match data.sessions.lock() {
-        Ok(mut sessions) => f(&mut sessions),
-        Err(poisoned) => f(&mut poisoned.into_inner()),
-    }
 }
 
 /// The reply to a question, waiting (briefly) if that reply is still being sent: an edit can
 /// arrive while the first answer is in flight.
 async fn tracked_reply(data: &Data, question: u64) -> Option<TrackedReply> {
     for _ in 0..100 {
-        let (tracked, pending) =
-            with_sessions(data, |s| (s.reply_to(question), s.is_pending(question)));
+        let (tracked, pending) = {
+            let sessions = data.sessions.lock();
+            (sessions.reply_to(question), sessions.is_pending(question))
+        };
         if tracked.is_some() || !pending {
             return tracked;
         }
@@ -215,8 +171,8 @@ async fn on_edit(
         return Ok(());
     }
     let started = Instant::now();
-    let prepared = prepare(data, &question).await?;
-    let (reply, key) = reply_for(data, &prepared, false);
+    let outcome = answer_question(data, &question).await?;
+    let (reply, key) = reply_for(data, &outcome, false);
     let channel = serenity::ChannelId::new(tracked.channel);
     let message = serenity::MessageId::new(tracked.message);
     with_retries("edit reply", || {
@@ -224,7 +180,7 @@ async fn on_edit(
     })
     .await
     .with_context(|| format!("cannot edit reply {message} after a question edit"))?;
-    log_answer(&prepared, started);
+    log_answer(&outcome, started);
     Ok(())
 }
 
@@ -243,7 +199,7 @@ async fn on_button(
             (key, shown)
         }
     };
-    let stored = data.sessions.lock().ok().and_then(|s| s.get(key));
+    let stored = data.sessions.lock().get(key);
     let response = match stored {
         Some(response) => {
             let was_ephemeral = component

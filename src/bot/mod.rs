@@ -16,9 +16,10 @@ pub mod sessions;
 pub mod token;
 
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use anyhow::Context as _;
+use parking_lot::Mutex;
 use poise::serenity_prelude as serenity;
 use tracing::{error, info, warn};
 
@@ -42,11 +43,11 @@ pub struct Data {
     pub answer_channels: HashSet<u64>,
     /// Role ids whose holders may run admin commands (besides the application owner).
     pub admin_roles: HashSet<u64>,
-    /// Longest question answered, in characters.
-    pub max_question_chars: usize,
-    /// Flood control. A std mutex: held only for a check, never across `.await`.
+    /// Flood control. Held only for a check, never across `.await`; a lock that cannot be
+    /// poisoned, so a panic elsewhere never turns into refusals here.
     pub limiter: Mutex<RateLimiter>,
-    /// Recent answers (for buttons) and tracked replies (for edits).
+    /// Recent answers (for buttons) and tracked replies (for edits). Cannot be poisoned either:
+    /// buttons keep working after a panic.
     pub sessions: Mutex<Sessions>,
     /// Questions being answered now (a shutdown lets them finish).
     pub in_flight: Arc<gateway::InFlight>,
@@ -60,7 +61,6 @@ impl Data {
             engine,
             answer_channels: config.discord.answer_channels.iter().copied().collect(),
             admin_roles: config.discord.admin_roles.iter().copied().collect(),
-            max_question_chars: limits.max_question_chars,
             limiter: Mutex::new(RateLimiter::new(
                 BucketConfig {
                     burst: limits.user_burst,
@@ -105,7 +105,8 @@ pub fn intents(config: &Config) -> serenity::GatewayIntents {
 pub fn serve(config: &Config) -> anyhow::Result<i32> {
     let token = Token::from_env()?;
     let api_url = api_url(config).context("invalid Discord API URL")?;
-    let engine = Arc::new(crate::cli::open_engine(config, false, false)?);
+    let engine =
+        Arc::new(Engine::from_config(config).context("cannot load the articles and index")?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

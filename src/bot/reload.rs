@@ -1,14 +1,17 @@
 //! Swapping in a new engine while the bot runs: on SIGHUP the articles are read and indexed
 //! again; if anything is wrong the old engine keeps serving and the error is logged.
 
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
+
+use parking_lot::RwLock;
 
 use tracing::{error, info, warn};
 
 use crate::config::Config;
 use crate::engine::Engine;
 
-/// The engine in use. Readers clone the `Arc` under a short read lock, never across `.await`.
+/// The engine in use. Readers clone the `Arc` under a short read lock, never across `.await`
+/// (a lock that cannot be poisoned).
 pub struct EngineHandle {
     current: RwLock<Arc<Engine>>,
 }
@@ -23,26 +26,18 @@ impl EngineHandle {
 
     /// The engine to answer with now.
     pub fn current(&self) -> Arc<Engine> {
-        match self.current.read() {
-            Ok(engine) => engine.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
+        self.current.read().clone()
     }
 
     /// Serves `engine` from now on.
     pub fn replace(&self, engine: Arc<Engine>) {
-        match self.current.write() {
-            Ok(mut current) => *current = engine,
-            Err(poisoned) => *poisoned.into_inner() = engine,
-        }
+        *self.current.write() = engine;
     }
 
     /// Loads the articles again; on success serves the new engine, else keeps the old one.
     pub async fn reload(&self, config: &Config) -> bool {
         let config = config.clone();
-        let loaded =
-            tokio::task::spawn_blocking(move || crate::cli::open_engine(&config, false, false))
-                .await;
+        let loaded = tokio::task::spawn_blocking(move || Engine::from_config(&config)).await;
         match loaded {
             Ok(Ok(engine)) => {
                 info!(passages = engine.summary().passages, "articles reloaded");

@@ -1,17 +1,20 @@
-//! Converts rendered replies ([`crate::render::embed`]) into serenity/poise builders, every
-//! one with empty `allowed_mentions`, and sends REST calls with retries on 429 and 5xx.
+//! Sending replies: converts rendered replies ([`crate::render::embed`]) into serenity/poise
+//! builders, every one with empty `allowed_mentions`, sends them to an interaction or a channel
+//! ([`send_to_interaction`], [`send_to_channel`]), and retries REST calls on 429 and 5xx.
 
 use std::future::Future;
 use std::time::Duration;
 
+use anyhow::Context as _;
 use poise::serenity_prelude as serenity;
 use serenity::{
     ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed,
     CreateEmbedFooter, CreateInteractionResponseMessage, CreateMessage, EditMessage,
 };
-use tracing::warn;
+use tracing::{info, warn};
 
 use super::sessions::custom_id;
+use super::{Context, Error};
 use crate::render::embed::{ButtonAction, Embed, Reply};
 
 /// Nobody is ever pinged: no parsed mentions, no users, no roles, no reply ping.
@@ -124,6 +127,43 @@ pub fn interaction_message(
         out = out.content(content);
     }
     out
+}
+
+/// Sends a reply to a command's interaction (slash command, context menu), retrying on
+/// 429/5xx/timeouts.
+pub async fn send_to_interaction(
+    ctx: Context<'_>,
+    reply: &Reply,
+    key: Option<u64>,
+) -> Result<(), Error> {
+    match with_retries("interaction reply", || ctx.send(poise_reply(reply, key, 0))).await {
+        Ok(_) => Ok(()),
+        // An earlier attempt reached Discord but its answer was lost: the reply is out.
+        Err(failed)
+            if failed.attempts > 1 && failed.error.discord_code() == Some(ALREADY_ACKNOWLEDGED) =>
+        {
+            info!("interaction reply was delivered by an earlier attempt");
+            Ok(())
+        }
+        Err(failed) => Err(failed.into()),
+    }
+}
+
+/// Posts a reply to a chat message in its channel, retrying on 429/5xx/timeouts.
+pub async fn send_to_channel(
+    ctx: &serenity::Context,
+    message: &serenity::Message,
+    reply: &Reply,
+    key: Option<u64>,
+) -> Result<serenity::Message, Error> {
+    let sent = with_retries("chat reply", || {
+        message
+            .channel_id
+            .send_message(&ctx.http, channel_message(reply, key, Some(message)))
+    })
+    .await
+    .with_context(|| format!("cannot reply in channel {}", message.channel_id))?;
+    Ok(sent)
 }
 
 /// Attempts per REST call (first try included).

@@ -105,20 +105,14 @@ pub enum Command {
     Serve,
 }
 
-/// Opens the engine described by the config.
-pub fn open_engine(
-    config: &Config,
-    force_rebuild: bool,
-    show_progress: bool,
-) -> anyhow::Result<Engine> {
-    let mut options = EngineOptions::from_config(config);
-    options.force_rebuild = force_rebuild;
-    options.show_progress = show_progress;
-    Engine::open(&options).context("cannot load the articles and index")
+/// Opens the engine with the reason a failure stops the command.
+fn open_engine(options: &EngineOptions) -> anyhow::Result<Engine> {
+    Engine::open(options).context("cannot load the articles and index")
 }
 
-/// Runs a non-Discord command and returns the process exit code.
+/// Runs a command (the Discord bot for `serve`) and returns the process exit code.
 pub fn run(command: Command, config: &Config) -> anyhow::Result<i32> {
+    let options = EngineOptions::from_config(config);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match command {
@@ -126,7 +120,7 @@ pub fn run(command: Command, config: &Config) -> anyhow::Result<i32> {
             json: as_json,
             question,
         } => {
-            let engine = open_engine(config, false, false)?;
+            let engine = open_engine(&options)?;
             if question.len() == 1 && question[0] == "-" {
                 let mut input = BufReader::with_capacity(1 << 16, std::io::stdin().lock());
                 let mut buffered = BufWriter::with_capacity(1 << 16, &mut out);
@@ -143,7 +137,7 @@ pub fn run(command: Command, config: &Config) -> anyhow::Result<i32> {
             }
         }
         Command::Point { number, article } => {
-            let engine = open_engine(config, false, false)?;
+            let engine = open_engine(&options)?;
             let article = engine.article(article.as_deref())?;
             match engine.point(article, number)? {
                 Some(hit) => out.write_all(text::hit(&hit).as_bytes())?,
@@ -155,12 +149,12 @@ pub fn run(command: Command, config: &Config) -> anyhow::Result<i32> {
             }
         }
         Command::Points { article } => {
-            let engine = open_engine(config, false, false)?;
+            let engine = open_engine(&options)?;
             let article = engine.article(article.as_deref())?;
             out.write_all(text::points(&article.points).as_bytes())?;
         }
         Command::Footnote { number, article } => {
-            let engine = open_engine(config, false, false)?;
+            let engine = open_engine(&options)?;
             let article = engine.article(article.as_deref())?;
             match article.footnote(number) {
                 Some(f) => writeln!(out, "{}", text::footnote(f))?,
@@ -172,7 +166,7 @@ pub fn run(command: Command, config: &Config) -> anyhow::Result<i32> {
             }
         }
         Command::About => {
-            let engine = open_engine(config, false, false)?;
+            let engine = open_engine(&options)?;
             out.write_all(text::about(&engine.about()).as_bytes())?;
         }
         Command::Index {
@@ -200,7 +194,11 @@ pub fn run(command: Command, config: &Config) -> anyhow::Result<i32> {
         }
         Command::Index { force, .. } => {
             let started = std::time::Instant::now();
-            let engine = open_engine(config, force, true)?;
+            let engine = open_engine(&EngineOptions {
+                force_rebuild: force,
+                show_progress: true,
+                ..options
+            })?;
             let documents = engine.summary().passages + engine.summary().points;
             let what = match engine.readiness() {
                 crate::indexing::Readiness::Reused => "index is up to date".to_string(),
@@ -216,7 +214,7 @@ pub fn run(command: Command, config: &Config) -> anyhow::Result<i32> {
             )?;
         }
         Command::Eval { file } => {
-            let engine = open_engine(config, false, false)?;
+            let engine = open_engine(&options)?;
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
             let cases = eval::parse_cases(&text).with_context(|| format!("{}", file.display()))?;
@@ -238,7 +236,7 @@ pub fn run(command: Command, config: &Config) -> anyhow::Result<i32> {
             out.write_all(report::run(config, &options)?.as_bytes())?;
         }
         Command::Chat => {
-            let engine = open_engine(config, false, false)?;
+            let engine = open_engine(&options)?;
             let store = crate::store::Store::start(&config.store)
                 .context("cannot start the question log ([store])")?;
             drop(out);
@@ -252,7 +250,10 @@ pub fn run(command: Command, config: &Config) -> anyhow::Result<i32> {
                 store.flush(report::FLUSH_LIMIT);
             }
         }
-        Command::Serve => bail!("serve is handled by the binary"),
+        Command::Serve => {
+            drop(out);
+            return crate::bot::serve(config);
+        }
     }
     Ok(0)
 }

@@ -101,7 +101,7 @@ struct UnansweredLine<'a> {
 
 /// Writes the eval lines; returns the summary line.
 fn export(config: &Config, rows: &report::ExportRows, file: &PathBuf) -> anyhow::Result<String> {
-    let engine = super::open_engine(config, false, false)?;
+    let engine = super::open_engine(&crate::engine::EngineOptions::from_config(config))?;
     let mut lines = String::new();
     let mut helpful = 0;
     let mut missing = 0;

@@ -25,8 +25,6 @@ pub struct RankOptions {
     pub min_coverage: f32,
     /// How many candidates BM25 hands to re-ranking.
     pub candidates: usize,
-    /// Longest question prefix analysed, in characters.
-    pub max_question_chars: usize,
 }
 
 impl Default for RankOptions {
@@ -34,7 +32,6 @@ impl Default for RankOptions {
         RankOptions {
             min_coverage: 0.4,
             candidates: 16,
-            max_question_chars: 2000,
         }
     }
 }

@@ -51,8 +51,7 @@ pub async fn start_bot_with(
     config.corpus.index_dir = "".into(); // tests never write into the repo
     config.store.enabled = false; // likewise; tests of the question log point it elsewhere
     configure(&mut config);
-    let engine =
-        Arc::new(summit_bot::cli::open_engine(&config, false, false).expect("engine opens"));
+    let engine = Arc::new(summit_bot::engine::Engine::from_config(&config).expect("engine opens"));
     let token = Token::parse(FAKE_TOKEN, "test").expect("fake token is well formed");
     let task = tokio::spawn(summit_bot::bot::run(
         config,

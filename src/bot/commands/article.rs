@@ -4,7 +4,7 @@
 
 use poise::serenity_prelude as serenity;
 
-use super::ask::send;
+use crate::bot::reply::send_to_interaction;
 use crate::bot::{Context, Error};
 use crate::engine::{Engine, LookupError};
 use crate::ingest::ArticleSummary;
@@ -145,7 +145,7 @@ pub async fn point(
             ),
         },
     };
-    send(ctx, &reply, None).await
+    send_to_interaction(ctx, &reply, None).await
 }
 
 /// List the points of an article (the agreement's, unless you pick another article)
@@ -161,7 +161,7 @@ pub async fn points(
         Err(err) => unknown_article(&err),
         Ok(a) => embed::points_reply(&a.title, &a.points),
     };
-    send(ctx, &reply, None).await
+    send_to_interaction(ctx, &reply, None).await
 }
 
 /// Show one footnote of an article (the summit article's, unless you pick another)
@@ -194,18 +194,18 @@ pub async fn footnote(
             ),
         },
     };
-    send(ctx, &reply, None).await
+    send_to_interaction(ctx, &reply, None).await
 }
 
 /// What the bot knows: the articles, their sources, and how much of each
 #[poise::command(slash_command)]
 pub async fn about(ctx: Context<'_>) -> Result<(), Error> {
     let about = ctx.data().engine.current().about();
-    send(ctx, &embed::about_reply(&about, None), None).await
+    send_to_interaction(ctx, &embed::about_reply(&about, None), None).await
 }
 
 /// How to ask the bot, with examples
 #[poise::command(slash_command)]
 pub async fn help(ctx: Context<'_>) -> Result<(), Error> {
-    send(ctx, &embed::help_reply(), None).await
+    send_to_interaction(ctx, &embed::help_reply(), None).await
 }
