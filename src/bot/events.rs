@@ -198,6 +198,9 @@ async fn on_button(
         custom_id::Parsed::Next { key, shown } | custom_id::Parsed::Public { key, shown } => {
             (key, shown)
         }
+        custom_id::Parsed::Vote { answer, helpful } => {
+            return on_vote(ctx, component, data, answer, helpful).await;
+        }
     };
     let stored = data.sessions.lock().get(key);
     let response = match stored {
@@ -215,7 +218,7 @@ async fn on_button(
                         shown,
                     ))
                 }
-                custom_id::Parsed::Public { .. } => {
+                custom_id::Parsed::Public { .. } | custom_id::Parsed::Vote { .. } => {
                     let reply = embed::answer_reply(&response, shown, false);
                     CreateInteractionResponse::Message(interaction_message(
                         &reply,
@@ -236,6 +239,38 @@ async fn on_button(
     .await
     {
         warn!(%error, "cannot answer a button click");
+    }
+    Ok(())
+}
+
+/// "Helpful" / "Not helpful": records the clicker's vote (a second click replaces it) and
+/// thanks them privately; the answer itself stays as it is.
+async fn on_vote(
+    ctx: &serenity::Context,
+    component: &serenity::ComponentInteraction,
+    data: &Data,
+    answer: u64,
+    helpful: bool,
+) -> Result<(), Error> {
+    let reply = match &data.store {
+        Some(store) => {
+            store.record_vote(
+                answer,
+                component.user.id.get(),
+                helpful,
+                component.guild_id.map(|g| g.get()),
+            );
+            embed::vote_thanks(helpful)
+        }
+        None => Reply::text("Votes are not being recorded right now.", true),
+    };
+    let response = CreateInteractionResponse::Message(interaction_message(&reply, None, 0));
+    if let Err(error) = with_retries("vote response", || {
+        component.create_response(&ctx.http, response.clone())
+    })
+    .await
+    {
+        warn!(%error, "cannot answer a vote");
     }
     Ok(())
 }

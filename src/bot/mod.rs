@@ -49,6 +49,8 @@ pub struct Data {
     /// Recent answers (for buttons) and tracked replies (for edits). Cannot be poisoned either:
     /// buttons keep working after a panic.
     pub sessions: Mutex<Sessions>,
+    /// The question log (`None` when `[store] enabled = false`).
+    pub store: Option<Arc<crate::store::Store>>,
     /// Questions being answered now (a shutdown lets them finish).
     pub in_flight: Arc<gateway::InFlight>,
 }
@@ -72,6 +74,7 @@ impl Data {
                 },
             )),
             sessions: Mutex::new(Sessions::default()),
+            store: None,
             in_flight: Arc::default(),
         }
     }

@@ -40,21 +40,28 @@ pub fn embed(e: &Embed) -> CreateEmbed {
     out
 }
 
-/// The button row for a reply showing match `shown` of session `key`.
+/// The button row for a reply showing match `shown` of session `key`. Paging buttons need
+/// the session; vote buttons carry their answer id and need nothing else.
 pub fn components(reply: &Reply, key: Option<u64>, shown: usize) -> Vec<CreateActionRow> {
-    let Some(key) = key else {
-        return Vec::new();
-    };
     let buttons: Vec<CreateButton> = reply
         .buttons
         .iter()
-        .map(|b| match b.action {
-            ButtonAction::Next => CreateButton::new(custom_id::next(key, shown + 1))
-                .label(&b.label)
-                .style(ButtonStyle::Secondary),
-            ButtonAction::PostPublicly => CreateButton::new(custom_id::public(key, shown))
-                .label(&b.label)
-                .style(ButtonStyle::Primary),
+        .filter_map(|b| match b.action {
+            ButtonAction::Next => key.map(|key| {
+                CreateButton::new(custom_id::next(key, shown + 1))
+                    .label(&b.label)
+                    .style(ButtonStyle::Secondary)
+            }),
+            ButtonAction::PostPublicly => key.map(|key| {
+                CreateButton::new(custom_id::public(key, shown))
+                    .label(&b.label)
+                    .style(ButtonStyle::Primary)
+            }),
+            ButtonAction::Vote { answer, helpful } => Some(
+                CreateButton::new(custom_id::vote(answer, helpful))
+                    .label(&b.label)
+                    .style(ButtonStyle::Secondary),
+            ),
         })
         .collect();
     if buttons.is_empty() {

@@ -26,6 +26,7 @@ pub struct TrackedReply {
 pub struct Sessions {
     next_key: u64,
     answers: HashMap<u64, Arc<Response>>,
+    answer_ids: HashMap<u64, u64>,
     answer_order: VecDeque<u64>,
     replies: HashMap<u64, TrackedReply>,
     reply_order: VecDeque<u64>,
@@ -42,6 +43,7 @@ impl Sessions {
         while self.answer_order.len() > MAX_SESSIONS {
             if let Some(old) = self.answer_order.pop_front() {
                 self.answers.remove(&old);
+                self.answer_ids.remove(&old);
             }
         }
         key
@@ -50,6 +52,19 @@ impl Sessions {
     /// The answer stored under `key`, if still kept.
     pub fn get(&self, key: u64) -> Option<Arc<Response>> {
         self.answers.get(&key).cloned()
+    }
+
+    /// Remembers the question-log id of the answer stored under `key` (its vote buttons carry
+    /// it, so a re-rendered page keeps them).
+    pub fn set_answer_id(&mut self, key: u64, answer_id: u64) {
+        if self.answers.contains_key(&key) {
+            self.answer_ids.insert(key, answer_id);
+        }
+    }
+
+    /// The question-log id of the answer stored under `key`, if any.
+    pub fn answer_id(&self, key: u64) -> Option<u64> {
+        self.answer_ids.get(&key).copied()
     }
 
     /// Remembers the reply to a question message.
@@ -85,7 +100,9 @@ impl Sessions {
     }
 }
 
-/// Button ids: `summit:next:<key>:<shown>` and `summit:public:<key>:<shown>`.
+/// Button ids: `summit:next:<key>:<shown>`, `summit:public:<key>:<shown>`, and
+/// `summit:vote:<answer id, 16 hex digits>:<1|0>` (complete in itself, so a vote still counts
+/// after a restart).
 pub mod custom_id {
     /// Prefix of every button id of this bot.
     pub const PREFIX: &str = "summit";
@@ -107,6 +124,13 @@ pub mod custom_id {
             /// Match to post.
             shown: usize,
         },
+        /// A vote on the answer with this question-log id.
+        Vote {
+            /// The answer's id.
+            answer: u64,
+            /// "Helpful" (true) or "Not helpful".
+            helpful: bool,
+        },
     }
 
     /// Id of a "Next match" button.
@@ -119,6 +143,11 @@ pub mod custom_id {
         format!("{PREFIX}:public:{key}:{shown}")
     }
 
+    /// Id of a "Helpful" / "Not helpful" button.
+    pub fn vote(answer: u64, helpful: bool) -> String {
+        format!("{PREFIX}:vote:{answer:016x}:{}", u8::from(helpful))
+    }
+
     /// Parses a button id of this bot.
     pub fn parse(id: &str) -> Option<Parsed> {
         let mut parts = id.split(':');
@@ -126,6 +155,15 @@ pub mod custom_id {
             return None;
         }
         let kind = parts.next()?;
+        if kind == "vote" {
+            let answer = u64::from_str_radix(parts.next()?, 16).ok()?;
+            let helpful = match parts.next()? {
+                "1" => true,
+                "0" => false,
+                _ => return None,
+            };
+            return parts.next().is_none().then_some(Parsed::Vote { answer, helpful });
+        }
         let key = parts.next()?.parse().ok()?;
         let shown = parts.next()?.parse().ok()?;
         if parts.next().is_some() {
@@ -153,6 +191,16 @@ mod tests {
             custom_id::parse(&custom_id::public(1, 0)),
             Some(custom_id::Parsed::Public { key: 1, shown: 0 })
         );
+        assert_eq!(
+            custom_id::parse(&custom_id::vote(u64::MAX, false)),
+            Some(custom_id::Parsed::Vote {
+                answer: u64::MAX,
+                helpful: false
+            })
+        );
+        assert_eq!(custom_id::vote(10, true), "summit:vote:000000000000000a:1");
+        assert_eq!(custom_id::parse("summit:vote:zz:1"), None);
+        assert_eq!(custom_id::parse("summit:vote:0a:2"), None);
         assert_eq!(custom_id::parse("summit:next:x:1"), None);
         assert_eq!(custom_id::parse("other:next:1:1"), None);
     }

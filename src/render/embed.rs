@@ -84,6 +84,13 @@ pub enum ButtonAction {
     Next,
     /// Post the shown match in the channel for everyone.
     PostPublicly,
+    /// Rate the answer with this id (from the question log): helpful or not.
+    Vote {
+        /// The answer's id.
+        answer: u64,
+        /// "Helpful" (true) or "Not helpful".
+        helpful: bool,
+    },
 }
 
 /// A button under a reply.
@@ -256,6 +263,33 @@ pub fn answer_reply(response: &Response, shown: usize, ephemeral: bool) -> Reply
         buttons,
         ephemeral,
     }
+}
+
+/// Adds "Helpful" / "Not helpful" buttons for the answer `answer` (a no-answer or text reply
+/// is left as it is: there is no passage to rate).
+pub fn with_feedback(mut reply: Reply, answer: u64) -> Reply {
+    if reply.embeds.is_empty() {
+        return reply;
+    }
+    for (helpful, label) in [(true, "Helpful"), (false, "Not helpful")] {
+        reply.buttons.push(Button {
+            action: ButtonAction::Vote { answer, helpful },
+            label: label.to_string(),
+        });
+    }
+    reply
+}
+
+/// What the clicker alone sees after a vote.
+pub fn vote_thanks(helpful: bool) -> Reply {
+    Reply::text(
+        if helpful {
+            "Thanks: you marked this answer **Helpful**. Click the other button to change your vote."
+        } else {
+            "Thanks: you marked this answer **Not helpful**; that tells the admins what to improve. Click the other button to change your vote."
+        },
+        true,
+    )
 }
 
 /// The short reply when nothing in the article answers the question.
@@ -509,6 +543,25 @@ mod tests {
             reply.embeds[0].footer.as_deref(),
             Some("strong match (90% of your question) · match 2 of 2")
         );
+    }
+
+    #[test]
+    fn feedback_buttons_follow_the_answer_buttons_and_skip_text_replies() {
+        let h = hit("x", "x", vec![]);
+        let reply = with_feedback(answer_reply(&response(vec![h.clone(), h]), 0, true), 9);
+        let labels: Vec<&str> = reply.buttons.iter().map(|b| b.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            vec!["Next match (2/2)", "Post publicly", "Helpful", "Not helpful"]
+        );
+        assert_eq!(
+            reply.buttons[3].action,
+            ButtonAction::Vote {
+                answer: 9,
+                helpful: false
+            }
+        );
+        assert_eq!(with_feedback(no_answer_reply(false), 9), no_answer_reply(false));
     }
 
     #[test]
