@@ -79,6 +79,7 @@ async fn registers_every_command_with_descriptions() {
             "about",
             "ask",
             "footnote",
+            "gaps",
             "help",
             "point",
             "points"
@@ -119,7 +120,7 @@ async fn registers_in_configured_guilds() {
     let bot = start_bot(|c| c.discord.guilds = vec![GUILD_ID]).await;
     let path = format!("/api/v10/applications/{APPLICATION_ID}/guilds/{GUILD_ID}/commands");
     assert!(bot.fake.requests().iter().any(|r| r.is("PUT", &path)));
-    assert_eq!(bot.fake.registered_commands(Some(GUILD_ID)).len(), 7);
+    assert_eq!(bot.fake.registered_commands(Some(GUILD_ID)).len(), 8);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

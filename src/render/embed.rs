@@ -292,6 +292,41 @@ pub fn vote_thanks(helpful: bool) -> Reply {
     )
 }
 
+/// The `/gaps` reply (private): the most frequent questions without a good answer, as
+/// (question, times asked).
+pub fn gaps_reply(gaps: &[(String, u64)]) -> Reply {
+    if gaps.is_empty() {
+        return Reply::text(
+            "No unanswered questions recorded in this server (within the log's retention).",
+            true,
+        );
+    }
+    let lines: Vec<String> = gaps
+        .iter()
+        .enumerate()
+        .map(|(i, (question, count))| {
+            let question = crate::answer::escape_markdown(&truncate_words(question, 200));
+            format!("{}. {question} · **{count}×**", i + 1)
+        })
+        .collect();
+    Reply {
+        embeds: vec![Embed {
+            title: "Questions the article could not answer".to_string(),
+            description: truncate_markdown(
+                &neutralise_mentions(&lines.join("\n")),
+                limit::DESCRIPTION,
+            ),
+            footer: Some(
+                "Most asked first. `summit-bot report --export-eval FILE` turns them into eval questions for review.".to_string(),
+            ),
+            colour: ANSWER_COLOUR,
+            ..Embed::default()
+        }],
+        ephemeral: true,
+        ..Reply::default()
+    }
+}
+
 /// The short reply when nothing in the article answers the question.
 pub fn no_answer_reply(ephemeral: bool) -> Reply {
     Reply::text(
@@ -562,6 +597,17 @@ mod tests {
             }
         );
         assert_eq!(with_feedback(no_answer_reply(false), 9), no_answer_reply(false));
+    }
+
+    #[test]
+    fn gaps_list_questions_with_counts_privately() {
+        let reply = gaps_reply(&[("Best *pizza*? @everyone".into(), 3), ("why".into(), 1)]);
+        assert!(reply.ephemeral);
+        assert_eq!(
+            reply.embeds[0].description,
+            "1. Best \\*pizza\\*? @\u{200b}everyone · **3×**\n2. why · **1×**"
+        );
+        assert!(gaps_reply(&[]).ephemeral);
     }
 
     #[test]

@@ -26,6 +26,8 @@ use hash::Hasher;
 pub const QUEUE_CAPACITY: usize = 10_000;
 /// Rows written per transaction at most.
 const MAX_BATCH: usize = 512;
+/// Longest wait for a read through the writer (`/gaps`).
+const QUERY_LIMIT: Duration = Duration::from_secs(10);
 /// How often old rows are deleted.
 const RETENTION_EVERY: Duration = Duration::from_secs(3600);
 /// Shortest and longest wait before reconnecting to a database that failed.
@@ -152,6 +154,8 @@ enum Message {
     Vote(VoteRow),
     /// Everything queued before this is written (or dropped) when the sender is told.
     Flush(std::sync::mpsc::Sender<()>),
+    /// The most frequent unanswered questions (after writing what was queued before).
+    TopUnanswered(report::Filter, tokio::sync::oneshot::Sender<Result<Vec<report::Unanswered>, String>>),
 }
 
 /// The handle front ends record through. Cheap to share (`Arc`); every call returns at once.
@@ -300,6 +304,24 @@ impl Store {
         self.dropped.load(Ordering::Relaxed)
     }
 
+    /// The ten most frequent unanswered questions matching `filter` (for `/gaps`), read by the
+    /// writer after the rows queued so far, so they include the latest questions.
+    pub async fn top_unanswered(
+        &self,
+        filter: report::Filter,
+    ) -> Result<Vec<report::Unanswered>, String> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.queue
+            .send_timeout(Message::TopUnanswered(filter, reply), QUERY_LIMIT)
+            .await
+            .map_err(|_| "the question log is busy".to_string())?;
+        match tokio::time::timeout(QUERY_LIMIT, answer).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(_)) => Err("the question log stopped".to_string()),
+            Err(_) => Err("the question log did not answer in time".to_string()),
+        }
+    }
+
     /// Waits (blocking, at most `limit`) until every row queued so far is written or dropped.
     /// Returns whether that happened in time. Call from a blocking context (not an async
     /// task): `tokio::task::spawn_blocking(move || store.flush(limit))`.
@@ -385,12 +407,14 @@ impl Writer {
                     let mut questions = Vec::new();
                     let mut votes = Vec::new();
                     let mut flushes = Vec::new();
+                    let mut reads = Vec::new();
                     let mut next = Some(first);
                     while let Some(message) = next {
                         match message {
                             Message::Question(q) => questions.push(q),
                             Message::Vote(v) => votes.push(v),
                             Message::Flush(done) => flushes.push(done),
+                            Message::TopUnanswered(filter, reply) => reads.push((filter, reply)),
                         }
                         next = if questions.len() + votes.len() < MAX_BATCH {
                             receiver.try_recv().ok()
@@ -403,6 +427,15 @@ impl Writer {
                     }
                     for done in flushes {
                         let _ = done.send(());
+                    }
+                    for (filter, reply) in reads {
+                        let result = match self.db().await {
+                            Some(db) => report::top_unanswered(db, &filter, report::TOP)
+                                .await
+                                .map_err(|e| e.to_string()),
+                            None => Err("the question log's database is unavailable".to_string()),
+                        };
+                        let _ = reply.send(result);
                     }
                 }
                 _ = retention.tick() => self.apply_retention().await,

@@ -3,6 +3,7 @@
 
 pub mod article;
 pub mod ask;
+pub mod gaps;
 
 use super::{Data, Error};
 
@@ -16,5 +17,6 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         article::footnote(),
         article::about(),
         article::help(),
+        gaps::gaps(),
     ]
 }
