@@ -82,7 +82,9 @@ fn the_store_writes_reports_and_expires_rows_in_postgres() {
     let mut db = rt
         .block_on(Db::connect(&Target::parse(&pg.url).unwrap()))
         .expect("connect");
-    let built = rt.block_on(report::build(&mut db, &Filter::default())).unwrap();
+    let built = rt
+        .block_on(report::build(&mut db, &Filter::default()))
+        .unwrap();
     assert_eq!(built.questions, 3);
     assert_eq!(built.answered, 1);
     assert_eq!(built.askers, 3);
@@ -107,7 +109,9 @@ fn the_store_writes_reports_and_expires_rows_in_postgres() {
         .block_on(db.delete_older_than(now - 90 * 86_400))
         .unwrap();
     assert_eq!(deleted, 1);
-    let left = rt.block_on(report::build(&mut db, &Filter::default())).unwrap();
+    let left = rt
+        .block_on(report::build(&mut db, &Filter::default()))
+        .unwrap();
     assert_eq!(left.questions, 2);
 }
 
@@ -155,7 +159,10 @@ fn an_unreachable_postgres_drops_rows_without_blocking() {
     for user in 0..50 {
         record(&store, user, "Is there a hotline?", Outcome::NoAnswer);
     }
-    assert!(started.elapsed() < Duration::from_secs(2), "recording never waits");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "recording never waits"
+    );
     assert!(store.flush(Duration::from_secs(60)));
     assert_eq!(store.dropped(), 50);
 }

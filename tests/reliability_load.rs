@@ -27,9 +27,14 @@ const FIRST_CHANNEL: u64 = 1_180_000_000_000_200_000;
 /// Questions in flight at once ("as fast as the bot takes them" without an unbounded queue).
 const WINDOW: usize = 256;
 
-fn test_config() -> Config {
+/// The load's config; `store`: the question log's URL (`None`: the log is off).
+fn test_config(store: Option<&str>) -> Config {
     let mut config = Config::default();
     config.corpus.index_dir = "".into();
+    config.store.enabled = store.is_some();
+    if let Some(url) = store {
+        config.store.url = url.to_string();
+    }
     // Generous limits: the load is legitimate, the limiter must not drop any of it.
     config.limits.user_burst = 1_000_000;
     config.limits.user_refill_secs = 0.001;
@@ -89,8 +94,9 @@ struct Asked {
     latency: Option<Duration>,
 }
 
-async fn run_load(total: usize) {
-    let bot = start_bot(|c| *c = test_config()).await;
+/// Runs the load; returns questions per second.
+async fn run_load(total: usize, store: Option<&str>) -> f64 {
+    let bot = start_bot(|c| *c = test_config(store)).await;
     let fake = &bot.fake;
     let questions = distinct_questions(&bot.engine);
 
@@ -226,12 +232,14 @@ async fn run_load(total: usize) {
         .iter()
         .filter(|a| matches!(a.kind, Kind::Mention { .. }))
         .count();
+    let rate = total as f64 / elapsed.as_secs_f64();
     println!(
-        "LOAD {total} questions ({mentions} mentions, {} /ask; {USERS} users, {CHANNELS} channels, window {WINDOW}): \
+        "LOAD {total} questions ({mentions} mentions, {} /ask; {USERS} users, {CHANNELS} channels, window {WINDOW}{}): \
          {:.2} s, {:.0} questions/s; dispatch-to-reply p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
         total - mentions,
+        if store.is_some() { "; question log on" } else { "" },
         elapsed.as_secs_f64(),
-        total as f64 / elapsed.as_secs_f64(),
+        rate,
         pct(0.50).as_secs_f64() * 1e3,
         pct(0.99).as_secs_f64() * 1e3,
         latencies.last().map_or(0.0, |d| d.as_secs_f64() * 1e3),
@@ -252,15 +260,58 @@ async fn run_load(total: usize) {
         replies_after, 0,
         "late replies after everything was answered"
     );
+    rate
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_hundred_questions_each_answered_once_and_correctly() {
-    run_load(500).await;
+    run_load(500, None).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "10,000 questions: run in release with --ignored --nocapture"]
 async fn ten_thousand_questions_each_answered_once_and_correctly() {
-    run_load(10_000).await;
+    run_load(10_000, None).await;
+}
+
+/// The question log's cost: 10,000 questions with the log off and on (SQLite in a temp
+/// folder), alternated twice so a busy machine hurts both alike; prints each run, the best of
+/// each and their ratio, and checks every question of the logged runs reached the database.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark: cargo test --release --test reliability_load store_cost -- --ignored --nocapture"]
+async fn store_cost_answers_per_second_on_vs_off() {
+    const TOTAL: usize = 10_000;
+    let dir = tempfile::tempdir().unwrap();
+    let mut off: Vec<f64> = Vec::new();
+    let mut on: Vec<f64> = Vec::new();
+    for round in 0..2 {
+        off.push(run_load(TOTAL, None).await);
+        let path = dir.path().join(format!("log-{round}/summit.db"));
+        let url = format!("sqlite://{}", path.display());
+        on.push(run_load(TOTAL, Some(&url)).await);
+        // Every question was recorded (the writer may still be finishing: wait for it).
+        let target = summit_bot::store::db::Target::parse(&url).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let recorded = loop {
+            let recorded = match summit_bot::store::db::Db::connect(&target).await {
+                Ok(mut db) => summit_bot::store::report::build(&mut db, &Default::default())
+                    .await
+                    .map_or(0, |r| r.questions),
+                Err(_) => 0,
+            };
+            if recorded as usize >= TOTAL || Instant::now() > deadline {
+                break recorded;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        assert_eq!(recorded as usize, TOTAL, "every question reaches the log");
+    }
+    let best = |v: &[f64]| v.iter().copied().fold(0.0, f64::max);
+    println!(
+        "STORE COST {TOTAL} questions x 2 rounds: log off {:?} questions/s, log on {:?} questions/s; best on / best off = {:.3} ({:+.1} %)",
+        off.iter().map(|r| r.round()).collect::<Vec<_>>(),
+        on.iter().map(|r| r.round()).collect::<Vec<_>>(),
+        best(&on) / best(&off),
+        (best(&on) / best(&off) - 1.0) * 100.0
+    );
 }

@@ -136,6 +136,9 @@ pub async fn run(
     };
     drop(token);
     let engine = Arc::new(EngineHandle::new(engine));
+    let store = crate::store::Store::start(&config.store)
+        .context("cannot start the question log ([store])")?;
+    let setup_store = store.clone();
     tokio::spawn(reload::reload_on_sighup(engine.clone(), config.clone()));
     info!(
         api = api_url.as_deref().unwrap_or("https://discord.com"),
@@ -182,6 +185,7 @@ pub async fn run(
                 register(ctx, &framework.options().commands, &guilds).await;
                 let mut data = Data::new(engine, &setup_config);
                 data.in_flight = setup_in_flight;
+                data.store = setup_store;
                 Ok(data)
             })
         })
@@ -233,6 +237,15 @@ pub async fn run(
     }
     // No new events come in now; let the questions being answered get their replies.
     in_flight.drain(DRAIN_LIMIT).await;
+    if let Some(store) = store {
+        // A clean stop loses no question: write what is queued (bounded, like the drain).
+        let flushed = tokio::task::spawn_blocking(move || store.flush(crate::store::FLUSH_LIMIT))
+            .await
+            .unwrap_or(false);
+        if !flushed {
+            warn!("the question log was not fully written before exit");
+        }
+    }
     info!("stopped");
     Ok(())
 }

@@ -162,7 +162,10 @@ pub mod custom_id {
                 "0" => false,
                 _ => return None,
             };
-            return parts.next().is_none().then_some(Parsed::Vote { answer, helpful });
+            return parts
+                .next()
+                .is_none()
+                .then_some(Parsed::Vote { answer, helpful });
         }
         let key = parts.next()?.parse().ok()?;
         let shown = parts.next()?.parse().ok()?;

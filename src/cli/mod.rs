@@ -247,7 +247,7 @@ pub fn run(command: Command, config: &Config) -> anyhow::Result<i32> {
                 std::io::stdout().lock(),
             )?;
             if let Some(store) = store {
-                store.flush(report::FLUSH_LIMIT);
+                store.flush(crate::store::FLUSH_LIMIT);
             }
         }
         Command::Serve => {

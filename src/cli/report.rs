@@ -4,7 +4,6 @@
 
 use std::io::Write as _;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use anyhow::{bail, Context};
 
@@ -12,8 +11,6 @@ use crate::config::Config;
 use crate::store::db::{unix_now, Db, Target};
 use crate::store::report::{self, Filter};
 
-/// Longest wait for queued rows when a console chat or the bot ends.
-pub const FLUSH_LIMIT: Duration = Duration::from_secs(2);
 /// Words of a passage's opening used as the expected phrase of an exported question.
 const OPENING_WORDS: usize = 8;
 

@@ -587,7 +587,12 @@ mod tests {
         let labels: Vec<&str> = reply.buttons.iter().map(|b| b.label.as_str()).collect();
         assert_eq!(
             labels,
-            vec!["Next match (2/2)", "Post publicly", "Helpful", "Not helpful"]
+            vec![
+                "Next match (2/2)",
+                "Post publicly",
+                "Helpful",
+                "Not helpful"
+            ]
         );
         assert_eq!(
             reply.buttons[3].action,
@@ -596,7 +601,10 @@ mod tests {
                 helpful: false
             }
         );
-        assert_eq!(with_feedback(no_answer_reply(false), 9), no_answer_reply(false));
+        assert_eq!(
+            with_feedback(no_answer_reply(false), 9),
+            no_answer_reply(false)
+        );
     }
 
     #[test]

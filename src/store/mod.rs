@@ -24,6 +24,8 @@ use hash::Hasher;
 
 /// Rows waiting for the writer at most; beyond that new rows are dropped (and counted).
 pub const QUEUE_CAPACITY: usize = 10_000;
+/// Longest wait for queued rows when the bot or the console chat stops.
+pub const FLUSH_LIMIT: Duration = Duration::from_secs(2);
 /// Rows written per transaction at most.
 const MAX_BATCH: usize = 512;
 /// Longest wait for a read through the writer (`/gaps`).
@@ -155,7 +157,10 @@ enum Message {
     /// Everything queued before this is written (or dropped) when the sender is told.
     Flush(std::sync::mpsc::Sender<()>),
     /// The most frequent unanswered questions (after writing what was queued before).
-    TopUnanswered(report::Filter, tokio::sync::oneshot::Sender<Result<Vec<report::Unanswered>, String>>),
+    TopUnanswered(
+        report::Filter,
+        tokio::sync::oneshot::Sender<Result<Vec<report::Unanswered>, String>>,
+    ),
 }
 
 /// The handle front ends record through. Cheap to share (`Arc`); every call returns at once.

@@ -33,7 +33,8 @@ fn find_bin() -> Option<PathBuf> {
     versions.sort();
     versions.pop().map(|(_, bin)| bin).or_else(|| {
         std::env::var_os("PATH").and_then(|paths| {
-            std::env::split_paths(&paths).find(|p| p.join("initdb").is_file() && p.join("pg_ctl").is_file())
+            std::env::split_paths(&paths)
+                .find(|p| p.join("initdb").is_file() && p.join("pg_ctl").is_file())
         })
     })
 }
@@ -67,7 +68,8 @@ impl Postgres {
             .tempdir_in("/tmp") // short: a Unix socket path must stay under 108 bytes
             .map_err(|e| format!("temp folder: {e}"))?;
         if as_postgres {
-            let (uid, gid) = postgres_ids().ok_or("running as root but there is no `postgres` user to run initdb as")?;
+            let (uid, gid) = postgres_ids()
+                .ok_or("running as root but there is no `postgres` user to run initdb as")?;
             std::os::unix::fs::chown(dir.path(), Some(uid), Some(gid))
                 .map_err(|e| format!("chown {}: {e}", dir.path().display()))?;
         }
@@ -157,7 +159,14 @@ impl Postgres {
         let data = self.data_dir();
         let _ = self.run(
             "pg_ctl",
-            &["-D", data.to_str().unwrap_or_default(), "-m", "immediate", "-w", "stop"],
+            &[
+                "-D",
+                data.to_str().unwrap_or_default(),
+                "-m",
+                "immediate",
+                "-w",
+                "stop",
+            ],
         );
     }
 }

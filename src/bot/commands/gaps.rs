@@ -26,7 +26,8 @@ pub async fn gaps(ctx: Context<'_>) -> Result<(), Error> {
     };
     let reply = match store.top_unanswered(filter).await {
         Ok(gaps) => {
-            let gaps: Vec<(String, u64)> = gaps.into_iter().map(|g| (g.question, g.count)).collect();
+            let gaps: Vec<(String, u64)> =
+                gaps.into_iter().map(|g| (g.question, g.count)).collect();
             embed::gaps_reply(&gaps)
         }
         Err(error) => {
