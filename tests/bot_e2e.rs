@@ -7,41 +7,13 @@ mod support;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use support::bot::start_bot;
+use support::bot::{start_bot, wait_callback, wait_reply_to};
 use support::fake_discord::*;
 
 const WAIT: Duration = Duration::from_secs(10);
 
 fn messages_path(channel: u64) -> String {
     format!("/api/v10/channels/{channel}/messages")
-}
-
-async fn wait_reply_to(fake: &FakeDiscord, message_id: u64) -> Recorded {
-    let id = message_id.to_string();
-    fake.wait_for_request(
-        |r| r.method == "POST" && r.body["message_reference"]["message_id"].as_str() == Some(&id),
-        WAIT,
-    )
-    .await
-    .unwrap_or_else(|| {
-        panic!(
-            "no reply to message {message_id}; requests: {:#?}",
-            fake.requests()
-        )
-    })
-}
-
-async fn wait_callback(fake: &FakeDiscord, interaction_id: u64) -> Value {
-    let path = format!("/api/v10/interactions/{interaction_id}/");
-    fake.wait_for_request(|r| r.method == "POST" && r.path.starts_with(&path), WAIT)
-        .await
-        .unwrap_or_else(|| {
-            panic!(
-                "no callback for interaction {interaction_id}: {:#?}",
-                fake.requests()
-            )
-        })
-        .body
 }
 
 fn assert_no_mentions(body: &Value) {

@@ -12,6 +12,9 @@ use summit_bot::store::db::{Db, Target};
 use summit_bot::store::report::{self, Filter};
 use summit_bot::store::{Asked, Outcome, Source, Store};
 
+use serde_json::{json, Value};
+use support::bot::{start_bot, wait_callback, wait_reply_to, RunningBot};
+use support::fake_discord::*;
 use support::postgres::Postgres;
 
 /// Every process of a PostgreSQL deployment hashes with the same key; tests use this one.
@@ -165,4 +168,247 @@ fn an_unreachable_postgres_drops_rows_without_blocking() {
     );
     assert!(store.flush(Duration::from_secs(60)));
     assert_eq!(store.dropped(), 50);
+}
+
+/// A message JSON for the bot's reply (built from what it sent), so a button on it can be
+/// clicked.
+fn reply_message(fake: &FakeDiscord, sent: &Value, flags: u64) -> Value {
+    json!({
+        "id": fake.next_id().to_string(), "channel_id": CHANNEL_ID.to_string(), "guild_id": GUILD_ID.to_string(),
+        "author": bot_user_json(), "content": "", "timestamp": "2026-01-01T00:00:00.000000+00:00", "edited_timestamp": null,
+        "tts": false, "mention_everyone": false, "mentions": [], "mention_roles": [], "attachments": [],
+        "embeds": sent["embeds"].clone(), "pinned": false, "type": 0, "flags": flags,
+        "components": sent["components"].clone(),
+    })
+}
+
+/// The custom id of the button labelled `label` on a sent message body.
+fn button(sent: &Value, label: &str) -> String {
+    sent["components"][0]["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|b| b["label"] == label)
+        .and_then(|b| b["custom_id"].as_str())
+        .unwrap_or_else(|| panic!("no {label:?} button in {sent}"))
+        .to_string()
+}
+
+/// Clicks a button; returns the callback the clicker got (checked to be private).
+async fn click(bot: &RunningBot, custom_id: &str, message: &Value) -> Value {
+    let (id, _, interaction) = bot.fake.button_click(custom_id, message);
+    bot.fake.dispatch("INTERACTION_CREATE", interaction);
+    let callback = wait_callback(&bot.fake, id).await;
+    assert_eq!(callback["type"], json!(4), "{callback}");
+    assert_eq!(
+        callback["data"]["flags"].as_u64().unwrap_or(0) & 64,
+        64,
+        "a vote is acknowledged to the clicker only: {callback}"
+    );
+    callback
+}
+
+fn mention(bot: &RunningBot, text: &str) -> u64 {
+    let (id, message) = bot.fake.message_create(
+        CHANNEL_ID,
+        USER_ID,
+        &format!("<@{BOT_USER_ID}> {text}"),
+        true,
+        Some(GUILD_ID),
+        false,
+    );
+    bot.fake.dispatch("MESSAGE_CREATE", message);
+    id
+}
+
+/// The report read through the library until `done` holds (the writer works in the
+/// background), bounded by a generous timeout.
+async fn wait_for_report(url: &str, done: impl Fn(&report::Report) -> bool) -> report::Report {
+    let target = Target::parse(url).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let latest = match Db::connect(&target).await {
+            Ok(mut db) => report::build(&mut db, &Filter::default()).await.ok(),
+            Err(_) => None,
+        };
+        match latest {
+            Some(r) if done(&r) => return r,
+            Some(r) if std::time::Instant::now() > deadline => {
+                panic!("the log never reached the expected state: {r:?}")
+            }
+            None if std::time::Instant::now() > deadline => panic!("the log was never readable"),
+            _ => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+}
+
+/// Questions answered and unanswered (mention and /ask), a Not helpful click changed to
+/// Helpful on one answer and Not helpful on another, then `summit-bot report --json`.
+async fn record_and_report(url: &str) {
+    let store_url = url.to_string();
+    let bot = start_bot(move |c| {
+        c.store.enabled = true;
+        c.store.url = store_url;
+    })
+    .await;
+
+    let answered = mention(&bot, "Is there a hotline?");
+    let answer = wait_reply_to(&bot.fake, answered).await.body;
+    let labels: Vec<&str> = answer["components"][0]["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|b| b["label"].as_str())
+        .collect();
+    assert!(labels.ends_with(&["Helpful", "Not helpful"]), "{labels:?}");
+    let unanswered = mention(&bot, "What is the best pizza topping?");
+    let no_answer = wait_reply_to(&bot.fake, unanswered).await.body;
+    assert!(no_answer["components"]
+        .as_array()
+        .is_none_or(|c| c.is_empty()));
+
+    let (slash, _, interaction) = bot.fake.slash_command(
+        "ask",
+        json!([{"name": "question", "type": 3, "value": "Who will co-chair the dialogue?"}]),
+    );
+    bot.fake.dispatch("INTERACTION_CREATE", interaction);
+    let slash_answer = wait_callback(&bot.fake, slash).await["data"].clone();
+    let slash_passage = bot
+        .engine
+        .ask("Who will co-chair the dialogue?")
+        .unwrap()
+        .answer
+        .expect("answered")
+        .passage
+        .id
+        .to_string();
+
+    let chat_reply = reply_message(&bot.fake, &answer, 0);
+    let thanks = click(&bot, &button(&answer, "Not helpful"), &chat_reply).await;
+    assert!(
+        thanks["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Not helpful"),
+        "{thanks}"
+    );
+    let changed = click(&bot, &button(&answer, "Helpful"), &chat_reply).await;
+    assert!(
+        changed["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("**Helpful**"),
+        "{changed}"
+    );
+    let slash_reply = reply_message(&bot.fake, &slash_answer, 0);
+    click(&bot, &button(&slash_answer, "Not helpful"), &slash_reply).await;
+
+    wait_for_report(url, |r| {
+        r.questions == 3 && r.feedback.helpful == 1 && r.feedback.not_helpful == 1
+    })
+    .await;
+
+    // /gaps: refused (privately) to a member, the guild's unanswered questions for the owner.
+    let (refused, _, interaction) = bot.fake.slash_command("gaps", json!([]));
+    bot.fake.dispatch("INTERACTION_CREATE", interaction);
+    let refusal = wait_callback(&bot.fake, refused).await;
+    assert_eq!(refusal["data"]["flags"], json!(64), "{refusal}");
+    assert_eq!(
+        refusal["data"]["content"],
+        json!(summit_bot::bot::admin::REFUSAL)
+    );
+    let (gaps, _, interaction) =
+        bot.fake
+            .slash_command_in(Place::guild(), OWNER_ID, "gaps", json!([]));
+    bot.fake.dispatch("INTERACTION_CREATE", interaction);
+    let shown = wait_callback(&bot.fake, gaps).await;
+    assert_eq!(shown["data"]["flags"], json!(64), "{shown}");
+    assert_eq!(
+        shown["data"]["embeds"][0]["description"],
+        json!("1. What is the best pizza topping? · **1×**")
+    );
+    bot.stop();
+
+    let config = write_config(&format!(
+        "[corpus]\nindex_dir = ''\n[store]\nurl = '{url}'\n"
+    ));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_summit-bot"))
+        .args(["report", "--json", "--config"])
+        .arg(&config)
+        .env(summit_bot::store::hash::KEY_ENV, "test hash key")
+        .output()
+        .expect("run report");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut report: Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    let hours = report["by_hour_utc"].take();
+    assert_eq!(
+        report,
+        json!({
+            "questions": 3, "answered": 2, "no_answer": 1,
+            "outcomes": {"answered": 2, "no_answer": 1},
+            "askers": 1,
+            "top_unanswered": [{"question": "What is the best pizza topping?", "count": 1}],
+            "feedback": {"helpful": 1, "not_helpful": 1},
+            "least_helpful": [{"passage": slash_passage, "not_helpful": 1}],
+            "by_hour_utc": null,
+        })
+    );
+    let hours: Vec<u64> = serde_json::from_value(hours).unwrap();
+    assert_eq!(hours.len(), 24);
+    assert_eq!(hours.iter().sum::<u64>(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bot_records_questions_and_votes_in_sqlite_and_report_shows_them() {
+    let dir = tempfile::tempdir().unwrap();
+    record_and_report(&format!("sqlite://{}/data/summit.db", dir.path().display())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bot_records_questions_and_votes_in_postgres_and_report_shows_them() {
+    let Some(pg) = start_postgres("the_bot_records_questions_and_votes_in_postgres") else {
+        return;
+    };
+    set_hash_key();
+    record_and_report(&pg.url).await;
+}
+
+/// The database cannot be written (a file where its folder should be): every question still
+/// gets its answer, with the feedback buttons.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unwritable_log_never_stops_an_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("file");
+    std::fs::write(&blocker, b"not a folder").unwrap();
+    let url = format!("sqlite://{}/summit.db", blocker.display());
+    let bot = start_bot(move |c| {
+        c.store.enabled = true;
+        c.store.url = url;
+    })
+    .await;
+    // Four mentions and one /ask: the user's burst (5) is not exceeded.
+    for n in 0..4 {
+        let id = mention(&bot, &format!("Is there a hotline? ({n})"));
+        let reply = wait_reply_to(&bot.fake, id).await.body;
+        assert!(reply["embeds"][0]["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("hotline")));
+        button(&reply, "Helpful");
+    }
+    let (slash, _, interaction) = bot.fake.slash_command(
+        "ask",
+        json!([{"name": "question", "type": 3, "value": "Is there a hotline?"}]),
+    );
+    bot.fake.dispatch("INTERACTION_CREATE", interaction);
+    let answer = wait_callback(&bot.fake, slash).await;
+    assert!(
+        answer["data"]["embeds"][0]["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("hotline")),
+        "{answer}"
+    );
 }

@@ -14,6 +14,30 @@ use super::Data;
 use crate::answer::Response;
 use crate::render::embed::{self, Reply};
 use crate::retrieve::markup::strip_discord_markup;
+use crate::store::{self, Source};
+
+/// A question and who asked it, from where: what the log line and the question log record.
+#[derive(Debug, Clone, Copy)]
+pub struct Question<'a> {
+    /// The question as asked.
+    pub text: &'a str,
+    /// How it came in.
+    pub source: Source,
+    /// Guild (none in DMs).
+    pub guild: Option<u64>,
+    /// Channel.
+    pub channel: u64,
+    /// The asker's user id (the question log keeps only a keyed hash of it).
+    pub user: u64,
+    /// The answer's id in the question log (`None` when the log is off); its feedback buttons
+    /// carry it. See [`new_answer_id`].
+    pub answer_id: Option<u64>,
+}
+
+/// A fresh answer id when the question log is on.
+pub fn new_answer_id(data: &Data) -> Option<u64> {
+    data.store.as_ref().map(|s| s.new_answer_id())
+}
 
 /// What answering a question came to.
 #[derive(Debug, Clone)]
@@ -63,8 +87,14 @@ pub async fn answer_question(data: &Data, question: &str) -> anyhow::Result<Outc
     Ok(Outcome::Answered(Arc::new(response)))
 }
 
-/// The reply for an answered question, and the session key its buttons need (if any).
-pub fn reply_for(data: &Data, outcome: &Outcome, ephemeral: bool) -> (Reply, Option<u64>) {
+/// The reply for an answered question, and the session key its paging buttons need (if any).
+/// With an `answer_id` (the question log is on), an answer also gets feedback buttons.
+pub fn reply_for(
+    data: &Data,
+    outcome: &Outcome,
+    ephemeral: bool,
+    answer_id: Option<u64>,
+) -> (Reply, Option<u64>) {
     match outcome {
         Outcome::Empty => (
             Reply::text(
@@ -88,24 +118,66 @@ pub fn reply_for(data: &Data, outcome: &Outcome, ephemeral: bool) -> (Reply, Opt
                 return (embed::no_answer_reply(ephemeral), None);
             }
             let reply = embed::answer_reply(response, 0, ephemeral);
-            let key = (!reply.buttons.is_empty())
-                .then(|| data.sessions.lock().store(response.clone()));
+            let key = (!reply.buttons.is_empty()).then(|| {
+                let mut sessions = data.sessions.lock();
+                let key = sessions.store(response.clone());
+                if let Some(id) = answer_id {
+                    sessions.set_answer_id(key, id);
+                }
+                key
+            });
+            let reply = match answer_id {
+                Some(id) => embed::with_feedback(reply, id),
+                None => reply,
+            };
             (reply, key)
         }
     }
 }
 
-/// Logs what a question came to, with the time since `started`.
-pub fn log_answer(outcome: &Outcome, started: Instant) {
+/// Logs what a question came to, with the time since `started`, and records it in the
+/// question log when that is on (never waiting, never failing). `outcome` is `None` for a
+/// question the rate limiter refused.
+pub fn log_answer(
+    data: &Data,
+    question: &Question<'_>,
+    outcome: Option<&Outcome>,
+    started: Instant,
+) {
     let elapsed_us = started.elapsed().as_micros() as u64;
-    match outcome {
-        Outcome::Answered(response) => match &response.answer {
-            Some(hit) => {
-                info!(score = hit.score, passage = %hit.passage.id, elapsed_us, "answered")
+    let logged = match outcome {
+        Some(Outcome::Answered(response)) => {
+            match &response.answer {
+                Some(hit) => {
+                    info!(score = hit.score, passage = %hit.passage.id, elapsed_us, "answered")
+                }
+                None => info!(elapsed_us, "no good answer"),
             }
-            None => info!(elapsed_us, "no good answer"),
-        },
-        Outcome::TooLong { chars, .. } => info!(chars, "question too long"),
-        Outcome::Empty => debug!("empty question"),
+            store::Outcome::of(response)
+        }
+        Some(Outcome::TooLong { chars, .. }) => {
+            info!(chars, "question too long");
+            store::Outcome::TooLong
+        }
+        Some(Outcome::Empty) => {
+            debug!("empty question");
+            store::Outcome::Empty
+        }
+        None => {
+            debug!(user = question.user, "question refused by the rate limiter");
+            store::Outcome::Throttled
+        }
+    };
+    if let Some(log) = &data.store {
+        log.record_question(store::Asked {
+            answer_id: question.answer_id.unwrap_or_else(|| log.new_answer_id()),
+            source: question.source,
+            guild: question.guild,
+            channel: Some(question.channel),
+            user: question.user,
+            question: question.text,
+            outcome: logged,
+            latency: started.elapsed(),
+        });
     }
 }

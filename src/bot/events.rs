@@ -9,13 +9,15 @@ use serenity::{CreateInteractionResponse, FullEvent, Interaction};
 use tracing::{debug, warn};
 
 use super::answering::{
-    answer_question, log_answer, rate_check, reply_for, slow_down_reply, Outcome,
+    answer_question, log_answer, new_answer_id, rate_check, reply_for, slow_down_reply, Outcome,
+    Question,
 };
 use super::limiter::Verdict;
 use super::reply::{edit_message, interaction_message, send_to_channel, with_retries};
 use super::sessions::{custom_id, TrackedReply};
 use super::{Data, Error};
 use crate::render::embed::{self, Reply};
+use crate::store::Source;
 
 /// Entry point for every gateway event poise hands us.
 pub async fn handle(
@@ -87,7 +89,20 @@ async fn on_message(
     // In an answer channel, chatter that is not addressed to the bot gets an answer only when
     // there is one, or when it was clearly a question.
     let addressed = mentioned || is_dm || question.contains('?');
-    match rate_check(data, message.author.id.get(), message.channel_id.get()) {
+    let started = Instant::now();
+    let mut asked = Question {
+        text: &question,
+        source: chat_source(is_dm, mentioned),
+        guild: message.guild_id.map(|g| g.get()),
+        channel: message.channel_id.get(),
+        user: message.author.id.get(),
+        answer_id: None,
+    };
+    let verdict = rate_check(data, message.author.id.get(), message.channel_id.get());
+    if verdict != Verdict::Allow && addressed {
+        log_answer(data, &asked, None, started);
+    }
+    match verdict {
         Verdict::Allow => {}
         Verdict::SlowDown => {
             send_to_channel(ctx, message, &slow_down_reply(false), None).await?;
@@ -96,7 +111,6 @@ async fn on_message(
         Verdict::Drop => return Ok(()),
     }
     let _answering = data.in_flight.enter();
-    let started = Instant::now();
     let outcome = answer_question(data, &question).await?;
     let quiet = !addressed
         && match &outcome {
@@ -107,7 +121,8 @@ async fn on_message(
     if quiet {
         return Ok(());
     }
-    let (reply, key) = reply_for(data, &outcome, false);
+    asked.answer_id = new_answer_id(data);
+    let (reply, key) = reply_for(data, &outcome, false, asked.answer_id);
     data.sessions.lock().begin(message.id.get());
     let sent = send_to_channel(ctx, message, &reply, key).await;
     {
@@ -124,8 +139,19 @@ async fn on_message(
         }
     }
     sent?;
-    log_answer(&outcome, started);
+    log_answer(data, &asked, Some(&outcome), started);
     Ok(())
+}
+
+/// How a chat question reached the bot.
+fn chat_source(is_dm: bool, mentioned: bool) -> Source {
+    if is_dm {
+        Source::Dm
+    } else if mentioned {
+        Source::Mention
+    } else {
+        Source::Channel
+    }
 }
 
 /// The reply to a question, waiting (briefly) if that reply is still being sent: an edit can
@@ -172,7 +198,18 @@ async fn on_edit(
     }
     let started = Instant::now();
     let outcome = answer_question(data, &question).await?;
-    let (reply, key) = reply_for(data, &outcome, false);
+    let asked = Question {
+        text: &question,
+        source: chat_source(
+            event.guild_id.is_none(),
+            !data.answer_channels.contains(&event.channel_id.get()),
+        ),
+        guild: event.guild_id.map(|g| g.get()),
+        channel: event.channel_id.get(),
+        user,
+        answer_id: new_answer_id(data),
+    };
+    let (reply, key) = reply_for(data, &outcome, false, asked.answer_id);
     let channel = serenity::ChannelId::new(tracked.channel);
     let message = serenity::MessageId::new(tracked.message);
     with_retries("edit reply", || {
@@ -180,7 +217,7 @@ async fn on_edit(
     })
     .await
     .with_context(|| format!("cannot edit reply {message} after a question edit"))?;
-    log_answer(&outcome, started);
+    log_answer(data, &asked, Some(&outcome), started);
     Ok(())
 }
 
@@ -202,7 +239,14 @@ async fn on_button(
             return on_vote(ctx, component, data, answer, helpful).await;
         }
     };
-    let stored = data.sessions.lock().get(key);
+    let (stored, answer_id) = {
+        let sessions = data.sessions.lock();
+        (sessions.get(key), sessions.answer_id(key))
+    };
+    let feedback = |reply: Reply| match answer_id {
+        Some(id) => embed::with_feedback(reply, id),
+        None => reply,
+    };
     let response = match stored {
         Some(response) => {
             let was_ephemeral = component
@@ -211,7 +255,7 @@ async fn on_button(
                 .is_some_and(|f| f.contains(serenity::MessageFlags::EPHEMERAL));
             match parsed {
                 custom_id::Parsed::Next { .. } => {
-                    let reply = embed::answer_reply(&response, shown, was_ephemeral);
+                    let reply = feedback(embed::answer_reply(&response, shown, was_ephemeral));
                     CreateInteractionResponse::UpdateMessage(interaction_message(
                         &reply,
                         Some(key),
@@ -219,7 +263,7 @@ async fn on_button(
                     ))
                 }
                 custom_id::Parsed::Public { .. } | custom_id::Parsed::Vote { .. } => {
-                    let reply = embed::answer_reply(&response, shown, false);
+                    let reply = feedback(embed::answer_reply(&response, shown, false));
                     CreateInteractionResponse::Message(interaction_message(
                         &reply,
                         Some(key),

@@ -9,7 +9,7 @@ use summit_bot::config::Config;
 use summit_bot::Engine;
 
 use super::fake_discord::{
-    init_tracing, FakeDiscord, FakeOptions, BOT_USER_ID, FAKE_TOKEN, GUILD_ID,
+    init_tracing, FakeDiscord, FakeOptions, Recorded, BOT_USER_ID, FAKE_TOKEN, GUILD_ID,
 };
 
 /// How long start-up may take before a test gives up.
@@ -120,4 +120,40 @@ pub async fn sentinel_answered(fake: &FakeDiscord, window: Duration) {
         .await;
     assert!(answered.is_some(), "the sentinel question was not answered");
     tokio::time::sleep(window).await;
+}
+
+/// How long a test waits for one reply.
+pub const REPLY_WAIT: Duration = Duration::from_secs(10);
+
+/// The bot's chat reply to message `message_id` (its `message_reference`).
+pub async fn wait_reply_to(fake: &FakeDiscord, message_id: u64) -> Recorded {
+    let id = message_id.to_string();
+    fake.wait_for_request(
+        |r| r.method == "POST" && r.body["message_reference"]["message_id"].as_str() == Some(&id),
+        REPLY_WAIT,
+    )
+    .await
+    .unwrap_or_else(|| {
+        panic!(
+            "no reply to message {message_id}; requests: {:#?}",
+            fake.requests()
+        )
+    })
+}
+
+/// The body of the bot's callback to interaction `interaction_id`.
+pub async fn wait_callback(fake: &FakeDiscord, interaction_id: u64) -> serde_json::Value {
+    let path = format!("/api/v10/interactions/{interaction_id}/");
+    fake.wait_for_request(
+        |r| r.method == "POST" && r.path.starts_with(&path),
+        REPLY_WAIT,
+    )
+    .await
+    .unwrap_or_else(|| {
+        panic!(
+            "no callback for interaction {interaction_id}: {:#?}",
+            fake.requests()
+        )
+    })
+    .body
 }

@@ -5,11 +5,13 @@ use std::time::{Duration, Instant};
 use poise::serenity_prelude as serenity;
 
 use crate::bot::answering::{
-    answer_question, log_answer, rate_check, reply_for, slow_down_reply, Outcome,
+    answer_question, log_answer, new_answer_id, rate_check, reply_for, slow_down_reply, Outcome,
+    Question,
 };
 use crate::bot::limiter::Verdict;
 use crate::bot::reply::send_to_interaction;
 use crate::bot::{Context, Error};
+use crate::store::Source;
 
 /// Past this, an answer is deferred so Discord's 3-second interaction window is kept.
 const DEFER_AFTER: Duration = Duration::from_millis(1500);
@@ -21,7 +23,7 @@ pub async fn ask(
     #[description = "Your question, in plain words"] question: String,
     #[description = "Show the answer only to you (default: no)"] private: Option<bool>,
 ) -> Result<(), Error> {
-    answer_interaction(ctx, &question, private.unwrap_or(false)).await
+    answer_interaction(ctx, &question, private.unwrap_or(false), Source::Slash).await
 }
 
 /// Find the passage of the article that answers this message
@@ -30,14 +32,31 @@ pub async fn find_in_article(
     ctx: Context<'_>,
     #[description = "The message to answer"] message: serenity::Message,
 ) -> Result<(), Error> {
-    answer_interaction(ctx, &message.content, false).await
+    answer_interaction(ctx, &message.content, false, Source::ContextMenu).await
 }
 
 /// Rate-limits, answers (deferring if slow) and replies to an interaction question.
-async fn answer_interaction(ctx: Context<'_>, question: &str, private: bool) -> Result<(), Error> {
+async fn answer_interaction(
+    ctx: Context<'_>,
+    question: &str,
+    private: bool,
+    source: Source,
+) -> Result<(), Error> {
     let started = Instant::now();
     let data = ctx.data();
-    match rate_check(data, ctx.author().id.get(), ctx.channel_id().get()) {
+    let mut asked = Question {
+        text: question,
+        source,
+        guild: ctx.guild_id().map(|g| g.get()),
+        channel: ctx.channel_id().get(),
+        user: ctx.author().id.get(),
+        answer_id: None,
+    };
+    let verdict = rate_check(data, ctx.author().id.get(), ctx.channel_id().get());
+    if verdict != Verdict::Allow {
+        log_answer(data, &asked, None, started);
+    }
+    match verdict {
         Verdict::Allow => {}
         Verdict::SlowDown => return send_to_interaction(ctx, &slow_down_reply(true), None).await,
         Verdict::Drop => return Ok(()),
@@ -53,8 +72,9 @@ async fn answer_interaction(ctx: Context<'_>, question: &str, private: bool) -> 
         }
     };
     let ephemeral = private || !matches!(&outcome, Outcome::Answered(r) if r.answer.is_some());
-    let (reply, key) = reply_for(data, &outcome, ephemeral);
+    asked.answer_id = new_answer_id(data);
+    let (reply, key) = reply_for(data, &outcome, ephemeral, asked.answer_id);
     send_to_interaction(ctx, &reply, key).await?;
-    log_answer(&outcome, started);
+    log_answer(data, &asked, Some(&outcome), started);
     Ok(())
 }

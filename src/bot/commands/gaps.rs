@@ -2,7 +2,7 @@
 //! could not answer, from the question log, shown privately.
 
 use crate::bot::admin::require_admin;
-use crate::bot::commands::ask::send;
+use crate::bot::reply::send_to_interaction;
 use crate::bot::{Context, Error};
 use crate::render::embed::{self, Reply};
 use crate::store::report::Filter;
@@ -18,7 +18,7 @@ pub async fn gaps(ctx: Context<'_>) -> Result<(), Error> {
             "The question log is off (`[store] enabled = false`), so there is nothing to show.",
             true,
         );
-        return send(ctx, &reply, None).await;
+        return send_to_interaction(ctx, &reply, None).await;
     };
     let filter = Filter {
         since: None,
@@ -38,5 +38,5 @@ pub async fn gaps(ctx: Context<'_>) -> Result<(), Error> {
             )
         }
     };
-    send(ctx, &reply, None).await
+    send_to_interaction(ctx, &reply, None).await
 }
