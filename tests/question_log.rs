@@ -13,7 +13,7 @@ use summit_bot::store::report::{self, Filter};
 use summit_bot::store::{Asked, Outcome, Source, Store};
 
 use serde_json::{json, Value};
-use support::bot::{start_bot, wait_callback, wait_reply_to, RunningBot};
+use support::bot::{mention, start_bot, wait_callback, wait_reply_to, RunningBot};
 use support::fake_discord::*;
 use support::postgres::Postgres;
 
@@ -208,19 +208,6 @@ async fn click(bot: &RunningBot, custom_id: &str, message: &Value) -> Value {
     callback
 }
 
-fn mention(bot: &RunningBot, text: &str) -> u64 {
-    let (id, message) = bot.fake.message_create(
-        CHANNEL_ID,
-        USER_ID,
-        &format!("<@{BOT_USER_ID}> {text}"),
-        true,
-        Some(GUILD_ID),
-        false,
-    );
-    bot.fake.dispatch("MESSAGE_CREATE", message);
-    id
-}
-
 /// The report read through the library until `done` holds (the writer works in the
 /// background), bounded by a generous timeout.
 async fn wait_for_report(url: &str, done: impl Fn(&report::Report) -> bool) -> report::Report {
@@ -252,7 +239,7 @@ async fn record_and_report(url: &str) {
     })
     .await;
 
-    let answered = mention(&bot, "Is there a hotline?");
+    let answered = mention(&bot.fake, "Is there a hotline?");
     let answer = wait_reply_to(&bot.fake, answered).await.body;
     let labels: Vec<&str> = answer["components"][0]["components"]
         .as_array()
@@ -261,7 +248,7 @@ async fn record_and_report(url: &str) {
         .filter_map(|b| b["label"].as_str())
         .collect();
     assert!(labels.ends_with(&["Helpful", "Not helpful"]), "{labels:?}");
-    let unanswered = mention(&bot, "What is the best pizza topping?");
+    let unanswered = mention(&bot.fake, "What is the best pizza topping?");
     let no_answer = wait_reply_to(&bot.fake, unanswered).await.body;
     assert!(no_answer["components"]
         .as_array()
@@ -392,7 +379,7 @@ async fn an_unwritable_log_never_stops_an_answer() {
     .await;
     // Four mentions and one /ask: the user's burst (5) is not exceeded.
     for n in 0..4 {
-        let id = mention(&bot, &format!("Is there a hotline? ({n})"));
+        let id = mention(&bot.fake, &format!("Is there a hotline? ({n})"));
         let reply = wait_reply_to(&bot.fake, id).await.body;
         assert!(reply["embeds"][0]["description"]
             .as_str()

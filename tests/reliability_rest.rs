@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use support::bot::RunningBot;
+use support::bot::{mention, RunningBot};
 use support::fake_discord::*;
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -57,19 +57,6 @@ async fn start_bot() -> RunningBot {
 
 fn messages_path() -> String {
     format!("/api/v10/channels/{CHANNEL_ID}/messages")
-}
-
-fn mention(fake: &FakeDiscord, text: &str) -> u64 {
-    let (id, message) = fake.message_create(
-        CHANNEL_ID,
-        USER_ID,
-        &format!("<@{BOT_USER_ID}> {text}"),
-        true,
-        Some(GUILD_ID),
-        false,
-    );
-    fake.dispatch("MESSAGE_CREATE", message);
-    id
 }
 
 fn slash(fake: &FakeDiscord, text: &str) -> u64 {

@@ -9,7 +9,8 @@ use summit_bot::config::Config;
 use summit_bot::Engine;
 
 use super::fake_discord::{
-    init_tracing, FakeDiscord, FakeOptions, Recorded, BOT_USER_ID, FAKE_TOKEN, GUILD_ID,
+    init_tracing, FakeDiscord, FakeOptions, Recorded, BOT_USER_ID, CHANNEL_ID, FAKE_TOKEN,
+    GUILD_ID, USER_ID,
 };
 
 /// How long start-up may take before a test gives up.
@@ -156,4 +157,19 @@ pub async fn wait_callback(fake: &FakeDiscord, interaction_id: u64) -> serde_jso
         )
     })
     .body
+}
+
+/// Dispatches a message from [`USER_ID`] in [`CHANNEL_ID`] that mentions the bot with `text`;
+/// returns the message id.
+pub fn mention(fake: &FakeDiscord, text: &str) -> u64 {
+    let (id, message) = fake.message_create(
+        CHANNEL_ID,
+        USER_ID,
+        &format!("<@{BOT_USER_ID}> {text}"),
+        true,
+        Some(GUILD_ID),
+        false,
+    );
+    fake.dispatch("MESSAGE_CREATE", message);
+    id
 }
