@@ -239,6 +239,15 @@ async fn record_and_report(url: &str) {
     })
     .await;
 
+    let hotline_passage = bot
+        .engine
+        .ask("Is there a hotline?")
+        .unwrap()
+        .answer
+        .expect("answered")
+        .passage
+        .text
+        .to_string();
     let answered = mention(&bot.fake, "Is there a hotline?");
     let answer = wait_reply_to(&bot.fake, answered).await.body;
     let labels: Vec<&str> = answer["components"][0]["components"]
@@ -347,6 +356,31 @@ async fn record_and_report(url: &str) {
     let hours: Vec<u64> = serde_json::from_value(hours).unwrap();
     assert_eq!(hours.len(), 24);
     assert_eq!(hours.iter().sum::<u64>(), 3);
+
+    // The helpful answer and the unanswered question become eval lines for review.
+    let export = config.with_file_name("export.jsonl");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_summit-bot"))
+        .args(["report", "--config"])
+        .arg(&config)
+        .arg("--export-eval")
+        .arg(&export)
+        .env(summit_bot::store::hash::KEY_ENV, "test hash key")
+        .output()
+        .expect("run export");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let opening: Vec<String> = hotline_passage
+        .split_whitespace()
+        .take(8)
+        .map(str::to_string)
+        .collect();
+    assert_eq!(
+        std::fs::read_to_string(&export).unwrap(),
+        format!(
+            "{{\"q\":\"Is there a hotline?\",\"any\":[\"{}\"]}}\n{}\n",
+            opening.join(" "),
+            r#"{"q":"What is the best pizza topping?","none":true,"review":true}"#
+        )
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
