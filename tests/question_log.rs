@@ -367,7 +367,11 @@ async fn record_and_report(url: &str) {
         .env(summit_bot::store::hash::KEY_ENV, "test hash key")
         .output()
         .expect("run export");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let opening: Vec<String> = hotline_passage
         .split_whitespace()
         .take(8)
