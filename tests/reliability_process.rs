@@ -180,6 +180,20 @@ async fn sigterm_during_a_burst_exits_cleanly_and_quickly() {
             .count();
         assert!(n <= 1, "question {id} answered {n} times");
     }
+    // A clean stop loses no question: every one answered is in the question log (the default
+    // SQLite file, in the bot's working folder), written before the process exited.
+    let target = summit_bot::store::db::Target::Sqlite(bot._dir.path().join("data/summit.db"));
+    let mut db = summit_bot::store::db::Db::connect(&target)
+        .await
+        .expect("the question log exists");
+    let recorded = summit_bot::store::report::build(&mut db, &Default::default())
+        .await
+        .expect("readable")
+        .questions;
+    assert_eq!(
+        recorded as usize, done,
+        "answered questions missing from the log"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
