@@ -1,13 +1,12 @@
-//! Ranked hits → the answer people see: the passage verbatim with its place in the article,
-//! its footnotes, a score, a highlighted form, and the alternatives.
+//! Ranked hits → the answer: the passage verbatim with its place in the article, its
+//! footnotes, a score, where the question's words and the best sentence are in it (byte
+//! ranges; marking them up is [`crate::render::markdown`]'s job), and the alternatives.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use crate::indexing::record::PassageRecord;
-use crate::ingest::Footnote;
+use crate::ingest::{Footnote, PassageRef};
 use crate::retrieve::RankedHit;
-
-pub use crate::indexing::record::PassageRef;
 
 /// One answer candidate, ready to render.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,18 +21,17 @@ pub struct Hit {
     pub coverage: f32,
     /// The article's source URL, when known.
     pub source_url: Option<String>,
-    /// Byte ranges of matched words, and the best sentence, in the passage text.
-    marks: Marks,
-    /// The highlighted Markdown, built on first use: an alternative nobody pages to is
-    /// never highlighted.
-    highlight: OnceLock<String>,
+    /// Where the question's words and the best sentence are in the passage text.
+    pub marks: Marks,
 }
 
-/// Where a passage is marked in its highlight.
+/// What to mark in a passage when showing it: byte ranges into its text.
 #[derive(Debug, Clone, Default, PartialEq)]
-struct Marks {
-    matched: Vec<(usize, usize)>,
-    sentence: Option<(usize, usize)>,
+pub struct Marks {
+    /// Words of the question found in the passage.
+    pub matched: Vec<(usize, usize)>,
+    /// The best-matching sentence of a passage with several sentences.
+    pub sentence: Option<(usize, usize)>,
 }
 
 /// The result of asking one question.
@@ -55,14 +53,14 @@ impl Response {
 }
 
 impl Hit {
-    /// A hit with a ready-made highlight (renderer tests, hand-built replies).
+    /// A hand-built hit (renderer tests, hand-built replies).
     pub fn new(
         passage: PassageRef,
         footnotes: Vec<Footnote>,
         score: f32,
         coverage: f32,
         source_url: Option<String>,
-        highlight: String,
+        marks: Marks,
     ) -> Hit {
         Hit {
             passage: Arc::new(passage),
@@ -70,16 +68,8 @@ impl Hit {
             score,
             coverage,
             source_url,
-            marks: Marks::default(),
-            highlight: OnceLock::from(highlight),
+            marks,
         }
-    }
-
-    /// The passage as Markdown: matched words in `**bold**`, the best sentence of a
-    /// multi-sentence passage in `__…__`, article text escaped.
-    pub fn highlight(&self) -> &str {
-        self.highlight
-            .get_or_init(|| highlight(&self.passage.text, &self.marks.matched, self.marks.sentence))
     }
 
     /// A hit for a passage shown without a question (a looked-up point): no highlight marks.
@@ -91,7 +81,6 @@ impl Hit {
             coverage: 0.0,
             source_url: record.source_url.clone(),
             marks: Marks::default(),
-            highlight: OnceLock::new(),
         }
     }
 
@@ -113,7 +102,6 @@ impl Hit {
                 matched: hit.matched.clone(),
                 sentence,
             },
-            highlight: OnceLock::new(),
         }
     }
 }
@@ -137,10 +125,6 @@ pub fn compose(question: &str, ranked: &[RankedHit], max_alternatives: usize) ->
     }
     let mut hits = chosen.into_iter().map(Hit::ranked);
     let answer = hits.next();
-    // The answer's highlight is part of every reply; alternatives are highlighted when shown.
-    if let Some(hit) = &answer {
-        hit.highlight();
-    }
     Response {
         question: question.to_string(),
         answer,
@@ -161,83 +145,6 @@ fn contains_text(haystack: &str, needle: &str) -> bool {
         cut -= 1;
     }
     haystack.contains(&needle[..cut]) && (cut == needle.len() || haystack.contains(needle))
-}
-
-/// Escapes characters Discord Markdown would interpret.
-pub fn escape_markdown(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    escape_markdown_into(&mut out, text);
-    out
-}
-
-/// Appends `text` to `out` escaped like [`escape_markdown`], copying runs between special
-/// characters whole (they are all ASCII, so byte positions are character boundaries).
-fn escape_markdown_into(out: &mut String, text: &str) {
-    let mut from = 0;
-    for (at, byte) in text.bytes().enumerate() {
-        if matches!(byte, b'\\' | b'*' | b'_' | b'~' | b'`' | b'|') {
-            out.push_str(&text[from..at]);
-            out.push('\\');
-            from = at;
-        }
-    }
-    out.push_str(&text[from..]);
-}
-
-/// Marks matched words bold (adjacent ones as one run) and the best sentence underlined.
-pub fn highlight(
-    text: &str,
-    matched: &[(usize, usize)],
-    sentence: Option<(usize, usize)>,
-) -> String {
-    let mut spans: Vec<(usize, usize)> = matched
-        .iter()
-        .copied()
-        .filter(|(s, e)| {
-            s < e && *e <= text.len() && text.is_char_boundary(*s) && text.is_char_boundary(*e)
-        })
-        .collect();
-    spans.sort_unstable();
-    // Merge spans separated only by spaces so "trade secrets" is one bold run.
-    let mut runs: Vec<(usize, usize)> = Vec::new();
-    for (start, end) in spans {
-        match runs.last_mut() {
-            Some(last)
-                if start <= last.1 || text[last.1..start].chars().all(char::is_whitespace) =>
-            {
-                last.1 = last.1.max(end);
-            }
-            _ => runs.push((start, end)),
-        }
-    }
-    // Events at one offset sort as: close bold (0), sentence mark (1), open bold (2), so
-    // marks nest properly; bold runs are split at the sentence edges.
-    let edges: Vec<usize> = sentence.map(|(s, e)| vec![s, e]).unwrap_or_default();
-    let mut events: Vec<(usize, u8, &str)> = edges.iter().map(|at| (*at, 1, "__")).collect();
-    for (start, end) in runs {
-        let mut from = start;
-        for edge in edges
-            .iter()
-            .copied()
-            .filter(|edge| start < *edge && *edge < end)
-        {
-            events.push((from, 2, "**"));
-            events.push((edge, 0, "**"));
-            from = edge;
-        }
-        events.push((from, 2, "**"));
-        events.push((end, 0, "**"));
-    }
-    events.sort_by_key(|(at, rank, _)| (*at, *rank));
-    let mut out = String::with_capacity(text.len() + events.len() * 2);
-    let mut last = 0;
-    for (at, _, mark) in events {
-        escape_markdown_into(&mut out, &text[last..at]);
-        out.push_str(mark);
-        last = at;
-    }
-    escape_markdown_into(&mut out, &text[last..]);
-    out
 }
 
 #[cfg(test)]
@@ -276,27 +183,5 @@ mod tests {
                 );
             }
         }
-    }
-
-    #[test]
-    fn bolds_matched_words_and_merges_neighbours() {
-        let text = "extract trade secrets through cyber espionage.";
-        let got = highlight(text, &[(8, 13), (14, 21), (36, 45)], None);
-        assert_eq!(
-            got,
-            "extract **trade secrets** through cyber **espionage**."
-        );
-    }
-
-    #[test]
-    fn underlines_the_best_sentence_around_bold_words() {
-        let text = "One here. Two hotline here.";
-        let got = highlight(text, &[(14, 21)], Some((10, 27)));
-        assert_eq!(got, "One here. __Two **hotline** here.__");
-    }
-
-    #[test]
-    fn escapes_markdown_in_the_article_text() {
-        assert_eq!(highlight("a *b* _c_", &[], None), "a \\*b\\* \\_c\\_");
     }
 }

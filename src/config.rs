@@ -8,6 +8,10 @@ use serde::Deserialize;
 
 use crate::retrieve::RankOptions;
 
+/// The longest question read, in characters, unless configured (`[limits] max_question_chars`);
+/// also what [`crate::engine::EngineOptions::default`] uses.
+pub const DEFAULT_MAX_QUESTION_CHARS: usize = 500;
+
 /// Where the config is read from when `--config` is not given (if the file exists).
 pub const DEFAULT_CONFIG_PATH: &str = "config/default.toml";
 
@@ -121,7 +125,7 @@ pub struct LimitsConfig {
 impl Default for LimitsConfig {
     fn default() -> Self {
         LimitsConfig {
-            max_question_chars: crate::engine::DEFAULT_MAX_QUESTION_CHARS,
+            max_question_chars: DEFAULT_MAX_QUESTION_CHARS,
             user_burst: 5,
             user_refill_secs: 3.0,
             channel_burst: 30,

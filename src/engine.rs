@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use tracing::{debug, info, warn};
 
 use crate::answer::{compose, Hit, Response};
-use crate::config::Config;
+use crate::config::{Config, DEFAULT_MAX_QUESTION_CHARS};
 use crate::fxhash::FxHashMap;
 use crate::indexing::analysis::Analyzer;
 use crate::indexing::record::point_id;
@@ -86,9 +86,6 @@ pub enum LookupError {
         candidates: Vec<String>,
     },
 }
-
-/// The longest question read, in characters, unless configured (`[limits] max_question_chars`).
-pub const DEFAULT_MAX_QUESTION_CHARS: usize = 500;
 
 /// Where the engine reads from and how it ranks.
 #[derive(Debug, Clone)]

@@ -3,9 +3,18 @@
 //!
 //! Data flows one way: [`ingest`] (article files → passages, footnotes, points) →
 //! [`indexing`] (tantivy schema, build, persist) → [`retrieve`] (question → ranked hits) →
-//! [`answer`] (hits → answer) → [`render`] (answer → text, JSON, embed). [`engine`] ties the
-//! core together; [`cli`] and [`bot`] are the two front ends. Nothing before `render` knows
-//! about Discord.
+//! [`answer`] (hits → answer) → [`render`] (answer → text, JSON, embed). [`config`] holds the
+//! settings and [`engine`] ties the core together; [`eval`] scores answers; [`store`] (the
+//! question log) sits beside the front ends, [`bot`] (Discord) and [`cli`] (which also starts
+//! the bot). [`text`] and [`fxhash`] are plain helpers every layer may use.
+//!
+//! What holds, and is checked by `tests/layers.rs` (see ARCHITECTURE.md): no module uses a
+//! module of a higher layer. The core ([`ingest`], [`indexing`], [`retrieve`], [`answer`],
+//! [`engine`]) uses no Discord types and produces nothing Discord-specific; its one piece of
+//! Discord knowledge is question normalisation, [`retrieve::markup`], which removes chat markup
+//! (mentions, emoji, formatting) from the text of a question. [`config`] carries the
+//! `[discord]` settings as plain data, [`render`] writes Discord's Markdown and message shapes
+//! as plain data, and the Discord libraries (serenity, poise) are used only in [`bot`].
 
 pub mod answer;
 pub mod bot;
@@ -19,7 +28,9 @@ pub mod ingest;
 pub mod render;
 pub mod retrieve;
 pub mod store;
+pub mod text;
 
-pub use answer::{Hit, PassageRef, Response};
+pub use answer::{Hit, Response};
 pub use config::Config;
 pub use engine::{Engine, EngineError, EngineOptions};
+pub use ingest::PassageRef;

@@ -1,6 +1,7 @@
 //! Ranking rules on the shipped article: the no-answer bar, typo correction, query syntax as
 //! plain words, Discord markup, footnote text, points versus paragraphs.
 
+use summit_bot::render::markdown::highlighted;
 use summit_bot::Engine;
 
 fn engine() -> Engine {
@@ -129,9 +130,9 @@ fn highlight_bolds_matched_words_and_underlines_the_best_sentence() {
         .answer
         .unwrap();
     assert!(
-        hit.highlight().contains("__The tool kit includes economic **sanctions** that can be imposed under **Executive Order** 13694, as well as cyber counter-measures.__"),
+        highlighted(&hit).contains("__The tool kit includes economic **sanctions** that can be imposed under **Executive Order** 13694, as well as cyber counter-measures.__"),
         "{}",
-        hit.highlight()
+        highlighted(&hit)
     );
     assert!(hit
         .passage

@@ -28,7 +28,7 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
         } => {
             debug!(command = %ctx.command().qualified_name, %error, "bad option");
             let shown = input
-                .map(|i| format!(" (“{}”)", crate::render::limits::truncate_words(&i, 80)))
+                .map(|i| format!(" (“{}”)", crate::text::truncate_words(&i, 80)))
                 .unwrap_or_default();
             tell(ctx, &format!("I couldn't read that option{shown}. Check the command's options and try again.")).await;
         }

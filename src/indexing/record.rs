@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::tokenizer::{SimpleTokenizer, TokenStream, Tokenizer};
 
 use crate::indexing::analysis::Analyzer;
-use crate::ingest::{Article, Footnote, Sentence};
+use crate::ingest::{Article, Footnote, PassageRef, Sentence};
 
 /// One analysed term of the passage text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,23 +21,6 @@ pub struct TermSpan {
     pub end: u32,
     /// Index of the sentence holding the word.
     pub sentence: u16,
-}
-
-/// Where a passage sits, and its verbatim text. The `passage` object of the JSON output.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PassageRef {
-    /// Stable id: `slug:paragraph` or `slug:paragraph.point`.
-    pub id: String,
-    /// Article slug.
-    pub article: String,
-    /// Article title.
-    pub title: String,
-    /// 1-based paragraph number.
-    pub paragraph: u32,
-    /// 1-based point number, when the passage is an agreement point.
-    pub point: Option<u32>,
-    /// The article's words, unchanged.
-    pub text: String,
 }
 
 /// A paragraph or point as stored in the index.

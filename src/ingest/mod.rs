@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 pub use error::IngestError;
 pub use model::{
-    Article, ArticleSummary, Corpus, CorpusSummary, Footnote, Passage, Point, Sentence,
+    Article, ArticleSummary, Corpus, CorpusSummary, Footnote, Passage, PassageRef, Point, Sentence,
 };
 pub use parse::{parse_article, Format};
 

@@ -12,6 +12,24 @@ pub struct Footnote {
     pub text: String,
 }
 
+/// Where a passage (a paragraph or a point) sits in its article, and its verbatim text: what
+/// every answer cites (the `passage` object of the JSON output).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PassageRef {
+    /// Stable id: `slug:paragraph` or `slug:paragraph.point`.
+    pub id: String,
+    /// Article slug.
+    pub article: String,
+    /// Article title.
+    pub title: String,
+    /// 1-based paragraph number.
+    pub paragraph: u32,
+    /// 1-based point number, when the passage is an agreement point.
+    pub point: Option<u32>,
+    /// The article's words, unchanged.
+    pub text: String,
+}
+
 /// A sentence inside a passage, as a byte range into the passage text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sentence {
@@ -62,7 +80,7 @@ impl Point {
         let rest: String = chars.collect();
         let full = format!("{first}{rest}");
         let full = full.trim_end_matches(['.', ' ']).to_string();
-        crate::render::limits::truncate_words(&full, max_chars)
+        crate::text::truncate_words(&full, max_chars)
     }
 }
 

@@ -6,8 +6,10 @@
 use crate::answer::{Hit, Response};
 use crate::engine::About;
 use crate::ingest::{Footnote, Point};
-use crate::render::limits::{truncate_markdown, truncate_words};
+use crate::render::limits::truncate_markdown;
+use crate::render::markdown;
 use crate::render::text::{location, EXAMPLE_QUESTIONS};
+use crate::text::truncate_words;
 
 /// Discord's limits on one message.
 pub mod limit {
@@ -199,7 +201,10 @@ fn fit_total(mut embed: Embed) -> Embed {
 /// The embed for one hit. `position` is (shown, total) for paging answers; `None` for a
 /// looked-up point.
 pub fn hit_embed(hit: &Hit, footer: Option<String>) -> Embed {
-    let description = truncate_markdown(&neutralise_mentions(hit.highlight()), limit::DESCRIPTION);
+    let description = truncate_markdown(
+        &neutralise_mentions(&markdown::highlighted(hit)),
+        limit::DESCRIPTION,
+    );
     fit_total(Embed {
         title: hit_title(hit),
         url: hit.source_url.clone(),
@@ -305,7 +310,7 @@ pub fn gaps_reply(gaps: &[(String, u64)]) -> Reply {
         .iter()
         .enumerate()
         .map(|(i, (question, count))| {
-            let question = crate::answer::escape_markdown(&truncate_words(question, 200));
+            let question = markdown::escape_markdown(&truncate_words(question, 200));
             format!("{}. {question} · **{count}×**", i + 1)
         })
         .collect();
@@ -357,7 +362,7 @@ pub fn points_reply(title: &str, points: &[Point]) -> Reply {
             format!(
                 "**{}.** {}",
                 p.number,
-                crate::answer::escape_markdown(&p.short_title(200))
+                markdown::escape_markdown(&p.short_title(200))
             )
         })
         .collect();
@@ -419,7 +424,7 @@ pub fn about_reply(about: &About, notice: Option<&str>) -> Reply {
         url = None;
         description.push('\n');
         for a in about.articles.iter().take(ABOUT_LISTED) {
-            let name = crate::answer::escape_markdown(&truncate_words(&a.title, 120));
+            let name = markdown::escape_markdown(&truncate_words(&a.title, 120));
             let name = match &a.source_url {
                 Some(source) => format!("[{name}]({source})"),
                 None => name,
@@ -504,9 +509,10 @@ pub fn point_choice_name(point: &Point) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::answer::PassageRef;
+    use crate::answer::Marks;
+    use crate::ingest::PassageRef;
 
-    fn hit(text: &str, highlight: &str, footnotes: Vec<Footnote>) -> Hit {
+    fn hit(text: &str, marks: Marks, footnotes: Vec<Footnote>) -> Hit {
         Hit::new(
             PassageRef {
                 id: "a:2.4".into(),
@@ -520,7 +526,7 @@ mod tests {
             1.2,
             0.9,
             Some("https://example.org/talks".into()),
-            highlight.into(),
+            marks,
         )
     }
 
@@ -537,7 +543,10 @@ mod tests {
     fn answer_embed_has_title_passage_footnotes_and_footer() {
         let h = hit(
             "Last, a hotline.[2]",
-            "Last, a **hotline**.[2]",
+            Marks {
+                matched: vec![(8, 15)],
+                sentence: None,
+            },
             vec![Footnote {
                 number: 2,
                 text: "Dialogues twice per year.".into(),
@@ -570,7 +579,7 @@ mod tests {
 
     #[test]
     fn private_answer_offers_post_publicly_and_paging_wraps() {
-        let h = hit("x", "x", vec![]);
+        let h = hit("x", Marks::default(), vec![]);
         let reply = answer_reply(&response(vec![h.clone(), h]), 3, true);
         let labels: Vec<&str> = reply.buttons.iter().map(|b| b.label.as_str()).collect();
         assert_eq!(labels, vec!["Next match (1/2)", "Post publicly"]);
@@ -582,7 +591,7 @@ mod tests {
 
     #[test]
     fn feedback_buttons_follow_the_answer_buttons_and_skip_text_replies() {
-        let h = hit("x", "x", vec![]);
+        let h = hit("x", Marks::default(), vec![]);
         let reply = with_feedback(answer_reply(&response(vec![h.clone(), h]), 0, true), 9);
         let labels: Vec<&str> = reply.buttons.iter().map(|b| b.label.as_str()).collect();
         assert_eq!(
@@ -621,13 +630,13 @@ mod tests {
     #[test]
     fn long_passage_is_cut_at_a_word_with_markdown_closed() {
         let word = "espionage ";
-        let text = word.repeat(800);
-        let highlight = format!(
-            "__{}**{}**__",
-            word.repeat(300),
-            word.repeat(300).trim_end()
-        );
-        let embed = hit_embed(&hit(&text, &highlight, vec![]), None);
+        let text = word.repeat(600).trim_end().to_string();
+        // "__" + 300 words + "**" + 300 words + "**__".
+        let marks = Marks {
+            matched: vec![(300 * word.len(), text.len())],
+            sentence: Some((0, text.len())),
+        };
+        let embed = hit_embed(&hit(&text, marks, vec![]), None);
         let count = embed.description.chars().count();
         assert!(count <= limit::DESCRIPTION, "{count}");
         assert!(
@@ -647,7 +656,10 @@ mod tests {
                 text: format!("source {n} ").repeat(200),
             })
             .collect();
-        let embed = hit_embed(&hit("p", "p", footnotes), Some("footer".into()));
+        let embed = hit_embed(
+            &hit("p", Marks::default(), footnotes),
+            Some("footer".into()),
+        );
         assert!(embed.fields.len() <= limit::FIELDS);
         assert!(embed
             .fields
@@ -669,7 +681,7 @@ mod tests {
     fn mentions_in_passages_and_footnotes_are_neutralised() {
         let h = hit(
             "@everyone see <@123> and <@&456> in <#789> @here",
-            "@everyone see <@123> and <@&456> in <#789> @here",
+            Marks::default(),
             vec![Footnote {
                 number: 1,
                 text: "ping @everyone".into(),

@@ -3,8 +3,9 @@
 
 use serde::Serialize;
 
-use crate::answer::{PassageRef, Response};
-use crate::ingest::Footnote;
+use crate::answer::Response;
+use crate::ingest::{Footnote, PassageRef};
+use crate::render::markdown;
 
 #[derive(Serialize)]
 struct JsonResponse<'a> {
@@ -18,7 +19,7 @@ struct JsonAnswer<'a> {
     passage: &'a PassageRef,
     footnotes: &'a [Footnote],
     score: f32,
-    highlight: &'a str,
+    highlight: String,
 }
 
 /// One line of JSON for a response.
@@ -29,7 +30,7 @@ pub fn to_json_line(response: &Response) -> String {
             passage: &hit.passage,
             footnotes: &hit.footnotes,
             score: hit.score,
-            highlight: hit.highlight(),
+            highlight: markdown::highlighted(hit),
         }),
         alternatives: response.alternatives.iter().map(|h| &*h.passage).collect(),
     };
@@ -50,7 +51,7 @@ pub fn null_line(question: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::answer::Hit;
+    use crate::answer::{Hit, Marks};
 
     #[test]
     fn shape_is_exact() {
@@ -70,7 +71,10 @@ mod tests {
             1.5,
             1.0,
             None,
-            "Last, a **hotline**.[2]".into(),
+            Marks {
+                matched: vec![(8, 15)],
+                sentence: None,
+            },
         );
         let mut alternative = hit.clone();
         let passage = std::sync::Arc::make_mut(&mut alternative.passage);

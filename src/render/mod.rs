@@ -4,4 +4,5 @@
 pub mod embed;
 pub mod json;
 pub mod limits;
+pub mod markdown;
 pub mod text;

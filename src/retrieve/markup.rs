@@ -1,5 +1,8 @@
-//! Removes Discord markup from a question before analysis: user, role and channel
-//! mentions, custom emoji, timestamps, and formatting characters. What remains is plain words.
+//! Question normalisation: removes the chat markup people type around a question (user, role
+//! and channel mentions, custom emoji, timestamps, formatting characters) before analysis, so
+//! what is ranked is plain words. Questions arrive from Discord and from the console alike; this
+//! reads text only and knows no Discord types. It is the one place below `render` that knows
+//! Discord's markup syntax (see the crate documentation).
 
 /// Strips mentions (`<@1>`, `<@!1>`, `<@&1>`, `<#1>`), custom emoji (`<:name:1>`,
 /// `<a:name:1>`), timestamps (`<t:1:R>`), and formatting (`**`, `__`, `*`, `_`, `~~`,

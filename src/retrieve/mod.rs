@@ -13,9 +13,9 @@ use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Searcher, Term};
 
-use crate::indexing::record::{PassageRecord, PassageRef};
+use crate::indexing::record::PassageRecord;
 use crate::indexing::{IndexError, SearchIndex, Vocabulary};
-use crate::ingest::Footnote;
+use crate::ingest::{Footnote, PassageRef};
 use query::QueryPlan;
 
 /// Knobs of ranking, from the `[answer]` config section.
