@@ -247,7 +247,9 @@ impl Config {
             validate_api_url(url).map_err(ConfigError::Invalid)?;
         }
         let d = &self.discord;
-        if d.shard_total > 0 && d.shard_start + d.shard_count.max(1) > d.shard_total {
+        // Checked: huge values must be a config error, not an overflow.
+        let end = d.shard_start.checked_add(d.shard_count.max(1));
+        if d.shard_total > 0 && end.is_none_or(|end| end > d.shard_total) {
             return invalid("discord.shard_start + shard_count must not exceed shard_total");
         }
         if d.shard_total == 0 && d.shard_start > 0 {
@@ -305,6 +307,32 @@ mod tests {
             config.validate().unwrap_err().to_string(),
             "config: answer.min_coverage must be between 0 and 1"
         );
+    }
+
+    #[test]
+    fn shard_range_past_u32_is_a_config_error_not_an_overflow() {
+        let message = "config: discord.shard_start + shard_count must not exceed shard_total";
+        for (start, count, total) in [
+            (u32::MAX, 2, 3),
+            (4_000_000_000, 4_000_000_000, u32::MAX),
+            (1, u32::MAX, u32::MAX),
+            (2, 2, 3),
+        ] {
+            let text = format!(
+                "[discord]\nshard_start = {start}\nshard_count = {count}\nshard_total = {total}"
+            );
+            let config = Config::parse(&text).expect("parses");
+            assert_eq!(
+                config.validate().unwrap_err().to_string(),
+                message,
+                "{text}"
+            );
+        }
+        let fits = "[discord]\nshard_start = 4294967294\nshard_count = 1\nshard_total = 4294967295";
+        Config::parse(fits)
+            .expect("parses")
+            .validate()
+            .expect("fits");
     }
 
     #[test]

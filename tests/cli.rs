@@ -287,6 +287,47 @@ fn ask_json_stdin_writes_one_object_per_line() {
 }
 
 #[test]
+fn ask_json_stdin_answers_a_line_over_64_kib_with_an_error_and_goes_on() {
+    let setup = Setup::new();
+    let mut input = b"???\n".to_vec();
+    input.extend(std::iter::repeat_n(b'x', 300 * 1024));
+    input.extend_from_slice(b"\n???\n");
+    // Exactly at the cap: still a question.
+    input.extend(std::iter::repeat_n(b'y', 64 * 1024));
+    input.push(b'\n');
+    // Over the cap by one byte, at the end of input without a newline.
+    input.extend(std::iter::repeat_n(b'z', 64 * 1024 + 1));
+    let output = setup.run(&["ask", "--json", "-"], &input);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let out = stdout(&output);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 5, "one line per input line");
+    let too_long = r#"{"question":"","answer":null,"alternatives":[],"error":"line too long: over 65536 bytes, skipped"}"#;
+    let unanswered = r#"{"question":"???","answer":null,"alternatives":[]}"#;
+    assert_eq!(lines[0], unanswered);
+    assert_eq!(lines[1], too_long);
+    assert_eq!(lines[2], unanswered);
+    let at_cap: Value = serde_json::from_str(lines[3]).expect("JSON");
+    assert_response_shape(&at_cap);
+    assert!(at_cap.get("error").is_none(), "{}", &lines[3][..200]);
+    assert_eq!(lines[4], too_long);
+}
+
+#[test]
+fn console_says_a_line_over_64_kib_is_too_long_and_goes_on() {
+    let setup = Setup::new();
+    let mut input = vec![b'x'; 1 << 20];
+    input.extend_from_slice(b"\n/point x\n");
+    let output = setup.run(&["chat"], &input);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output),
+        "That line is too long (over 64 KiB), so I skipped it. Ask in fewer words.\n\
+         Usage: /point N [article] (a number)\n\n"
+    );
+}
+
+#[test]
 fn ask_json_stdin_without_final_newline_and_crlf() {
     let setup = Setup::new();
     let out = success(&setup.run(&["ask", "--json", "-"], b"???\r\nhello"));

@@ -1,6 +1,8 @@
 //! Per-user and per-channel token buckets. A flooder gets one "slow down" notice, then
-//! silence until the bucket refills; other users are unaffected.
+//! silence until the bucket refills; other users are unaffected. Idle buckets are forgotten a
+//! generation at a time, so a question costs the same however many users have asked.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::time::Instant;
 
@@ -36,14 +38,72 @@ pub enum Verdict {
 pub struct RateLimiter {
     user: BucketConfig,
     channel: BucketConfig,
-    users: HashMap<u64, Bucket>,
-    channels: HashMap<u64, Bucket>,
+    users: Generations,
+    channels: Generations,
 }
 
-/// Buckets idle this long are full again and can be forgotten.
+/// Buckets idle at least this long are full again (at the default settings) and can be
+/// forgotten; a bucket that needs longer to refill is kept until it is full.
 const FORGET_AFTER_SECS: f64 = 600.0;
-/// Sweep forgotten buckets when a map grows past this.
-const SWEEP_AT: usize = 10_000;
+
+/// Buckets in two generations, so forgetting idle ones costs nothing per question: every
+/// `keep` seconds the older generation is dropped whole (one deallocation, the entries need no
+/// drop) and the current one becomes the older. A bucket used again is moved back into the
+/// current generation, so a bucket is forgotten after between one and two periods idle. The
+/// cost of a question is one or two hash look-ups however many users there are.
+#[derive(Debug)]
+struct Generations {
+    current: HashMap<u64, Bucket>,
+    older: HashMap<u64, Bucket>,
+    /// When `current` was started.
+    started: Option<Instant>,
+    /// Seconds a generation lasts.
+    keep: f64,
+}
+
+impl Generations {
+    fn new(config: BucketConfig) -> Self {
+        // Never forget a bucket before it could have refilled completely.
+        let full_after = f64::from(config.burst) * config.refill_secs;
+        Generations {
+            current: HashMap::new(),
+            older: HashMap::new(),
+            started: None,
+            keep: FORGET_AFTER_SECS.max(full_after),
+        }
+    }
+
+    /// The bucket for `key`, refilled to `now`.
+    fn bucket(&mut self, key: u64, config: BucketConfig, now: Instant) -> &mut Bucket {
+        let started = *self.started.get_or_insert(now);
+        if now.saturating_duration_since(started).as_secs_f64() >= self.keep {
+            self.older = std::mem::take(&mut self.current);
+            self.started = Some(now);
+        }
+        let bucket = match self.current.entry(key) {
+            Entry::Occupied(entry) => entry.into_mut(),
+            Entry::Vacant(entry) => {
+                let bucket = self.older.remove(&key).unwrap_or(Bucket {
+                    tokens: f64::from(config.burst),
+                    updated: now,
+                    warned: false,
+                });
+                entry.insert(bucket)
+            }
+        };
+        refill(bucket, config, now);
+        bucket
+    }
+
+    fn get_mut(&mut self, key: u64) -> Option<&mut Bucket> {
+        self.current.get_mut(&key)
+    }
+
+    /// Buckets remembered, in both generations.
+    fn len(&self) -> usize {
+        self.current.len() + self.older.len()
+    }
+}
 
 impl RateLimiter {
     /// New limiter.
@@ -51,30 +111,27 @@ impl RateLimiter {
         RateLimiter {
             user,
             channel,
-            users: HashMap::new(),
-            channels: HashMap::new(),
+            users: Generations::new(user),
+            channels: Generations::new(channel),
         }
     }
 
     /// Takes one question from `user` in `channel` at `now`.
     pub fn check(&mut self, user: u64, channel: u64, now: Instant) -> Verdict {
-        sweep(&mut self.users, now);
-        sweep(&mut self.channels, now);
-        let user_bucket = refill(self.users.entry(user), self.user, now);
-        let user_ok = user_bucket.tokens >= 1.0;
-        let channel_bucket = refill(self.channels.entry(channel), self.channel, now);
+        let user_ok = self.users.bucket(user, self.user, now).tokens >= 1.0;
+        let channel_bucket = self.channels.bucket(channel, self.channel, now);
         let channel_ok = channel_bucket.tokens >= 1.0;
         if user_ok && channel_ok {
             channel_bucket.tokens -= 1.0;
             channel_bucket.warned = false;
-            if let Some(b) = self.users.get_mut(&user) {
+            if let Some(b) = self.users.get_mut(user) {
                 b.tokens -= 1.0;
                 b.warned = false;
             }
             return Verdict::Allow;
         }
         // Warn once per user per flood, whichever bucket ran dry.
-        let Some(bucket) = self.users.get_mut(&user) else {
+        let Some(bucket) = self.users.get_mut(user) else {
             return Verdict::Drop;
         };
         if bucket.warned {
@@ -84,18 +141,14 @@ impl RateLimiter {
             Verdict::SlowDown
         }
     }
+
+    /// (users, channels) whose buckets are remembered.
+    pub fn tracked(&self) -> (usize, usize) {
+        (self.users.len(), self.channels.len())
+    }
 }
 
-fn refill(
-    entry: std::collections::hash_map::Entry<'_, u64, Bucket>,
-    config: BucketConfig,
-    now: Instant,
-) -> &mut Bucket {
-    let bucket = entry.or_insert(Bucket {
-        tokens: f64::from(config.burst),
-        updated: now,
-        warned: false,
-    });
+fn refill(bucket: &mut Bucket, config: BucketConfig, now: Instant) {
     let elapsed = now.saturating_duration_since(bucket.updated).as_secs_f64();
     let gained = if config.refill_secs > 0.0 {
         elapsed / config.refill_secs
@@ -104,15 +157,6 @@ fn refill(
     };
     bucket.tokens = (bucket.tokens + gained).min(f64::from(config.burst));
     bucket.updated = now;
-    bucket
-}
-
-fn sweep(map: &mut HashMap<u64, Bucket>, now: Instant) {
-    if map.len() >= SWEEP_AT {
-        map.retain(|_, b| {
-            now.saturating_duration_since(b.updated).as_secs_f64() < FORGET_AFTER_SECS
-        });
-    }
 }
 
 #[cfg(test)]
@@ -170,5 +214,72 @@ mod tests {
             .count();
         assert_eq!(allowed, 3);
         assert_eq!(l.check(99, 8, t), Verdict::Allow);
+    }
+
+    #[test]
+    fn a_hundred_thousand_users_are_answered_and_forgotten_when_idle() {
+        let mut l = RateLimiter::new(
+            BucketConfig {
+                burst: 2,
+                refill_secs: 3.0,
+            },
+            BucketConfig {
+                burst: 1_000_000,
+                refill_secs: 0.0,
+            },
+        );
+        let t = Instant::now();
+        let users = 100_000u64;
+        // Everyone asks twice within a minute: all allowed, a third question refused.
+        for round in 0..2 {
+            let at = t + Duration::from_secs(round * 30);
+            for user in 0..users {
+                assert_eq!(l.check(user, user % 50, at), Verdict::Allow, "user {user}");
+            }
+        }
+        assert_eq!(l.tracked(), (100_000, 50));
+        let at = t + Duration::from_secs(61);
+        assert_eq!(l.check(7, 1, at), Verdict::Allow);
+        assert_eq!(l.check(7, 1, at), Verdict::Allow);
+        assert_eq!(l.check(7, 1, at), Verdict::SlowDown);
+        assert_eq!(l.check(7, 1, at), Verdict::Drop);
+        // After one period the buckets move to the older generation and are still known.
+        let later = t + Duration::from_secs(600);
+        assert_eq!(l.check(100_001, 1, later), Verdict::Allow);
+        assert_eq!(l.tracked(), (100_001, 50));
+        // Two periods: everyone who did not ask in the last one is forgotten.
+        let much_later = t + Duration::from_secs(1_200);
+        assert_eq!(l.check(100_002, 1, much_later), Verdict::Allow);
+        assert_eq!(l.tracked(), (2, 1));
+        // A forgotten user starts with a full bucket.
+        assert_eq!(l.check(3, 1, much_later), Verdict::Allow);
+        assert_eq!(l.check(3, 1, much_later), Verdict::Allow);
+        assert_eq!(l.check(3, 1, much_later), Verdict::SlowDown);
+    }
+
+    #[test]
+    fn a_flooder_stays_limited_across_a_generation_change() {
+        let mut l = RateLimiter::new(
+            BucketConfig {
+                burst: 1,
+                refill_secs: 1_000.0,
+            },
+            BucketConfig {
+                burst: 100,
+                refill_secs: 0.0,
+            },
+        );
+        let t = Instant::now();
+        assert_eq!(l.check(1, 9, t), Verdict::Allow);
+        assert_eq!(
+            l.check(1, 9, t + Duration::from_secs(999)),
+            Verdict::SlowDown
+        );
+        // The generation lasts 1,000 s (the bucket's refill time), so at 1,001 s the bucket
+        // is in the older generation, and it refilled exactly once.
+        let at = t + Duration::from_secs(1_001);
+        assert_eq!(l.check(2, 9, at), Verdict::Allow);
+        assert_eq!(l.check(1, 9, at), Verdict::Allow);
+        assert_eq!(l.check(1, 9, at), Verdict::SlowDown);
     }
 }

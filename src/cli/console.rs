@@ -3,6 +3,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use crate::answer::Response;
+use crate::cli::lines::{read_line, too_long_message, Line, MAX_LINE_BYTES};
 use crate::engine::Engine;
 use crate::render::text;
 use crate::store::{Asked, Outcome, Source, Store};
@@ -12,7 +13,7 @@ use crate::store::{Asked, Outcome, Source, Store};
 pub fn run(
     engine: &Engine,
     store: Option<&Store>,
-    input: impl BufRead,
+    mut input: impl BufRead,
     mut out: impl Write,
 ) -> anyhow::Result<()> {
     let interactive = std::io::stdin().is_terminal();
@@ -31,8 +32,15 @@ pub fn run(
         out.flush()
     };
     prompt(&mut out)?;
-    for line in input.lines() {
-        let line = line?;
+    let mut bytes = Vec::new();
+    while let Some(read) = read_line(&mut input, &mut bytes, MAX_LINE_BYTES)? {
+        if read == Line::TooLong {
+            writeln!(out, "{}", too_long_message())?;
+            prompt(&mut out)?;
+            continue;
+        }
+        // Invalid UTF-8 is replaced, so a stray byte never ends the chat.
+        let line = String::from_utf8_lossy(&bytes);
         let started = std::time::Instant::now();
         let (reply, response) = answer_line(engine, line.trim())?;
         if let (Some(store), Some(response)) = (store, &response) {

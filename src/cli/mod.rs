@@ -2,9 +2,10 @@
 //! programs, index maintenance and evaluation. A thin front end over [`crate::engine`].
 
 pub mod console;
+pub mod lines;
 pub mod report;
 
-use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
@@ -270,16 +271,35 @@ pub fn ask_stream<R: Read>(
 ) -> anyhow::Result<()> {
     let mut bytes = Vec::new();
     loop {
-        bytes.clear();
-        if input
-            .read_until(b'\n', &mut bytes)
-            .context("cannot read stdin")?
-            == 0
-        {
-            break;
-        }
-        if bytes.last() == Some(&b'\n') {
-            bytes.pop();
+        let read = lines::read_line(input, &mut bytes, lines::MAX_LINE_BYTES)
+            .context("cannot read stdin")?;
+        match read {
+            None => break,
+            Some(lines::Line::TooLong) => {
+                // Still exactly one output for the line, and on to the next.
+                tracing::warn!(
+                    max_bytes = lines::MAX_LINE_BYTES,
+                    "input line too long, skipped"
+                );
+                let rendered = if as_json {
+                    json::error_line(
+                        "",
+                        &format!(
+                            "line too long: over {} bytes, skipped",
+                            lines::MAX_LINE_BYTES
+                        ),
+                    )
+                } else {
+                    lines::too_long_message()
+                };
+                out.write_all(rendered.as_bytes())?;
+                out.write_all(b"\n")?;
+                if input.buffer().is_empty() {
+                    out.flush()?;
+                }
+                continue;
+            }
+            Some(lines::Line::Read) => {}
         }
         // Invalid UTF-8 is replaced, never fatal: every input line gets an output line.
         let raw = String::from_utf8_lossy(&bytes);

@@ -1,5 +1,6 @@
 //! The JSON form of a response, one object per question:
-//! `{"question", "answer": null | {"passage", "footnotes", "score", "highlight"}, "alternatives"}`.
+//! `{"question", "answer": null | {"passage", "footnotes", "score", "highlight"}, "alternatives"}`,
+//! plus `"error"` when the input itself was refused (a line over the length cap).
 
 use serde::Serialize;
 
@@ -12,6 +13,9 @@ struct JsonResponse<'a> {
     question: &'a str,
     answer: Option<JsonAnswer<'a>>,
     alternatives: Vec<&'a PassageRef>,
+    /// Why there is no answer, when the input itself was refused (a line too long).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -33,6 +37,7 @@ pub fn to_json_line(response: &Response) -> String {
             highlight: markdown::highlighted(hit),
         }),
         alternatives: response.alternatives.iter().map(|h| &*h.passage).collect(),
+        error: None,
     };
     serde_json::to_string(&value).unwrap_or_else(|_| null_line(&response.question))
 }
@@ -43,9 +48,23 @@ pub fn null_line(question: &str) -> String {
         question,
         answer: None,
         alternatives: Vec::new(),
+        error: None,
     };
     serde_json::to_string(&value)
         .unwrap_or_else(|_| r#"{"question":"","answer":null,"alternatives":[]}"#.to_string())
+}
+
+/// The line for input refused before it was searched: no answer, and why.
+pub fn error_line(question: &str, error: &str) -> String {
+    let value = JsonResponse {
+        question,
+        answer: None,
+        alternatives: Vec::new(),
+        error: Some(error),
+    };
+    serde_json::to_string(&value).unwrap_or_else(|_| {
+        r#"{"question":"","answer":null,"alternatives":[],"error":"unreadable input"}"#.to_string()
+    })
 }
 
 #[cfg(test)]
