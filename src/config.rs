@@ -70,6 +70,10 @@ pub struct CorpusConfig {
     /// `/footnote` use without an `article` option. Unset: the shipped summit article when
     /// present, else the first article by title.
     pub default_article: Option<String>,
+    /// Reload the articles when a file in the articles folder changes (the bot only).
+    pub watch: bool,
+    /// Quiet time after the last change before reloading, in milliseconds.
+    pub watch_debounce_ms: u64,
 }
 
 impl Default for CorpusConfig {
@@ -78,6 +82,8 @@ impl Default for CorpusConfig {
             articles_dir: None,
             index_dir: PathBuf::from("index/tantivy"),
             default_article: None,
+            watch: true,
+            watch_debounce_ms: 500,
         }
     }
 }
@@ -242,6 +248,9 @@ impl Config {
         }
         if !(self.limits.user_refill_secs >= 0.0 && self.limits.channel_refill_secs >= 0.0) {
             return invalid("limits refill seconds must not be negative");
+        }
+        if !(10..=60_000).contains(&self.corpus.watch_debounce_ms) {
+            return invalid("corpus.watch_debounce_ms must be between 10 and 60000");
         }
         if let Some(url) = &self.discord.api_url {
             validate_api_url(url).map_err(ConfigError::Invalid)?;

@@ -54,7 +54,8 @@ async fn registers_every_command_with_descriptions() {
             "gaps",
             "help",
             "point",
-            "points"
+            "points",
+            "reload"
         ]
     );
     for command in &commands {

@@ -24,19 +24,24 @@ pub fn is_admin(
     owners.contains(&user) || member_roles.iter().any(|r| admin_roles.contains(&r.get()))
 }
 
-/// Checks the command's author; a non-admin gets the ephemeral refusal and `Ok(false)`.
-pub async fn require_admin(ctx: Context<'_>) -> Result<bool, Error> {
+/// Whether the command's author is an admin (nothing is sent).
+pub async fn author_is_admin(ctx: Context<'_>) -> bool {
     let roles: Vec<serenity::RoleId> = ctx
         .author_member()
         .await
         .map(|m| m.roles.clone())
         .unwrap_or_default();
-    let admin = is_admin(
+    is_admin(
         ctx.author().id,
         &ctx.framework().options().owners,
         &roles,
         &ctx.data().admin_roles,
-    );
+    )
+}
+
+/// Checks the command's author; a non-admin gets the ephemeral refusal and `Ok(false)`.
+pub async fn require_admin(ctx: Context<'_>) -> Result<bool, Error> {
+    let admin = author_is_admin(ctx).await;
     if !admin {
         send_to_interaction(ctx, &Reply::text(REFUSAL, true), None).await?;
     }

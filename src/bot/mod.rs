@@ -14,6 +14,7 @@ pub mod reload;
 pub mod reply;
 pub mod sessions;
 pub mod token;
+pub mod watch;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -39,6 +40,8 @@ pub type Context<'a> = poise::Context<'a, Data, Error>;
 pub struct Data {
     /// The answer engine (swapped on reload).
     pub engine: Arc<EngineHandle>,
+    /// The configuration the bot started with (a reload reads the articles it names).
+    pub config: Arc<Config>,
     /// Channels where every message is a question.
     pub answer_channels: HashSet<u64>,
     /// Role ids whose holders may run admin commands (besides the application owner).
@@ -61,6 +64,7 @@ impl Data {
         let limits = &config.limits;
         Data {
             engine,
+            config: Arc::new(config.clone()),
             answer_channels: config.discord.answer_channels.iter().copied().collect(),
             admin_roles: config.discord.admin_roles.iter().copied().collect(),
             limiter: Mutex::new(RateLimiter::new(
@@ -140,6 +144,16 @@ pub async fn run(
         .context("cannot start the question log ([store])")?;
     let setup_store = store.clone();
     tokio::spawn(reload::reload_on_sighup(engine.clone(), config.clone()));
+    // Held until the bot stops: dropping it stops watching.
+    let _watcher = match crate::engine::EngineOptions::from_config(&config).articles_dir {
+        Some(dir) if config.corpus.watch => watch::watch_articles(
+            &dir,
+            std::time::Duration::from_millis(config.corpus.watch_debounce_ms),
+            engine.clone(),
+            config.clone(),
+        ),
+        _ => None,
+    };
     info!(
         api = api_url.as_deref().unwrap_or("https://discord.com"),
         "connecting to Discord"

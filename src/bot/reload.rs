@@ -1,19 +1,81 @@
-//! Swapping in a new engine while the bot runs: on SIGHUP the articles are read and indexed
-//! again; if anything is wrong the old engine keeps serving and the error is logged.
+//! Swapping in a new engine while the bot runs. Three triggers: a change in the articles
+//! folder ([`super::watch`]), `/reload` (admins), and SIGHUP. The articles are read and
+//! indexed again on a blocking thread while the old engine keeps answering; the new one is
+//! swapped in atomically (an `Arc` under a short lock). If anything is wrong the old engine
+//! keeps serving, the error (file and line) is logged and kept for `/reload`'s reply and the
+//! next `/about` an admin runs, until a reload succeeds.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use parking_lot::RwLock;
+use parking_lot::{Mutex, RwLock};
 
 use tracing::{error, info, warn};
 
 use crate::config::Config;
 use crate::engine::Engine;
 
+/// What started a reload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    /// A change in the articles folder.
+    Watch,
+    /// An admin's `/reload`.
+    Command,
+    /// SIGHUP.
+    Signal,
+}
+
+impl Trigger {
+    fn as_str(self) -> &'static str {
+        match self {
+            Trigger::Watch => "file change",
+            Trigger::Command => "/reload",
+            Trigger::Signal => "SIGHUP",
+        }
+    }
+}
+
+/// A successful reload.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reloaded {
+    /// Articles now served.
+    pub articles: usize,
+    /// Paragraphs now served.
+    pub passages: usize,
+    /// How long reading and indexing took.
+    pub elapsed: Duration,
+}
+
+/// A failed reload: what started it and why it failed (names the file and line when an
+/// article is broken).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReloadFailure {
+    /// What started it.
+    pub trigger: Trigger,
+    /// The error, in words.
+    pub message: String,
+}
+
+impl std::fmt::Display for ReloadFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "reload after {} failed; the previous articles keep serving: {}",
+            self.trigger.as_str(),
+            self.message
+        )
+    }
+}
+
 /// The engine in use. Readers clone the `Arc` under a short read lock, never across `.await`
-/// (a lock that cannot be poisoned).
+/// (locks that cannot be poisoned).
 pub struct EngineHandle {
     current: RwLock<Arc<Engine>>,
+    /// One rebuild at a time, whatever triggered it (they share the index folder).
+    rebuilding: tokio::sync::Mutex<()>,
+    /// The last reload's failure, until a reload succeeds.
+    last_failure: Mutex<Option<ReloadFailure>>,
 }
 
 impl EngineHandle {
@@ -21,6 +83,8 @@ impl EngineHandle {
     pub fn new(engine: Arc<Engine>) -> Self {
         EngineHandle {
             current: RwLock::new(engine),
+            rebuilding: tokio::sync::Mutex::new(()),
+            last_failure: Mutex::new(None),
         }
     }
 
@@ -34,28 +98,61 @@ impl EngineHandle {
         *self.current.write() = engine;
     }
 
-    /// Loads the articles again; on success serves the new engine, else keeps the old one.
+    /// Why the last reload failed, if it did and none has succeeded since.
+    pub fn last_failure(&self) -> Option<ReloadFailure> {
+        self.last_failure.lock().clone()
+    }
+
+    fn set_failure(&self, failure: Option<ReloadFailure>) {
+        *self.last_failure.lock() = failure;
+    }
+
+    /// Loads the articles again (SIGHUP); true if the new articles are served.
     pub async fn reload(&self, config: &Config) -> bool {
+        self.reload_for(config, Trigger::Signal).await.is_ok()
+    }
+
+    /// Loads the articles again on a blocking thread; on success serves the new engine, else
+    /// keeps the old one and remembers why.
+    pub async fn reload_for(
+        &self,
+        config: &Config,
+        trigger: Trigger,
+    ) -> Result<Reloaded, ReloadFailure> {
+        let _one_at_a_time = self.rebuilding.lock().await;
+        let started = Instant::now();
         let config = config.clone();
         let loaded = tokio::task::spawn_blocking(move || Engine::from_config(&config)).await;
-        match loaded {
+        let message = match loaded {
             Ok(Ok(engine)) => {
-                info!(passages = engine.summary().passages, "articles reloaded");
-                self.replace(Arc::new(engine));
-                true
-            }
-            Ok(Err(err)) => {
-                error!(
-                    error = format!("{err:#}"),
-                    "reload failed; the previous articles keep serving"
+                let reloaded = Reloaded {
+                    articles: engine.summary().articles.len(),
+                    passages: engine.summary().passages,
+                    elapsed: started.elapsed(),
+                };
+                info!(
+                    trigger = trigger.as_str(),
+                    articles = reloaded.articles,
+                    passages = reloaded.passages,
+                    elapsed_ms = reloaded.elapsed.as_millis() as u64,
+                    "articles reloaded"
                 );
-                false
+                self.replace(Arc::new(engine));
+                self.set_failure(None);
+                return Ok(reloaded);
             }
-            Err(err) => {
-                error!(error = %err, "reload task failed; the previous articles keep serving");
-                false
-            }
-        }
+            // Names the file and line: "dir/x.md:3: marker [9] has no footnote definition".
+            Ok(Err(err)) => err.to_string(),
+            Err(err) => format!("the reload task failed: {err}"),
+        };
+        let failure = ReloadFailure { trigger, message };
+        error!(
+            trigger = trigger.as_str(),
+            error = %failure.message,
+            "reload failed; the previous articles keep serving"
+        );
+        self.set_failure(Some(failure.clone()));
+        Err(failure)
     }
 }
 
@@ -73,7 +170,7 @@ pub async fn reload_on_sighup(handle: Arc<EngineHandle>, config: Config) {
         };
         while hangup.recv().await.is_some() {
             info!("SIGHUP: reloading articles");
-            handle.reload(&config).await;
+            let _ = handle.reload_for(&config, Trigger::Signal).await;
         }
     }
     #[cfg(not(unix))]

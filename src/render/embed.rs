@@ -463,6 +463,27 @@ pub fn about_reply(about: &About, notice: Option<&str>) -> Reply {
     }
 }
 
+/// The ephemeral reply to a successful `/reload`: what is served now.
+pub fn reload_done(articles: usize, passages: usize, elapsed: std::time::Duration) -> Reply {
+    Reply::text(
+        format!(
+            "Reloaded: {articles} article{}, {passages} paragraphs, in {:.1} s.",
+            if articles == 1 { "" } else { "s" },
+            elapsed.as_secs_f64()
+        ),
+        true,
+    )
+}
+
+/// The ephemeral reply to a failed `/reload`: why (file and line), and that the previous
+/// articles keep serving.
+pub fn reload_failed(message: &str) -> Reply {
+    let head = "Reload failed; the previous articles keep serving.\n";
+    let room = limit::CONTENT - head.chars().count() - 8;
+    let message = truncate_words(&neutralise_mentions(&message.replace('`', "'")), room);
+    Reply::text(format!("{head}```\n{message}\n```"), true)
+}
+
 /// The reply for `/help`.
 pub fn help_reply() -> Reply {
     Reply {

@@ -1,4 +1,5 @@
-//! Look-ups that need no search: `/point`, `/points`, `/footnote`, `/about`, `/help`.
+//! Look-ups that need no search: `/point`, `/points`, `/footnote`, `/about`, `/help`; and
+//! `/reload` (admins) to read the articles folder again.
 //! Points and footnotes are numbered per article: each look-up takes an optional `article`
 //! (autocompleted over titles, value = article id); without it, the default article.
 
@@ -201,7 +202,32 @@ pub async fn footnote(
 #[poise::command(slash_command)]
 pub async fn about(ctx: Context<'_>) -> Result<(), Error> {
     let about = ctx.data().engine.current().about();
-    send_to_interaction(ctx, &embed::about_reply(&about, None), None).await
+    // A failed reload (say, a broken file dropped into the folder) is news for admins only.
+    let failure = match ctx.data().engine.last_failure() {
+        Some(failure) if crate::bot::admin::author_is_admin(ctx).await => Some(failure.to_string()),
+        _ => None,
+    };
+    send_to_interaction(ctx, &embed::about_reply(&about, failure.as_deref()), None).await
+}
+
+/// Read the articles folder again now (admins only)
+#[poise::command(slash_command)]
+pub async fn reload(ctx: Context<'_>) -> Result<(), Error> {
+    if !crate::bot::admin::require_admin(ctx).await? {
+        return Ok(());
+    }
+    // Indexing a large folder can take longer than Discord's 3 s to acknowledge.
+    ctx.defer_ephemeral().await?;
+    let data = ctx.data();
+    let reply = match data
+        .engine
+        .reload_for(&data.config, crate::bot::reload::Trigger::Command)
+        .await
+    {
+        Ok(done) => embed::reload_done(done.articles, done.passages, done.elapsed),
+        Err(failure) => embed::reload_failed(&failure.message),
+    };
+    send_to_interaction(ctx, &reply, None).await
 }
 
 /// How to ask the bot, with examples

@@ -16,6 +16,7 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         article::points(),
         article::footnote(),
         article::about(),
+        article::reload(),
         article::help(),
         gaps::gaps(),
     ]
