@@ -93,7 +93,7 @@ async fn registers_in_configured_guilds() {
     let bot = start_bot(|c| c.discord.guilds = vec![GUILD_ID]).await;
     let path = format!("/api/v10/applications/{APPLICATION_ID}/guilds/{GUILD_ID}/commands");
     assert!(bot.fake.requests().iter().any(|r| r.is("PUT", &path)));
-    assert_eq!(bot.fake.registered_commands(Some(GUILD_ID)).len(), 8);
+    assert_eq!(bot.fake.registered_commands(Some(GUILD_ID)).len(), 9);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
