@@ -55,6 +55,8 @@ pub struct Config {
     pub log: LogConfig,
     /// The question log.
     pub store: StoreConfig,
+    /// `summit-bot import`: reading web pages.
+    pub import: ImportConfig,
 }
 
 /// `[corpus]`
@@ -202,6 +204,25 @@ impl Default for StoreConfig {
     }
 }
 
+/// `[import]`: bounds on reading a web page for `summit-bot import`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ImportConfig {
+    /// Seconds for the whole request (connect, headers, body) of a URL.
+    pub timeout_secs: u64,
+    /// Largest page read, in bytes (file or URL).
+    pub max_bytes: u64,
+}
+
+impl Default for ImportConfig {
+    fn default() -> Self {
+        ImportConfig {
+            timeout_secs: 20,
+            max_bytes: 10 * 1024 * 1024,
+        }
+    }
+}
+
 impl Config {
     /// Reads `path`, or `config/default.toml` when present, else the built-in defaults.
     pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
@@ -248,6 +269,12 @@ impl Config {
         }
         if !(self.limits.user_refill_secs >= 0.0 && self.limits.channel_refill_secs >= 0.0) {
             return invalid("limits refill seconds must not be negative");
+        }
+        if !(1..=600).contains(&self.import.timeout_secs) {
+            return invalid("import.timeout_secs must be between 1 and 600");
+        }
+        if !(1_024..=1_073_741_824).contains(&self.import.max_bytes) {
+            return invalid("import.max_bytes must be between 1024 and 1073741824");
         }
         if !(10..=60_000).contains(&self.corpus.watch_debounce_ms) {
             return invalid("corpus.watch_debounce_ms must be between 10 and 60000");

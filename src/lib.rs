@@ -5,7 +5,8 @@
 //! [`indexing`] (tantivy schema, build, persist) → [`retrieve`] (question → ranked hits) →
 //! [`answer`] (hits → answer) → [`render`] (answer → text, JSON, embed). [`config`] holds the
 //! settings and [`engine`] ties the core together; [`eval`] scores answers; [`store`] (the
-//! question log) sits beside the front ends, [`bot`] (Discord) and [`cli`] (which also starts
+//! question log) and [`import`] (web pages → article files, a front door to [`ingest`]) sit
+//! beside the front ends, [`bot`] (Discord) and [`cli`] (which also starts
 //! the bot). [`text`] and [`fxhash`] are plain helpers every layer may use.
 //!
 //! What holds, and is checked by `tests/layers.rs` (see ARCHITECTURE.md): no module uses a
@@ -23,6 +24,7 @@ pub mod config;
 pub mod engine;
 pub mod eval;
 pub mod fxhash;
+pub mod import;
 pub mod indexing;
 pub mod ingest;
 pub mod render;

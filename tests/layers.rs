@@ -27,8 +27,9 @@ const LAYERS: &[&[&str]] = &[
     &["engine"],
     // Output formats and scoring; the last layer without I/O of its own.
     &["render", "eval"],
-    // Service parts beside the front ends: the question log, health/metrics/HTTP.
-    &["store", "service", "http"],
+    // Service parts beside the front ends: the question log, health/metrics/HTTP, and the
+    // web page importer (a front door to `ingest`).
+    &["store", "service", "http", "import"],
     // Front ends: Discord, then the command line that starts everything (`serve` runs the bot).
     &["bot"],
     &["cli"],

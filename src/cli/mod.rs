@@ -80,6 +80,19 @@ pub enum Command {
         #[arg(requires = "check", value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+    /// Turn a saved web page (or a URL) of an article into a Markdown article file:
+    /// title, paragraphs, footnotes, source and date; site navigation left out.
+    Import {
+        /// A saved page (.html) or an http(s) URL.
+        input: String,
+        /// Folder to write into (the file is named after the title), or a .md file
+        /// (default: the configured articles folder).
+        #[arg(long, value_name = "DIR|FILE.md")]
+        out: Option<PathBuf>,
+        /// Replace the file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
     /// Score answers against a JSON-lines file of questions.
     Eval {
         /// File with one {"q", "any", "footnotes"} or {"q", "none": true} per line.
@@ -214,6 +227,17 @@ pub fn run(command: Command, config: &Config) -> anyhow::Result<i32> {
                 started.elapsed()
             )?;
         }
+        Command::Import {
+            input,
+            out: target,
+            force,
+        } => {
+            let target = target
+                .or_else(|| options.articles_dir.clone())
+                .unwrap_or_else(|| PathBuf::from("index/articles"));
+            let text = import_article(&input, &target, force, config)?;
+            out.write_all(text.as_bytes())?;
+        }
         Command::Eval { file } => {
             let engine = open_engine(&options)?;
             let text = std::fs::read_to_string(&file)
@@ -257,6 +281,40 @@ pub fn run(command: Command, config: &Config) -> anyhow::Result<i32> {
         }
     }
     Ok(0)
+}
+
+/// `summit-bot import`: reads the page, converts it, writes the file; returns what to print.
+fn import_article(
+    input: &str,
+    out: &std::path::Path,
+    force: bool,
+    config: &Config,
+) -> anyhow::Result<String> {
+    use crate::import;
+    let limits = import::Limits {
+        timeout: std::time::Duration::from_secs(config.import.timeout_secs),
+        max_bytes: config.import.max_bytes,
+    };
+    let page = if import::is_url(input) {
+        // One request: a small runtime of its own, only for this command.
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("cannot start the HTTP client")?;
+        runtime.block_on(import::fetch::fetch(input, &limits))?
+    } else {
+        import::read_file(std::path::Path::new(input), &limits)?
+    };
+    let imported = import::convert(&page, out)?;
+    import::write(&imported.path, &imported.markdown, force)?;
+    let mut text = import::summary(&imported);
+    text.push_str(&format!("wrote {}\n", imported.path.display()));
+    // What the linter would say, so a CI check holds no surprise.
+    let findings = crate::ingest::lint::lint_file(&imported.path);
+    for finding in &findings {
+        text.push_str(&format!("{finding}\n"));
+    }
+    Ok(text)
 }
 
 /// Answers one question per input line, writing exactly one output per line, so another
