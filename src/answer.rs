@@ -19,6 +19,10 @@ pub struct Hit {
     pub score: f32,
     /// Share of the question the passage covers (0..=1).
     pub coverage: f32,
+    /// The lexical part of the score, when the question was ranked.
+    pub lexical_score: Option<f32>,
+    /// Best sentence or footnote cosine with the question, when the semantic signal is on.
+    pub semantic_score: Option<f32>,
     /// The article's source URL, when known.
     pub source_url: Option<String>,
     /// Where the question's words and the best sentence are in the passage text.
@@ -67,6 +71,8 @@ impl Hit {
             footnotes: footnotes.into(),
             score,
             coverage,
+            lexical_score: None,
+            semantic_score: None,
             source_url,
             marks,
         }
@@ -79,6 +85,8 @@ impl Hit {
             footnotes: record.footnotes.clone().into(),
             score: 0.0,
             coverage: 0.0,
+            lexical_score: None,
+            semantic_score: None,
             source_url: record.source_url.clone(),
             marks: Marks::default(),
         }
@@ -95,8 +103,10 @@ impl Hit {
         Hit {
             passage: hit.passage.clone(),
             footnotes: hit.footnotes.clone(),
-            score: (hit.score * 1000.0).round() / 1000.0,
+            score: round3(hit.score),
             coverage: hit.coverage,
+            lexical_score: Some(round3(hit.lexical_score)),
+            semantic_score: hit.semantic_score.map(round3),
             source_url: record.source_url.clone(),
             marks: Marks {
                 matched: hit.matched.clone(),
@@ -104,6 +114,11 @@ impl Hit {
             },
         }
     }
+}
+
+/// Rounded to three decimals: scores are shown, and more digits are noise.
+fn round3(x: f32) -> f32 {
+    (x * 1000.0).round() / 1000.0
 }
 
 /// Picks the answer and up to `max_alternatives` others, skipping passages whose text

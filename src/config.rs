@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::retrieve::fusion::SemanticOptions;
 use crate::retrieve::RankOptions;
 
 /// The longest question read, in characters, unless configured (`[limits] max_question_chars`);
@@ -57,6 +58,8 @@ pub struct Config {
     pub store: StoreConfig,
     /// `summit-bot import`: reading web pages.
     pub import: ImportConfig,
+    /// The semantic signal beside BM25.
+    pub semantic: SemanticOptions,
 }
 
 /// `[corpus]`
@@ -282,6 +285,24 @@ impl Config {
         if let Some(url) = &self.discord.api_url {
             validate_api_url(url).map_err(ConfigError::Invalid)?;
         }
+        let s = &self.semantic;
+        let unit = |x: f32| (-1.0..=1.0).contains(&x);
+        if !(unit(s.min_similarity)
+            && unit(s.similar)
+            && unit(s.semantic_only_threshold)
+            && unit(s.neighbour_similarity))
+        {
+            return invalid("semantic similarities must be between -1 and 1");
+        }
+        if !((0.0..=1.0).contains(&s.min_coverage_when_similar)
+            && (0.0..=1.0).contains(&s.footnote_credit)
+            && (0.0..=10.0).contains(&s.weight))
+        {
+            return invalid("semantic.min_coverage_when_similar and footnote_credit must be between 0 and 1, weight between 0 and 10");
+        }
+        if s.candidates > 1000 {
+            return invalid("semantic.candidates must be at most 1000");
+        }
         let d = &self.discord;
         // Checked: huge values must be a config error, not an overflow.
         let end = d.shard_start.checked_add(d.shard_count.max(1));
@@ -304,6 +325,7 @@ impl Config {
         RankOptions {
             min_coverage: self.answer.min_coverage,
             candidates: self.answer.candidates,
+            semantic: self.semantic.clone(),
         }
     }
 }

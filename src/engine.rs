@@ -235,7 +235,7 @@ impl Engine {
             by_id,
             by_title,
             default_article: None,
-            retriever: Retriever::new(index)?,
+            retriever: Retriever::with_mode(index, options.rank.semantic.mode)?,
             analyzer: Analyzer::new(),
             rank: options.rank.clone(),
             max_alternatives: options.max_alternatives,
@@ -314,13 +314,14 @@ impl Engine {
     pub fn ask(&self, question: &str) -> Result<Response, EngineError> {
         let searcher = self.retriever.index().searcher();
         let mut analyzer = self.analyzer.clone();
-        let plan = query::plan(
+        let mut plan = query::plan(
             self.retriever.index(),
             &searcher,
             &mut analyzer,
             question,
             self.max_question_chars,
         );
+        self.retriever.expand(&mut plan, &self.rank);
         let ranked = self.retriever.rank(&searcher, &plan, &self.rank)?;
         let response = compose(question, &ranked, self.max_alternatives);
         match &response.answer {

@@ -2,7 +2,8 @@
 //! with the article's own words.
 //!
 //! Data flows one way: [`ingest`] (article files → passages, footnotes, points) →
-//! [`indexing`] (tantivy schema, build, persist) → [`retrieve`] (question → ranked hits) →
+//! [`indexing`] (tantivy schema, build, persist) → [`semantic`] (sentence and word vectors) →
+//! [`retrieve`] (question → ranked hits) →
 //! [`answer`] (hits → answer) → [`render`] (answer → text, JSON, embed). [`config`] holds the
 //! settings and [`engine`] ties the core together; [`eval`] scores answers; [`store`] (the
 //! question log) and [`import`] (web pages → article files, a front door to [`ingest`]) sit
@@ -10,8 +11,8 @@
 //! the bot). [`text`] and [`fxhash`] are plain helpers every layer may use.
 //!
 //! What holds, and is checked by `tests/layers.rs` (see ARCHITECTURE.md): no module uses a
-//! module of a higher layer. The core ([`ingest`], [`indexing`], [`retrieve`], [`answer`],
-//! [`engine`]) uses no Discord types and produces nothing Discord-specific; its one piece of
+//! module of a higher layer. The core ([`ingest`], [`indexing`], [`semantic`], [`retrieve`],
+//! [`answer`], [`engine`]) uses no Discord types and produces nothing Discord-specific; its one piece of
 //! Discord knowledge is question normalisation, [`retrieve::markup`], which removes chat markup
 //! (mentions, emoji, formatting) from the text of a question. [`config`] carries the
 //! `[discord]` settings as plain data, [`render`] writes Discord's Markdown and message shapes
@@ -29,6 +30,7 @@ pub mod indexing;
 pub mod ingest;
 pub mod render;
 pub mod retrieve;
+pub mod semantic;
 pub mod store;
 pub mod text;
 

@@ -1,11 +1,14 @@
-//! The shipped evaluation questions answer well: at least 38 of 40 pass, both over the
-//! compiled-in article and over `index/articles` with an index on disk.
+//! The shipped evaluation questions answer well: at least 39 of 40 pass, both over the
+//! compiled-in article and over `index/articles` with an index on disk; of the paraphrased
+//! and off-topic questions, at least 22 of 32 (every off-topic one unanswered).
 
 use summit_bot::engine::{Engine, EngineOptions};
 use summit_bot::eval::{parse_cases, run};
 
 const QUESTIONS: &str = include_str!("fixtures/questions.jsonl");
-const MIN_PASSED: usize = 38;
+const MIN_PASSED: usize = 39;
+const PARAPHRASES: &str = include_str!("fixtures/paraphrases.jsonl");
+const MIN_PARAPHRASES_PASSED: usize = 22;
 
 fn check(engine: &Engine) {
     let cases = parse_cases(QUESTIONS).expect("fixture parses");
@@ -36,4 +39,26 @@ fn engine_over_index_articles_with_persisted_index_passes_the_eval() {
     check(&Engine::open(&options).expect("engine opens"));
     // Reopened from disk, it answers the same.
     check(&Engine::open(&options).expect("engine reopens"));
+}
+
+#[test]
+fn paraphrased_questions_pass_and_off_topic_ones_get_no_answer() {
+    let engine = Engine::embedded().expect("embedded engine opens");
+    let cases = parse_cases(PARAPHRASES).expect("fixture parses");
+    assert_eq!(cases.len(), 32, "the fixture holds 32 questions");
+    let report = run(&engine, &cases).expect("eval runs");
+    assert!(
+        report.passed >= MIN_PARAPHRASES_PASSED,
+        "only {} passed (need {MIN_PARAPHRASES_PASSED}):\n{}",
+        report.passed,
+        report.render()
+    );
+    for case in cases.iter().filter(|c| c.none) {
+        let response = engine.ask(&case.q).expect("answers");
+        assert!(
+            response.answer.is_none(),
+            "off-topic {:?} got an answer",
+            case.q
+        );
+    }
 }

@@ -113,6 +113,13 @@ impl Vocabulary {
         self.stats.len()
     }
 
+    /// Every term with its statistics, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, TermStats)> {
+        self.stats
+            .iter()
+            .map(|(term, stats)| (term.as_str(), *stats))
+    }
+
     /// True when no term is indexed.
     pub fn is_empty(&self) -> bool {
         self.stats.is_empty()

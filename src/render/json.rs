@@ -1,5 +1,6 @@
 //! The JSON form of a response, one object per question:
-//! `{"question", "answer": null | {"passage", "footnotes", "score", "highlight"}, "alternatives"}`,
+//! `{"question", "answer": null | {"passage", "footnotes", "score", "lexical_score",
+//! "semantic_score", "highlight"}, "alternatives"}` (the two part scores only when known),
 //! plus `"error"` when the input itself was refused (a line over the length cap).
 
 use serde::Serialize;
@@ -23,6 +24,10 @@ struct JsonAnswer<'a> {
     passage: &'a PassageRef,
     footnotes: &'a [Footnote],
     score: f32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lexical_score: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    semantic_score: Option<f32>,
     highlight: String,
 }
 
@@ -34,6 +39,8 @@ pub fn to_json_line(response: &Response) -> String {
             passage: &hit.passage,
             footnotes: &hit.footnotes,
             score: hit.score,
+            lexical_score: hit.lexical_score,
+            semantic_score: hit.semantic_score,
             highlight: markdown::highlighted(hit),
         }),
         alternatives: response.alternatives.iter().map(|h| &*h.passage).collect(),

@@ -79,15 +79,22 @@ fn distance_rows<'r, T: PartialEq>(
     (distance <= limit).then_some(distance)
 }
 
-/// How many edits a term of this many characters may carry: none for short words (too many
-/// false friends: help/held, life/lift), one for ordinary words, two for long ones.
+/// How many edits a term of this many characters may carry: none for one- and two-letter
+/// words, one for short and ordinary words, two for long ones. Short words have many false
+/// friends (help/held, life/lift), so their single correction must also be unambiguous
+/// (see [`SHORT_WORD_CHARS`]).
 pub fn allowed_edits(chars: usize) -> usize {
     match chars {
-        0..=4 => 0,
+        0..=2 => 0,
+        3..=4 => 1,
         5..=7 => 1,
         _ => 2,
     }
 }
+
+/// Words up to this many characters are corrected only when exactly one indexed term is
+/// closest.
+pub const SHORT_WORD_CHARS: usize = 4;
 
 #[cfg(test)]
 mod tests {

@@ -1,7 +1,10 @@
 //! Question → ranked hits. tantivy's BM25 picks candidates; each candidate is then scored on
 //! how much of the question it covers (IDF-weighted, footnotes counted at a discount), on its
-//! best single sentence, and on BM25. Coverage also decides "no good answer".
+//! best single sentence, and on BM25. Beside them, sentence vectors ([`fusion`]) add
+//! candidates by meaning and a semantic score; the two signals are fused for ranking and
+//! must agree for an answer (see [`fusion::is_answer`]).
 
+pub mod fusion;
 pub mod fuzzy;
 pub mod markup;
 pub mod query;
@@ -16,6 +19,8 @@ use tantivy::{DocAddress, Searcher, Term};
 use crate::indexing::record::PassageRecord;
 use crate::indexing::{IndexError, SearchIndex, Vocabulary};
 use crate::ingest::{Footnote, PassageRef};
+use crate::semantic::chunks::ChunkMatch;
+use fusion::{Mode, SemanticOptions, SemanticState};
 use query::QueryPlan;
 
 /// Knobs of ranking, from the `[answer]` config section.
@@ -25,6 +30,8 @@ pub struct RankOptions {
     pub min_coverage: f32,
     /// How many candidates BM25 hands to re-ranking.
     pub candidates: usize,
+    /// The semantic signal (`[semantic]`).
+    pub semantic: SemanticOptions,
 }
 
 impl Default for RankOptions {
@@ -32,6 +39,7 @@ impl Default for RankOptions {
         RankOptions {
             min_coverage: 0.4,
             candidates: 16,
+            semantic: SemanticOptions::default(),
         }
     }
 }
@@ -57,8 +65,12 @@ pub struct RankedHit {
     pub passage: Arc<PassageRef>,
     /// Its footnotes, shared into answers.
     pub footnotes: Arc<[Footnote]>,
-    /// Final ranking score.
+    /// Final ranking score (lexical, semantic or fused, by mode).
     pub score: f32,
+    /// The lexical score alone (coverage, best sentence, BM25).
+    pub lexical_score: f32,
+    /// Best sentence or footnote cosine, when the semantic signal is on.
+    pub semantic_score: Option<f32>,
     /// Share of the question's weight found in the passage or its footnotes (0..=1).
     pub coverage: f32,
     /// Index of the best-matching sentence.
@@ -98,11 +110,22 @@ impl Candidate {
 pub struct Retriever {
     index: SearchIndex,
     preloaded: Option<Vec<Vec<Arc<Candidate>>>>,
+    /// Flat number of each preloaded document in segment order (the chunk index's passage
+    /// numbers), by segment.
+    segment_starts: Vec<usize>,
+    /// Address of each preloaded document, by flat number.
+    slots: Vec<DocAddress>,
+    semantic: Option<SemanticState>,
 }
 
 impl Retriever {
-    /// Wraps an opened index.
+    /// Wraps an opened index, with the semantic signal on.
     pub fn new(index: SearchIndex) -> Result<Self, IndexError> {
+        Self::with_mode(index, Mode::Combined)
+    }
+
+    /// Wraps an opened index; `Mode::Lexical` skips embedding the corpus.
+    pub fn with_mode(index: SearchIndex, mode: Mode) -> Result<Self, IndexError> {
         let searcher = index.searcher();
         let preloaded = if searcher.num_docs() <= PRELOAD_LIMIT {
             let mut segments = Vec::new();
@@ -118,7 +141,38 @@ impl Retriever {
         } else {
             None
         };
-        Ok(Retriever { index, preloaded })
+        let mut segment_starts = Vec::new();
+        let mut slots = Vec::new();
+        for (ord, segment) in preloaded.iter().flatten().enumerate() {
+            segment_starts.push(slots.len());
+            slots.extend((0..segment.len() as u32).map(|doc| DocAddress::new(ord as u32, doc)));
+        }
+        let semantic = (mode != Mode::Lexical).then(|| {
+            let records = preloaded.as_ref().map(|segments| {
+                segments
+                    .iter()
+                    .flatten()
+                    .map(|c| c.record.as_ref())
+                    .collect()
+            });
+            SemanticState::build(index.vocabulary(), records)
+        });
+        Ok(Retriever {
+            index,
+            preloaded,
+            segment_starts,
+            slots,
+            semantic,
+        })
+    }
+
+    /// Lets unknown question words stand for close indexed words (no-op in lexical mode).
+    pub fn expand(&self, plan: &mut QueryPlan, options: &RankOptions) {
+        if let Some(semantic) = &self.semantic {
+            if options.semantic.mode != Mode::Lexical {
+                semantic.expand(plan, &options.semantic);
+            }
+        }
     }
 
     /// The underlying index.
@@ -143,16 +197,21 @@ impl Retriever {
         Ok(Arc::new(Candidate::new(record, self.index.vocabulary())))
     }
 
-    /// Ranks passages for a planned question, best first. Only hits that clear the
-    /// coverage bar are returned; an empty list means "no good answer".
+    /// Ranks passages for a planned question, best first. Only hits that pass the answer
+    /// bar are returned; an empty list means "no good answer".
     pub fn rank(
         &self,
         searcher: &Searcher,
         plan: &QueryPlan,
         options: &RankOptions,
     ) -> Result<Vec<RankedHit>, IndexError> {
+        let semantic_options = &options.semantic;
+        let mode = semantic_options.mode;
+        let semantic = self.semantic.as_ref().filter(|_| mode != Mode::Lexical);
+        let question = semantic.and_then(|s| s.question_vector(plan));
         let total = plan.total_weight();
-        if plan.is_empty() || total <= 0.0 || !plan.has_topical_match() {
+        let lexical_ok = !plan.is_empty() && total > 0.0 && plan.has_topical_match();
+        if mode == Mode::Semantic && question.is_none() || mode != Mode::Semantic && !lexical_ok {
             return Ok(Vec::new());
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -171,19 +230,51 @@ impl Retriever {
                 clauses.push((Occur::Should, clause));
             }
         }
-        if clauses.is_empty() {
-            return Ok(Vec::new());
-        }
-        let query = BooleanQuery::new(clauses);
-        let top = searcher.search(
-            &query,
-            &TopDocs::with_limit(options.candidates.max(1)).order_by_score(),
-        )?;
+        let top = if clauses.is_empty() {
+            Vec::new()
+        } else {
+            searcher.search(
+                &BooleanQuery::new(clauses),
+                &TopDocs::with_limit(options.candidates.max(1)).order_by_score(),
+            )?
+        };
         let best_bm25 = top
             .first()
             .map(|(s, _)| *s)
             .unwrap_or(1.0)
             .max(f32::EPSILON);
+        let mut candidates: Vec<(DocAddress, f32)> = top
+            .into_iter()
+            .map(|(bm25, address)| (address, bm25 / best_bm25))
+            .collect();
+
+        // Sentence-level meaning over every preloaded passage: the best ones join BM25's.
+        let chunk_scores: Option<Vec<Option<ChunkMatch>>> =
+            match (semantic.and_then(|s| s.chunks.as_ref()), &question) {
+                (Some(chunks), Some(q)) => {
+                    Some(chunks.best_per_passage(q, semantic_options.footnote_credit))
+                }
+                _ => None,
+            };
+        if let Some(scores) = &chunk_scores {
+            let wanted = if mode == Mode::Semantic {
+                semantic_options.candidates.max(options.candidates)
+            } else {
+                semantic_options.candidates
+            };
+            let mut by_meaning: Vec<(usize, f32)> = scores
+                .iter()
+                .enumerate()
+                .filter_map(|(slot, m)| m.map(|m| (slot, m.score)))
+                .collect();
+            by_meaning.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            for &(slot, _) in by_meaning.iter().take(wanted) {
+                let address = self.slots[slot];
+                if !candidates.iter().any(|(a, _)| *a == address) {
+                    candidates.push((address, 0.0));
+                }
+            }
+        }
 
         // term id → (question word index, credit); a handful of entries, scanned linearly.
         let mut lookup: Vec<(u32, usize, f32)> = Vec::new();
@@ -195,11 +286,37 @@ impl Retriever {
             }
         }
 
-        let mut hits = Vec::with_capacity(top.len());
-        for (bm25, address) in top {
+        let mut hits = Vec::with_capacity(candidates.len());
+        for (address, bm25_normalised) in candidates {
             let candidate = self.candidate(searcher, address)?;
-            let hit = score_candidate(&candidate, plan, &lookup, total, bm25 / best_bm25);
-            if hit.coverage >= options.min_coverage {
+            let mut hit = score_candidate(
+                &candidate,
+                plan,
+                &lookup,
+                total.max(f32::EPSILON),
+                bm25_normalised,
+            );
+            let similarity = match (&chunk_scores, semantic, &question) {
+                (Some(scores), _, _) => Some(
+                    self.slot(address)
+                        .and_then(|slot| scores.get(slot).copied().flatten())
+                        .map_or(0.0, |m| m.score),
+                ),
+                (None, Some(state), Some(q)) => Some(state.record_similarity(
+                    q,
+                    &candidate.record,
+                    semantic_options.footnote_credit,
+                )),
+                _ => None,
+            };
+            hit.semantic_score = similarity;
+            hit.score = fusion::fused_score(hit.lexical_score, similarity, semantic_options);
+            if fusion::is_answer(
+                hit.coverage,
+                similarity,
+                options.min_coverage,
+                semantic_options,
+            ) {
                 hits.push(hit);
             }
         }
@@ -210,6 +327,13 @@ impl Retriever {
                 .then(a.record.id.cmp(&b.record.id))
         });
         Ok(hits)
+    }
+
+    /// Flat number of a preloaded document.
+    fn slot(&self, address: DocAddress) -> Option<usize> {
+        let start = *self.segment_starts.get(address.segment_ord as usize)?;
+        let slot = start + address.doc_id as usize;
+        (self.slots.get(slot) == Some(&address)).then_some(slot)
     }
 }
 
@@ -316,6 +440,8 @@ fn score_candidate(
         passage: candidate.passage.clone(),
         footnotes: candidate.footnotes.clone(),
         score,
+        lexical_score: score,
+        semantic_score: None,
         coverage,
         best_sentence,
         matched,

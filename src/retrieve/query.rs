@@ -5,10 +5,11 @@
 
 use tantivy::Searcher;
 
-use super::fuzzy::{allowed_edits, bounded_distance};
+use super::fuzzy::{allowed_edits, bounded_distance, SHORT_WORD_CHARS};
 use super::markup::strip_discord_markup;
 use crate::indexing::analysis::Analyzer;
 use crate::indexing::SearchIndex;
+use crate::semantic::StaticModel;
 
 /// Distinct terms taken from one question; the rest is ignored (spam, pasted essays).
 pub const MAX_QUERY_TERMS: usize = 32;
@@ -35,12 +36,19 @@ pub struct TermMatch {
 pub struct QueryTerm {
     /// The analysed word as typed.
     pub text: String,
+    /// The word as written in the question (before stemming), for word-level meaning.
+    pub surface: String,
     /// Its weight in coverage: the IDF of what it matches, or of a rare word if nothing.
     pub weight: f32,
     /// Indexed terms that count as this word, with their credit (1 exact, less if corrected).
     pub matches: Vec<TermMatch>,
     /// An everyday English word ("time", "take"): weak evidence of what the question is about.
     pub common: bool,
+    /// The word is a typo its matches correct.
+    pub corrected: bool,
+    /// The word is unknown and its matches are words close in meaning (weaker evidence:
+    /// they never make a question on topic by themselves).
+    pub expanded: bool,
 }
 
 /// Share of the unknown-word weight left to an everyday English word the articles do not
@@ -303,6 +311,8 @@ fn is_common_english(term: &str) -> bool {
 pub struct QueryPlan {
     /// Distinct words in question order.
     pub terms: Vec<QueryTerm>,
+    /// The question with Discord markup stripped, for sentence-level meaning.
+    pub text: String,
 }
 
 impl QueryPlan {
@@ -321,7 +331,7 @@ impl QueryPlan {
     pub fn has_topical_match(&self) -> bool {
         self.terms
             .iter()
-            .any(|t| !t.matches.is_empty() && !t.common)
+            .any(|t| !t.matches.is_empty() && !t.common && !t.expanded)
     }
 }
 
@@ -340,6 +350,26 @@ fn prefix_chars(text: &str, max_chars: usize) -> &str {
     }
 }
 
+/// Words the index does not know share their weight: k unknown words weigh together what
+/// sqrt(k) would alone. Each one still says the question may be about something else, but
+/// three unknown words of a paraphrase ("what legal basis exists for sanctions") must not
+/// outweigh the one rare word that matches.
+fn share_unknown_weight(terms: &mut [QueryTerm]) {
+    let unknown = terms.iter().filter(|t| t.matches.is_empty()).count();
+    if unknown > 1 {
+        let share = 1.0 / (unknown as f32).sqrt();
+        for term in terms.iter_mut().filter(|t| t.matches.is_empty()) {
+            term.weight *= share;
+        }
+    }
+}
+
+/// Words among the most frequent of English ("from", "with", "were") that the stop-word list
+/// leaves in: they match almost any passage and say nothing of its topic.
+const FUNCTION_WORD_RANK: u32 = 30;
+/// Weight of such a word, relative to its IDF.
+const FUNCTION_WORD_FACTOR: f32 = 0.35;
+
 /// Builds the plan for `question`, reading at most `max_chars` of it.
 pub fn plan(
     index: &SearchIndex,
@@ -349,10 +379,13 @@ pub fn plan(
     max_chars: usize,
 ) -> QueryPlan {
     let cleaned = strip_discord_markup(prefix_chars(question, max_chars));
-    let mut words: Vec<String> = Vec::new();
-    for term in analyzer.terms(&cleaned) {
-        if !words.contains(&term) {
-            words.push(term);
+    let mut words: Vec<(String, String)> = Vec::new();
+    for analysed in analyzer.analyze(&cleaned) {
+        if !words.iter().any(|(w, _)| *w == analysed.term) {
+            let surface = cleaned
+                .get(analysed.start..analysed.end)
+                .unwrap_or_default();
+            words.push((analysed.term, surface.to_string()));
             if words.len() == MAX_QUERY_TERMS {
                 break;
             }
@@ -365,28 +398,44 @@ pub fn plan(
     // common words (China, cyber) below the coverage bar.
     let unknown_weight = idf((docs * 3 / 10).max(1), docs);
     let vocabulary = index.vocabulary();
+    let model = StaticModel::embedded();
     let doc_freq = |term: &str| vocabulary.stats(term).map_or(0, |s| s.doc_freq);
     let mut fuzzy_budget = MAX_FUZZY_TERMS;
     let terms = words
         .into_iter()
-        .map(|word| {
+        .map(|(word, surface)| {
             let common = is_common_english(&word);
+            let rank = model.word_rank(&surface);
             if let Some(stats) = vocabulary.stats(&word).filter(|s| s.doc_freq > 0) {
+                let function_word = rank.is_some_and(|r| r < FUNCTION_WORD_RANK);
+                let factor = if function_word {
+                    FUNCTION_WORD_FACTOR
+                } else {
+                    1.0
+                };
                 return QueryTerm {
-                    weight: idf(stats.doc_freq, docs),
+                    weight: idf(stats.doc_freq, docs) * factor,
                     matches: vec![TermMatch {
                         term: word.clone(),
                         id: stats.id,
                         credit: 1.0,
                     }],
                     text: word,
+                    surface,
                     common,
+                    corrected: false,
+                    expanded: false,
                 };
             }
             let chars = word.chars().count();
             let edits = allowed_edits(chars);
-            let correctable =
-                edits > 0 && fuzzy_budget > 0 && !word.chars().any(|c| c.is_ascii_digit());
+            // An ordinary English word the articles do not use ("list", "words") is not a
+            // typo of one they do use ("last", "work"): it is left unknown (and may find
+            // its meaning through the semantic signal instead).
+            let correctable = edits > 0
+                && fuzzy_budget > 0
+                && rank.is_none()
+                && !word.chars().any(|c| c.is_ascii_digit());
             let mut expansions: Vec<(usize, String)> = Vec::new();
             if correctable {
                 fuzzy_budget -= 1;
@@ -409,6 +458,10 @@ pub fn plan(
                     credit: FUZZY_FACTOR,
                 })
                 .collect();
+            if chars <= SHORT_WORD_CHARS && matches.len() != 1 {
+                // An ambiguous short word ("sae": safe or same?) is better left unknown.
+                matches.clear();
+            }
             matches.sort_by(|a, b| a.term.cmp(&b.term));
             matches.truncate(MAX_EXPANSIONS);
             let weight = matches
@@ -424,11 +477,19 @@ pub fn plan(
                 });
             QueryTerm {
                 text: word,
+                surface,
                 weight,
+                corrected: !matches.is_empty(),
+                expanded: false,
                 matches,
                 common,
             }
         })
         .collect();
-    QueryPlan { terms }
+    let mut terms: Vec<QueryTerm> = terms;
+    share_unknown_weight(&mut terms);
+    QueryPlan {
+        terms,
+        text: cleaned.into_owned(),
+    }
 }

@@ -1,0 +1,251 @@
+//! Meaning beside words: a static sentence-embedding model distilled from all-MiniLM-L6-v2
+//! (`models/minilm-static/`, see its README for provenance), compiled into the binary.
+//!
+//! A text's vector is the normalised mean of its WordPiece tokens' rows in the table, so
+//! embedding a question costs microseconds and needs no model at run time. This layer sits
+//! between `indexing` (it reads passage records) and `retrieve` (which fuses its scores with
+//! BM25 and coverage): [`chunks`] holds sentence-level vectors of a corpus, [`neighbours`]
+//! maps a question word to semantically close words of the index's own vocabulary.
+
+pub mod chunks;
+pub mod neighbours;
+pub mod wordpiece;
+
+use std::sync::OnceLock;
+
+use wordpiece::{WordPiece, UNKNOWN_ID};
+
+/// The distilled table: magic, vocabulary size, dimensions, one f32 scale per row, then the
+/// int8 rows (written by `scripts/distill_embeddings.py`).
+static TABLE: &[u8] = include_bytes!("../../models/minilm-static/embeddings.bin");
+/// The WordPiece vocabulary of the table, one token per line.
+static VOCAB: &str = include_str!("../../models/minilm-static/vocab.txt");
+const MAGIC: &[u8; 8] = b"SBSTEMB1";
+/// `[CLS]` and `[SEP]`: never part of a pooled text.
+const SPECIAL_IDS: [u32; 2] = [101, 102];
+
+/// Why a table could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum SemanticError {
+    /// The table bytes do not have the expected layout.
+    #[error("malformed embedding table: {0}")]
+    BadTable(&'static str),
+}
+
+/// A static embedding model: a tokenizer and one int8 row (with a scale) per token.
+pub struct StaticModel {
+    tokenizer: WordPiece,
+    dims: usize,
+    scales: Vec<f32>,
+    rows: &'static [u8],
+}
+
+impl std::fmt::Debug for StaticModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StaticModel")
+            .field("tokens", &self.scales.len())
+            .field("dims", &self.dims)
+            .finish()
+    }
+}
+
+impl StaticModel {
+    /// The model compiled into the binary, parsed once per process.
+    pub fn embedded() -> &'static StaticModel {
+        static MODEL: OnceLock<StaticModel> = OnceLock::new();
+        MODEL.get_or_init(|| {
+            // The bytes are part of the binary and checked by the tests, so a failure here is
+            // a build defect, not something a user or a file can cause.
+            StaticModel::from_bytes(TABLE, VOCAB).expect("the compiled-in embedding table is valid")
+        })
+    }
+
+    /// Parses a table and its vocabulary.
+    pub fn from_bytes(table: &'static [u8], vocab: &str) -> Result<StaticModel, SemanticError> {
+        let header = table
+            .get(..16)
+            .ok_or(SemanticError::BadTable("shorter than its header"))?;
+        if &header[..8] != MAGIC {
+            return Err(SemanticError::BadTable("wrong magic"));
+        }
+        let read_u32 = |at: usize| {
+            u32::from_le_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
+                as usize
+        };
+        let (tokens, dims) = (read_u32(8), read_u32(12));
+        let scales_end = 16 + tokens * 4;
+        if dims == 0 || table.len() != scales_end + tokens * dims {
+            return Err(SemanticError::BadTable("size does not match its header"));
+        }
+        let scales = table[16..scales_end]
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        let tokenizer = WordPiece::from_vocab(vocab);
+        if tokenizer.len() != tokens {
+            return Err(SemanticError::BadTable(
+                "vocabulary size differs from the table",
+            ));
+        }
+        Ok(StaticModel {
+            tokenizer,
+            dims,
+            scales,
+            rows: &table[scales_end..],
+        })
+    }
+
+    /// Vector length.
+    pub fn dims(&self) -> usize {
+        self.dims
+    }
+
+    /// The tokenizer.
+    pub fn tokenizer(&self) -> &WordPiece {
+        &self.tokenizer
+    }
+
+    /// Frequency rank (0 = "the") of `word` as a whole token of the model's vocabulary, or
+    /// `None` when it is not one. The vocabulary lists English words by frequency, so this
+    /// tells an ordinary word ("list") from a misspelling ("exectuive").
+    pub fn word_rank(&self, word: &str) -> Option<u32> {
+        let first = self.tokenizer.id("the")?;
+        let lowered = wordpiece::normalise(word);
+        let id = self.tokenizer.id(lowered.trim())?;
+        id.checked_sub(first)
+    }
+
+    /// Unit-length vector of `text`, or `None` when it has no known token.
+    pub fn embed(&self, text: &str) -> Option<Vec<f32>> {
+        let mut ids = Vec::with_capacity(32);
+        self.tokenizer.encode(text, &mut ids);
+        self.embed_ids(&ids)
+    }
+
+    /// Unit-length mean of the rows of `ids` (unknown and special tokens skipped).
+    pub fn embed_ids(&self, ids: &[u32]) -> Option<Vec<f32>> {
+        let mut sum = vec![0f32; self.dims];
+        let mut any = false;
+        for &id in ids {
+            if id == UNKNOWN_ID || SPECIAL_IDS.contains(&id) {
+                continue;
+            }
+            let Some(&scale) = self.scales.get(id as usize) else {
+                continue;
+            };
+            let row = &self.rows[id as usize * self.dims..(id as usize + 1) * self.dims];
+            for (s, &q) in sum.iter_mut().zip(row) {
+                *s += q as i8 as f32 * scale;
+            }
+            any = true;
+        }
+        normalise(&mut sum).then_some(sum).filter(|_| any)
+    }
+}
+
+/// Scales `v` to unit length; false when it is zero.
+pub fn normalise(v: &mut [f32]) -> bool {
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm <= f32::EPSILON {
+        return false;
+    }
+    v.iter_mut().for_each(|x| *x /= norm);
+    true
+}
+
+/// Dot product (the cosine of two unit vectors).
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Unit vectors stored as int8 with one scale each: a quarter of the memory of f32, and
+/// cosines within about 1 % of the exact ones.
+#[derive(Debug, Default, Clone)]
+pub struct QuantisedVectors {
+    dims: usize,
+    scales: Vec<f32>,
+    data: Vec<i8>,
+}
+
+impl QuantisedVectors {
+    /// An empty store of `dims`-long vectors.
+    pub fn new(dims: usize) -> Self {
+        QuantisedVectors {
+            dims,
+            scales: Vec::new(),
+            data: Vec::new(),
+        }
+    }
+
+    /// Appends a vector; returns its index.
+    pub fn push(&mut self, v: &[f32]) -> usize {
+        let max = v.iter().fold(0f32, |m, x| m.max(x.abs()));
+        let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
+        self.data.extend(
+            v.iter()
+                .map(|x| (x / scale).round().clamp(-127.0, 127.0) as i8),
+        );
+        self.scales.push(scale);
+        self.scales.len() - 1
+    }
+
+    /// Number of vectors.
+    pub fn len(&self) -> usize {
+        self.scales.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.scales.is_empty()
+    }
+
+    /// Dot product of vector `i` with `query`.
+    pub fn dot(&self, i: usize, query: &[f32]) -> f32 {
+        let row = &self.data[i * self.dims..(i + 1) * self.dims];
+        let sum: f32 = row.iter().zip(query).map(|(&q, x)| q as f32 * x).sum();
+        sum * self.scales[i]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_table_loads_and_embeds_unit_vectors() {
+        let model = StaticModel::embedded();
+        assert_eq!(model.tokenizer().len(), 30522);
+        let v = model
+            .embed("a hotline for serious security issues")
+            .unwrap();
+        assert_eq!(v.len(), model.dims());
+        assert!((dot(&v, &v) - 1.0).abs() < 1e-4);
+        assert!(model.embed("").is_none());
+        assert!(model.embed("🙂").is_none(), "only unknown tokens");
+    }
+
+    #[test]
+    fn related_texts_are_closer_than_unrelated_ones() {
+        let model = StaticModel::embedded();
+        let q = model.embed("economic penalties").unwrap();
+        let near = model.embed("sanctions").unwrap();
+        let far = model.embed("pizza topping").unwrap();
+        assert!(dot(&q, &near) > dot(&q, &far) + 0.1);
+    }
+
+    #[test]
+    fn malformed_tables_are_errors() {
+        assert!(StaticModel::from_bytes(b"short", "a").is_err());
+        assert!(StaticModel::from_bytes(b"SBSTEMB1\x01\0\0\0\x02\0\0\0", "a").is_err());
+    }
+
+    #[test]
+    fn quantised_dot_is_close_to_exact() {
+        let model = StaticModel::embedded();
+        let a = model.embed("the two leaders agreed").unwrap();
+        let b = model.embed("an agreement between presidents").unwrap();
+        let mut store = QuantisedVectors::new(model.dims());
+        let i = store.push(&a);
+        assert!((store.dot(i, &b) - dot(&a, &b)).abs() < 0.02);
+    }
+}

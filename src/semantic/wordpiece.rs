@@ -1,0 +1,214 @@
+//! BERT-uncased WordPiece tokenisation, as the Hugging Face `tokenizers` library does it for
+//! all-MiniLM-L6-v2 (`BertNormalizer` → `BertPreTokenizer` → `WordPiece`): drop control
+//! characters, space out CJK ideographs, strip accents, lowercase, split on whitespace and
+//! punctuation, then greedy longest-match sub-words with the `##` prefix. The Rust test
+//! `tokenizer_matches_reference` checks it against ids the Python library produced.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_properties::{GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCategory};
+
+use crate::fxhash::FxHashMap;
+
+/// Id of `[UNK]` in the BERT uncased vocabulary.
+pub const UNKNOWN_ID: u32 = 100;
+/// Words longer than this (in characters) become `[UNK]`, as in the reference.
+const MAX_WORD_CHARS: usize = 100;
+
+/// A WordPiece vocabulary and its tokenisation rules.
+#[derive(Debug, Default)]
+pub struct WordPiece {
+    ids: FxHashMap<Box<str>, u32>,
+}
+
+impl WordPiece {
+    /// Reads a vocabulary file: one token per line, the line number is the id.
+    pub fn from_vocab(text: &str) -> WordPiece {
+        let ids = text
+            .lines()
+            .enumerate()
+            .map(|(id, token)| (Box::from(token), id as u32))
+            .collect();
+        WordPiece { ids }
+    }
+
+    /// Number of tokens in the vocabulary.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// True for an empty vocabulary.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// The id of a token (`##` prefix included for continuations).
+    pub fn id(&self, token: &str) -> Option<u32> {
+        self.ids.get(token).copied()
+    }
+
+    /// Appends the token ids of `text` (no `[CLS]`/`[SEP]`) to `out`.
+    pub fn encode(&self, text: &str, out: &mut Vec<u32>) {
+        let normalised = normalise(text);
+        let mut piece = String::new();
+        for word in pre_tokenise(&normalised) {
+            self.encode_word(word, &mut piece, out);
+        }
+    }
+
+    /// Token ids of `text`.
+    pub fn ids(&self, text: &str) -> Vec<u32> {
+        let mut out = Vec::new();
+        self.encode(text, &mut out);
+        out
+    }
+
+    fn encode_word(&self, word: &str, piece: &mut String, out: &mut Vec<u32>) {
+        if word.chars().count() > MAX_WORD_CHARS {
+            out.push(UNKNOWN_ID);
+            return;
+        }
+        let mark = out.len();
+        let mut start = 0;
+        while start < word.len() {
+            let mut end = word.len();
+            let mut found = None;
+            while end > start {
+                piece.clear();
+                if start > 0 {
+                    piece.push_str("##");
+                }
+                piece.push_str(&word[start..end]);
+                if let Some(id) = self.id(piece) {
+                    found = Some(id);
+                    break;
+                }
+                end = previous_boundary(word, end);
+            }
+            match found {
+                Some(id) => {
+                    out.push(id);
+                    start = end;
+                }
+                None => {
+                    // One unmatched remainder makes the whole word unknown.
+                    out.truncate(mark);
+                    out.push(UNKNOWN_ID);
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// The char boundary before `end` in `word`.
+fn previous_boundary(word: &str, end: usize) -> usize {
+    word[..end].char_indices().next_back().map_or(0, |(i, _)| i)
+}
+
+/// `BertNormalizer` with clean_text, handle_chinese_chars, strip_accents and lowercase.
+pub fn normalise(text: &str) -> String {
+    let mut cleaned = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c == '\0' || c == '\u{fffd}' || is_control(c) {
+            continue;
+        }
+        if is_whitespace(c) {
+            cleaned.push(' ');
+        } else if is_chinese(c) {
+            cleaned.push(' ');
+            cleaned.push(c);
+            cleaned.push(' ');
+        } else {
+            cleaned.push(c);
+        }
+    }
+    let mut out = String::with_capacity(cleaned.len());
+    if cleaned.is_ascii() {
+        out.extend(cleaned.chars().map(|c| c.to_ascii_lowercase()));
+    } else {
+        for c in cleaned
+            .nfd()
+            .filter(|c| c.general_category() != GeneralCategory::NonspacingMark)
+        {
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
+/// `BertPreTokenizer`: words split on whitespace, each punctuation character its own word.
+fn pre_tokenise(text: &str) -> impl Iterator<Item = &str> {
+    text.split(char::is_whitespace).flat_map(|chunk| {
+        let mut pieces = Vec::new();
+        let mut start = 0;
+        for (i, c) in chunk.char_indices() {
+            if is_punctuation(c) {
+                if start < i {
+                    pieces.push(&chunk[start..i]);
+                }
+                pieces.push(&chunk[i..i + c.len_utf8()]);
+                start = i + c.len_utf8();
+            }
+        }
+        if start < chunk.len() {
+            pieces.push(&chunk[start..]);
+        }
+        pieces
+    })
+}
+
+fn is_whitespace(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r') || c.is_whitespace()
+}
+
+fn is_control(c: char) -> bool {
+    !matches!(c, '\t' | '\n' | '\r') && c.general_category_group() == GeneralCategoryGroup::Other
+}
+
+fn is_punctuation(c: char) -> bool {
+    c.is_ascii_punctuation() || c.general_category_group() == GeneralCategoryGroup::Punctuation
+}
+
+fn is_chinese(c: char) -> bool {
+    matches!(c as u32,
+        0x4E00..=0x9FFF
+        | 0x3400..=0x4DBF
+        | 0x20000..=0x2A6DF
+        | 0x2A700..=0x2B73F
+        | 0x2B740..=0x2B81F
+        | 0x2B920..=0x2CEAF
+        | 0xF900..=0xFAFF
+        | 0x2F800..=0x2FA1F)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tiny() -> WordPiece {
+        WordPiece::from_vocab("[PAD]\nun\n##aff\n##able\nhot\n##line\n,\n!\nhello\ncafe\n")
+    }
+
+    #[test]
+    fn greedy_longest_match_with_continuations() {
+        let vocab = tiny();
+        assert_eq!(vocab.ids("unaffable"), vec![1, 2, 3]);
+        assert_eq!(vocab.ids("Hotline!"), vec![4, 5, 7]);
+    }
+
+    #[test]
+    fn an_unmatched_remainder_makes_the_word_unknown() {
+        assert_eq!(tiny().ids("hotx hello"), vec![UNKNOWN_ID, 8]);
+    }
+
+    #[test]
+    fn accents_are_stripped_and_case_folded() {
+        assert_eq!(normalise("Café\tÅ"), "cafe a");
+        assert_eq!(tiny().ids("CAFÉ, hello"), vec![9, 6, 8]);
+    }
+
+    #[test]
+    fn cjk_ideographs_are_separate_words() {
+        assert_eq!(normalise("a北b"), "a 北 b");
+    }
+}
