@@ -185,7 +185,20 @@ fn assert_response_shape(response: &Value) {
     if answer.is_null() {
         return;
     }
-    assert_eq!(keys(answer), ["footnotes", "highlight", "passage", "score"]);
+    // The default (combined) ranking also reports its two parts.
+    assert_eq!(
+        keys(answer),
+        [
+            "footnotes",
+            "highlight",
+            "lexical_score",
+            "passage",
+            "score",
+            "semantic_score"
+        ]
+    );
+    assert!(answer["lexical_score"].is_number());
+    assert!(answer["semantic_score"].is_number());
     assert_passage_shape(&answer["passage"]);
     for footnote in answer["footnotes"]
         .as_array()

@@ -43,6 +43,9 @@ pub struct SemanticOptions {
     pub similar: f32,
     /// Word coverage still needed by a passage at or above `similar`.
     pub min_coverage_when_similar: f32,
+    /// Combined mode: a passage covering at least this share of the question's words is an
+    /// answer whatever its cosine (a one-word question, "hotline", has a weak vector).
+    pub sufficient_coverage: f32,
     /// Semantic mode: the cosine a passage needs to be an answer.
     pub semantic_only_threshold: f32,
     /// Credit of a footnote chunk relative to a sentence of the passage.
@@ -60,9 +63,10 @@ impl Default for SemanticOptions {
             min_similarity: 0.3,
             similar: 0.36,
             min_coverage_when_similar: 0.1,
+            sufficient_coverage: 0.8,
             semantic_only_threshold: 0.33,
             footnote_credit: 0.9,
-            neighbour_similarity: 0.5,
+            neighbour_similarity: 0.55,
         }
     }
 }
@@ -208,8 +212,9 @@ pub fn is_answer(
         (Mode::Lexical, _) | (Mode::Combined, None) => coverage >= min_coverage,
         (Mode::Semantic, s) => s.unwrap_or(0.0) >= options.semantic_only_threshold,
         (Mode::Combined, Some(s)) => {
-            s >= options.min_similarity
-                && (coverage >= min_coverage
+            coverage >= options.sufficient_coverage.max(min_coverage)
+                || s >= options.min_similarity
+                    && (coverage >= min_coverage
                     || (s >= options.similar && coverage >= options.min_coverage_when_similar))
         }
     }
@@ -233,9 +238,10 @@ mod tests {
         let o = SemanticOptions::default();
         assert!(is_answer(0.9, Some(0.5), 0.4, &o));
         assert!(
-            !is_answer(0.9, Some(0.1), 0.4, &o),
+            !is_answer(0.55, Some(0.2), 0.4, &o),
             "one stemmed word, unrelated meaning"
         );
+        assert!(is_answer(1.0, Some(0.1), 0.4, &o), "a one-word question");
         assert!(
             is_answer(0.25, Some(0.7), 0.4, &o),
             "a close paraphrase with few shared words"
