@@ -290,7 +290,10 @@ impl Config {
         if !(unit(s.min_similarity)
             && unit(s.similar)
             && unit(s.semantic_only_threshold)
-            && unit(s.neighbour_similarity))
+            && unit(s.neighbour_similarity)
+            && unit(s.ranking_similarity)
+            && unit(s.meaning_only_similarity)
+            && unit(s.covered_min_similarity))
         {
             return invalid("semantic similarities must be between -1 and 1");
         }

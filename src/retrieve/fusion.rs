@@ -7,7 +7,12 @@
 use crate::indexing::record::PassageRecord;
 use crate::indexing::Vocabulary;
 use crate::semantic::chunks::ChunkIndex;
-use crate::semantic::neighbours::Neighbours;
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+
+use crate::fxhash::FxHashMap;
+use crate::semantic::neighbours::{Neighbour, Neighbours};
 use crate::semantic::{dot, StaticModel};
 
 use super::query::{QueryPlan, TermMatch};
@@ -44,14 +49,22 @@ pub struct SemanticOptions {
     /// Word coverage still needed by a passage at or above `similar`.
     pub min_coverage_when_similar: f32,
     /// Combined mode: a passage covering at least this share of the question's words is an
-    /// answer whatever its cosine (a one-word question, "hotline", has a weak vector).
+    /// answer at a lower cosine (a one-word question, "hotline", has a weak vector)...
     pub sufficient_coverage: f32,
+    /// ...down to this cosine: "What time does the bank open?" covers "time" and "bank"
+    /// (banking) but means nothing the passage says.
+    pub covered_min_similarity: f32,
     /// Semantic mode: the cosine a passage needs to be an answer.
     pub semantic_only_threshold: f32,
     /// Credit of a footnote chunk relative to a sentence of the passage.
     pub footnote_credit: f32,
     /// Cosine a vocabulary word needs to stand for an unknown question word.
     pub neighbour_similarity: f32,
+    /// Cosine a vocabulary word needs to help order passages for any question word.
+    pub ranking_similarity: f32,
+    /// Combined mode: when no question word the index knows is topical (only words close
+    /// in meaning matched), the best chunk's cosine an answer needs.
+    pub meaning_only_similarity: f32,
 }
 
 impl Default for SemanticOptions {
@@ -64,17 +77,23 @@ impl Default for SemanticOptions {
             similar: 0.36,
             min_coverage_when_similar: 0.1,
             sufficient_coverage: 0.8,
+            covered_min_similarity: 0.2,
             semantic_only_threshold: 0.33,
             footnote_credit: 0.9,
-            neighbour_similarity: 0.55,
+            neighbour_similarity: 0.6,
+            ranking_similarity: 0.45,
+            meaning_only_similarity: 0.4,
         }
     }
 }
 
-/// Vocabulary neighbours kept per unknown word.
-const NEIGHBOURS_PER_WORD: usize = 2;
-/// Unknown words expanded per question (each costs one scan of the vocabulary vectors).
-const MAX_EXPANDED_WORDS: usize = 4;
+/// Vocabulary neighbours kept per question word.
+const NEIGHBOURS_PER_WORD: usize = 3;
+/// Question words expanded per question (each new word costs one scan of the vocabulary
+/// vectors).
+const MAX_EXPANDED_WORDS: usize = 8;
+/// Question words whose neighbours are remembered; past this the memory starts afresh.
+const NEIGHBOUR_CACHE_WORDS: usize = 20_000;
 /// Most frequent vocabulary terms embedded for expansion: bounds memory and the per-word
 /// scan on huge vocabularies (rarer terms are mostly names and typos).
 const MAX_NEIGHBOUR_TERMS: usize = 50_000;
@@ -86,6 +105,9 @@ pub struct SemanticState {
     /// Sentence and footnote vectors of the preloaded passages (small corpora only).
     pub(super) chunks: Option<ChunkIndex>,
     neighbours: Neighbours,
+    /// Neighbours already looked up, by lowercased question word (cleared when full). The
+    /// thresholds are fixed for an engine, so a word's neighbours never change.
+    neighbour_cache: Mutex<FxHashMap<String, Arc<[Neighbour]>>>,
     /// A surface word per indexed term, to put corrected typos back into the question text.
     surfaces: crate::fxhash::FxHashMap<String, String>,
 }
@@ -131,6 +153,7 @@ impl SemanticState {
             model,
             chunks,
             neighbours,
+            neighbour_cache: Mutex::new(FxHashMap::default()),
             surfaces,
         }
     }
@@ -152,30 +175,66 @@ impl SemanticState {
         self.model.embed(&text)
     }
 
-    /// Lets unknown, non-everyday question words stand for their closest indexed words,
-    /// credited at their cosine (below a typo correction's credit).
+    /// Word-level meaning. An unknown, non-everyday question word stands for its closest
+    /// indexed words (cosine ≥ `neighbour_similarity`, credited at the cosine, below a typo
+    /// correction): they count towards coverage. Every other word also gains the indexed
+    /// words close to it (cosine ≥ `ranking_similarity`: "important" → significant), which
+    /// only order passages (see [`TermMatch::ranking_only`]). A typo's corrections are left
+    /// alone: the misspelt word has no meaning of its own.
     pub fn expand(&self, plan: &mut QueryPlan, options: &SemanticOptions) {
         let mut budget = MAX_EXPANDED_WORDS;
+        let lowest = options
+            .neighbour_similarity
+            .min(options.ranking_similarity);
         for term in plan.terms.iter_mut() {
-            if !term.matches.is_empty() || term.common || budget == 0 {
+            if term.corrected || budget == 0 {
                 continue;
             }
+            let unknown = term.matches.is_empty();
             budget -= 1;
-            let Some(vector) = self.model.embed(&term.surface) else {
-                continue;
-            };
-            for n in
-                self.neighbours
-                    .nearest(&vector, options.neighbour_similarity, NEIGHBOURS_PER_WORD)
-            {
-                term.expanded = true;
+            let neighbours = self.neighbours_of(&term.surface, lowest);
+            let mut added = 0;
+            for n in neighbours.iter() {
+                if added == NEIGHBOURS_PER_WORD || term.matches.iter().any(|m| m.id == n.id) {
+                    continue;
+                }
+                let counts = unknown && !term.common && n.similarity >= options.neighbour_similarity;
+                if !counts && n.similarity < options.ranking_similarity {
+                    continue;
+                }
+                term.expanded |= counts;
+                added += 1;
                 term.matches.push(TermMatch {
-                    term: n.term,
+                    term: n.term.clone(),
                     id: n.id,
                     credit: n.similarity.min(super::query::FUZZY_FACTOR),
+                    ranking_only: !counts,
                 });
             }
         }
+    }
+
+    /// Indexed words whose cosine with `word` is at least `min_similarity`, closest first;
+    /// remembered per word (questions reuse words, and a scan reads every vocabulary vector).
+    fn neighbours_of(&self, word: &str, min_similarity: f32) -> Arc<[Neighbour]> {
+        let key = word.to_lowercase();
+        if let Some(found) = self.neighbour_cache.lock().get(&key) {
+            return found.clone();
+        }
+        let found: Arc<[Neighbour]> = match self.model.embed(word) {
+            Some(vector) => self
+                .neighbours
+                // One more than kept: a known word's nearest term is usually itself.
+                .nearest(&vector, min_similarity, NEIGHBOURS_PER_WORD + 1)
+                .into(),
+            None => Arc::from(Vec::new()),
+        };
+        let mut cache = self.neighbour_cache.lock();
+        if cache.len() >= NEIGHBOUR_CACHE_WORDS {
+            cache.clear();
+        }
+        cache.insert(key, found.clone());
+        found
     }
 
     /// Best cosine between `question` and the sentences and footnotes of one record (used
@@ -213,6 +272,7 @@ pub fn is_answer(
         (Mode::Semantic, s) => s.unwrap_or(0.0) >= options.semantic_only_threshold,
         (Mode::Combined, Some(s)) => {
             coverage >= options.sufficient_coverage.max(min_coverage)
+                && s >= options.covered_min_similarity
                 || s >= options.min_similarity
                     && (coverage >= min_coverage
                     || (s >= options.similar && coverage >= options.min_coverage_when_similar))
@@ -241,7 +301,11 @@ mod tests {
             !is_answer(0.55, Some(0.2), 0.4, &o),
             "one stemmed word, unrelated meaning"
         );
-        assert!(is_answer(1.0, Some(0.1), 0.4, &o), "a one-word question");
+        assert!(is_answer(1.0, Some(0.25), 0.4, &o), "a one-word question");
+        assert!(
+            !is_answer(0.9, Some(0.15), 0.4, &o),
+            "covered words, unrelated meaning"
+        );
         assert!(
             is_answer(0.25, Some(0.7), 0.4, &o),
             "a close paraphrase with few shared words"

@@ -210,13 +210,21 @@ impl Retriever {
         let semantic = self.semantic.as_ref().filter(|_| mode != Mode::Lexical);
         let question = semantic.and_then(|s| s.question_vector(plan));
         let total = plan.total_weight();
-        let lexical_ok = !plan.is_empty() && total > 0.0 && plan.has_topical_match();
-        if mode == Mode::Semantic && question.is_none() || mode != Mode::Semantic && !lexical_ok {
+        let words_ok = !plan.is_empty() && total > 0.0;
+        let topical = words_ok && plan.has_topical_match();
+        // Without a topical word the words alone never answer; in combined mode the
+        // meaning may still carry a question whose words the index only knows by
+        // neighbours ("prosecution" → indictment), at a higher cosine.
+        let meaning_only = !topical && words_ok && mode == Mode::Combined && question.is_some();
+        if mode == Mode::Semantic && question.is_none()
+            || mode != Mode::Semantic && !topical && !meaning_only
+        {
             return Ok(Vec::new());
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for term in &plan.terms {
-            for m in &term.matches {
+            // Ranking-only neighbours do not fetch candidates: BM25 stays on the asked words.
+            for m in term.matches.iter().filter(|m| !m.ranking_only) {
                 let query = TermQuery::new(
                     Term::from_field_text(self.index.schema.body, &m.term),
                     IndexRecordOption::WithFreqs,
@@ -276,12 +284,16 @@ impl Retriever {
             }
         }
 
-        // term id → (question word index, credit); a handful of entries, scanned linearly.
-        let mut lookup: Vec<(u32, usize, f32)> = Vec::new();
-        for (i, term) in plan.terms.iter().enumerate() {
-            for m in &term.matches {
-                if !lookup.iter().any(|(id, _, _)| *id == m.id) {
-                    lookup.push((m.id, i, m.credit));
+        // term id → (question word index, credit, ranking only); a handful of entries,
+        // scanned linearly. Matches that count for coverage go first, so a word asked for
+        // is never claimed by another word's neighbour.
+        let mut lookup: Vec<(u32, usize, f32, bool)> = Vec::new();
+        for ranking_only in [false, true] {
+            for (i, term) in plan.terms.iter().enumerate() {
+                for m in term.matches.iter().filter(|m| m.ranking_only == ranking_only) {
+                    if !lookup.iter().any(|e| e.0 == m.id) {
+                        lookup.push((m.id, i, m.credit, ranking_only));
+                    }
                 }
             }
         }
@@ -311,12 +323,17 @@ impl Retriever {
             };
             hit.semantic_score = similarity;
             hit.score = fusion::fused_score(hit.lexical_score, similarity, semantic_options);
-            if fusion::is_answer(
-                hit.coverage,
-                similarity,
-                options.min_coverage,
-                semantic_options,
-            ) {
+            let carried_by_meaning = !meaning_only
+                || hit.coverage > 0.0
+                    && similarity.unwrap_or(0.0) >= semantic_options.meaning_only_similarity;
+            if carried_by_meaning
+                && fusion::is_answer(
+                    hit.coverage,
+                    similarity,
+                    options.min_coverage,
+                    semantic_options,
+                )
+            {
                 hits.push(hit);
             }
         }
@@ -341,7 +358,7 @@ impl Retriever {
 fn score_candidate(
     candidate: &Candidate,
     plan: &QueryPlan,
-    lookup: &[(u32, usize, f32)],
+    lookup: &[(u32, usize, f32, bool)],
     total: f32,
     bm25_normalised: f32,
 ) -> RankedHit {
@@ -350,37 +367,46 @@ fn score_candidate(
     // with one shift; the few that pass are checked against the short look-up list.
     let filter = lookup
         .iter()
-        .fold(0u64, |bits, (id, _, _)| bits | 1 << (id & 63));
+        .fold(0u64, |bits, e| bits | 1 << (e.0 & 63));
     let find = |id: u32| {
         if filter >> (id & 63) & 1 == 0 {
             return None;
         }
         lookup
             .iter()
-            .find(|(t, _, _)| *t == id)
-            .map(|&(_, w, c)| (w, c))
+            .find(|e| e.0 == id)
+            .map(|&(_, w, c, r)| (w, c, r))
     };
     let words = plan.terms.len();
     let sentence_count = record.sentences.len().max(1);
-    // Credits per question word found in the text, in the footnotes, and in each sentence,
-    // plus the ranking weights: one allocation for all of them.
-    let mut table = vec![0f32; words * (3 + sentence_count)];
+    // Credits per question word found in the text and in the footnotes (for coverage, and
+    // with ranking-only neighbours for ranking), in each sentence, plus the ranking weights:
+    // one allocation for all of them.
+    let mut table = vec![0f32; words * (5 + sentence_count)];
     let (in_text, rest) = table.split_at_mut(words);
     let (in_footnotes, rest) = rest.split_at_mut(words);
+    let (ranked_text, rest) = rest.split_at_mut(words);
+    let (ranked_footnotes, rest) = rest.split_at_mut(words);
     let (weights, per_sentence) = rest.split_at_mut(words);
     let mut matched = Vec::new();
     for (span, &id) in record.terms.iter().zip(&candidate.text_ids) {
-        if let Some((word, credit)) = find(id) {
-            in_text[word] = in_text[word].max(credit);
+        if let Some((word, credit, ranking_only)) = find(id) {
+            ranked_text[word] = ranked_text[word].max(credit);
             let s = (span.sentence as usize).min(sentence_count - 1);
             let cell = &mut per_sentence[s * words + word];
             *cell = cell.max(credit);
-            matched.push((span.start as usize, span.end as usize));
+            if !ranking_only {
+                in_text[word] = in_text[word].max(credit);
+                matched.push((span.start as usize, span.end as usize));
+            }
         }
     }
     for &id in &candidate.footnote_ids {
-        if let Some((word, credit)) = find(id) {
-            in_footnotes[word] = in_footnotes[word].max(credit);
+        if let Some((word, credit, ranking_only)) = find(id) {
+            ranked_footnotes[word] = ranked_footnotes[word].max(credit);
+            if !ranking_only {
+                in_footnotes[word] = in_footnotes[word].max(credit);
+            }
         }
     }
     let mut text_weight = 0.0;
@@ -402,7 +428,7 @@ fn score_candidate(
         let in_title = term
             .matches
             .iter()
-            .any(|m| candidate.title_ids.contains(&m.id));
+            .any(|m| !m.ranking_only && candidate.title_ids.contains(&m.id));
         *weight = if in_title {
             term.weight * TITLE_WORD_CREDIT
         } else {
@@ -411,8 +437,8 @@ fn score_candidate(
     }
     let mut ranked_weight = 0.0;
     for i in 0..words {
-        let footnote_extra = (in_footnotes[i] - in_text[i]).max(0.0);
-        ranked_weight += weights[i] * (in_text[i] + FOOTNOTE_CREDIT * footnote_extra);
+        let footnote_extra = (ranked_footnotes[i] - ranked_text[i]).max(0.0);
+        ranked_weight += weights[i] * (ranked_text[i] + FOOTNOTE_CREDIT * footnote_extra);
     }
     let ranked_coverage = ranked_weight / total;
     let (best_sentence, sentence_score) = per_sentence

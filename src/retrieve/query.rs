@@ -29,6 +29,10 @@ pub struct TermMatch {
     pub id: u32,
     /// Credit relative to an exact match (1 exact, [`FUZZY_FACTOR`] if corrected).
     pub credit: f32,
+    /// A word close in meaning to a word the question already matches or may be about
+    /// ("important" → significant): it orders passages but does not count towards the
+    /// coverage an answer needs, so a near-miss cannot pass on borrowed words.
+    pub ranking_only: bool,
 }
 
 /// One distinct word of the question.
@@ -331,7 +335,15 @@ impl QueryPlan {
     pub fn has_topical_match(&self) -> bool {
         self.terms
             .iter()
-            .any(|t| !t.matches.is_empty() && !t.common && !t.expanded)
+            .any(|t| t.is_matched() && !t.common && !t.expanded)
+    }
+}
+
+impl QueryTerm {
+    /// True when some indexed term counts as this word for coverage (exactly, as a typo
+    /// correction, or as an unknown word's close neighbour).
+    pub fn is_matched(&self) -> bool {
+        self.matches.iter().any(|m| !m.ranking_only)
     }
 }
 
@@ -419,6 +431,7 @@ pub fn plan(
                         term: word.clone(),
                         id: stats.id,
                         credit: 1.0,
+                        ranking_only: false,
                     }],
                     text: word,
                     surface,
@@ -456,6 +469,7 @@ pub fn plan(
                     id: vocabulary.id(&term),
                     term,
                     credit: FUZZY_FACTOR,
+                    ranking_only: false,
                 })
                 .collect();
             if chars <= SHORT_WORD_CHARS && matches.len() != 1 {

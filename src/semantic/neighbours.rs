@@ -1,5 +1,6 @@
 //! Word-level meaning: the index's own vocabulary embedded once at open, so a question word
-//! the index does not know ("penalties") can stand for close indexed words ("sanctions").
+//! the index does not know ("prosecution") can stand for close indexed words ("indictment",
+//! "trial"), and any word can help order passages by its neighbours.
 //! The cost per question is one scan of the vocabulary vectors per unknown word, whatever
 //! the number of passages.
 
