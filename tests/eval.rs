@@ -2,7 +2,7 @@
 //! compiled-in article and over `index/articles` with an index on disk; of the paraphrased
 //! and off-topic questions (`paraphrases.jsonl`, a copy of `../shared/eval/paraphrases.jsonl`),
 //! at least 24 of 32 with every off-topic one unanswered; of our own held-out paraphrases and
-//! off-topic questions (`probe-paraphrases.jsonl`, never used to choose weights), at least 51
+//! off-topic questions (`probe-paraphrases.jsonl`, written like the sample, not copied), at least 51
 //! of 74. Floors are what the engine scores today, so a regression fails.
 
 use summit_bot::engine::{Engine, EngineOptions};
