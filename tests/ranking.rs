@@ -150,3 +150,85 @@ fn alternatives_never_repeat_the_answer() {
     assert_eq!(ids.len(), before);
     assert!(response.alternatives.len() <= 3);
 }
+
+#[test]
+fn a_rare_matched_word_is_not_sunk_by_unknown_ones() {
+    let engine = engine();
+    // "legal" and "instrument" are unknown to the index; "sanctions" is rare and matches.
+    let hit = engine
+        .ask("Which legal instrument allows sanctions?")
+        .unwrap()
+        .answer
+        .expect("answered");
+    assert!(hit.passage.text.contains("Executive Order 13694"));
+    // "Bloomberg" is only in footnote 3.
+    let hit = engine
+        .ask("What did Bloomberg report?")
+        .unwrap()
+        .answer
+        .expect("answered");
+    assert!(
+        hit.footnotes.iter().any(|f| f.number == 3),
+        "{}",
+        hit.passage.id
+    );
+}
+
+#[test]
+fn short_typos_are_corrected_when_one_word_is_closest_and_rank_below_exact_words() {
+    use summit_bot::indexing::analysis::Analyzer;
+    use summit_bot::indexing::SearchIndex;
+    use summit_bot::ingest::Source;
+    use summit_bot::retrieve::query;
+
+    let (index, _) = SearchIndex::open_or_build(None, &Source::Embedded, false, false).unwrap();
+    let searcher = index.searcher();
+    let matches = |question: &str| -> Vec<String> {
+        let plan = query::plan(&index, &searcher, &mut Analyzer::new(), question, 500);
+        plan.terms[0]
+            .matches
+            .iter()
+            .map(|m| m.term.clone())
+            .collect()
+    };
+    assert_eq!(matches("tol"), ["tool"]);
+    assert_eq!(matches("lwa"), ["law"]);
+    // One edit from both "last" and "law": left unknown rather than guessed.
+    assert!(matches("lasw").is_empty());
+
+    let engine = engine();
+    assert_eq!(
+        answer_id(&engine, "what is in the tol kit").as_deref(),
+        Some("summit-article:6")
+    );
+    let exact = engine
+        .ask("does US law apply to Chinese firms")
+        .unwrap()
+        .answer
+        .unwrap();
+    let typo = engine
+        .ask("does US lwa apply to Chinese firms")
+        .unwrap()
+        .answer
+        .unwrap();
+    assert_eq!(exact.passage.id, typo.passage.id);
+    assert!(
+        exact.score > typo.score,
+        "{} vs {}",
+        exact.score,
+        typo.score
+    );
+}
+
+#[test]
+fn one_shared_stem_with_another_meaning_is_no_answer() {
+    let engine = engine();
+    // "gaming" stems like the "game" of "fair game"; "laws" of physics are not US law.
+    for question in [
+        "Can you suggest a good gaming mouse?",
+        "Which game console is best?",
+        "What are the laws of thermodynamics?",
+    ] {
+        assert_eq!(answer_id(&engine, question), None, "{question:?}");
+    }
+}

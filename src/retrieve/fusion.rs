@@ -183,9 +183,7 @@ impl SemanticState {
     /// alone: the misspelt word has no meaning of its own.
     pub fn expand(&self, plan: &mut QueryPlan, options: &SemanticOptions) {
         let mut budget = MAX_EXPANDED_WORDS;
-        let lowest = options
-            .neighbour_similarity
-            .min(options.ranking_similarity);
+        let lowest = options.neighbour_similarity.min(options.ranking_similarity);
         for term in plan.terms.iter_mut() {
             if term.corrected || budget == 0 {
                 continue;
@@ -198,7 +196,8 @@ impl SemanticState {
                 if added == NEIGHBOURS_PER_WORD || term.matches.iter().any(|m| m.id == n.id) {
                     continue;
                 }
-                let counts = unknown && !term.common && n.similarity >= options.neighbour_similarity;
+                let counts =
+                    unknown && !term.common && n.similarity >= options.neighbour_similarity;
                 if !counts && n.similarity < options.ranking_similarity {
                     continue;
                 }
@@ -275,7 +274,7 @@ pub fn is_answer(
                 && s >= options.covered_min_similarity
                 || s >= options.min_similarity
                     && (coverage >= min_coverage
-                    || (s >= options.similar && coverage >= options.min_coverage_when_similar))
+                        || (s >= options.similar && coverage >= options.min_coverage_when_similar))
         }
     }
 }

@@ -290,7 +290,11 @@ impl Retriever {
         let mut lookup: Vec<(u32, usize, f32, bool)> = Vec::new();
         for ranking_only in [false, true] {
             for (i, term) in plan.terms.iter().enumerate() {
-                for m in term.matches.iter().filter(|m| m.ranking_only == ranking_only) {
+                for m in term
+                    .matches
+                    .iter()
+                    .filter(|m| m.ranking_only == ranking_only)
+                {
                     if !lookup.iter().any(|e| e.0 == m.id) {
                         lookup.push((m.id, i, m.credit, ranking_only));
                     }
@@ -365,9 +369,7 @@ fn score_candidate(
     let record = &candidate.record;
     // A 64-bit filter over the question's term ids rejects almost every non-matching word
     // with one shift; the few that pass are checked against the short look-up list.
-    let filter = lookup
-        .iter()
-        .fold(0u64, |bits, e| bits | 1 << (e.0 & 63));
+    let filter = lookup.iter().fold(0u64, |bits, e| bits | 1 << (e.0 & 63));
     let find = |id: u32| {
         if filter >> (id & 63) & 1 == 0 {
             return None;
