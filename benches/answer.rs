@@ -4,19 +4,25 @@
 //!
 //! - `answer/engine_ask`: one `Engine::ask` per iteration, cycling through a fixed mix of
 //!   questions, so the reported time is the mean time of one answer over the mix.
+//! - `answer/engine_ask_lexical`: the same with `[semantic] mode = "lexical"` (words only: the
+//!   engine without the semantic signal), for the cost of meaning.
 //! - `answer/bare_tantivy`: the same questions, analysed with the engine's analyzer and run as
 //!   a `BooleanQuery` of `TermQuery` SHOULD clauses on `body`, top 16 by score, no documents
 //!   fetched: the floor any answer on this index pays.
 //!
 //! After criterion, an interleaved check times both over the whole mix and prints the median
-//! per answer and the ratio engine / bare (the engine's overhead over a bare search).
+//! per answer and the ratio engine / bare (the engine's overhead over a bare search), and the
+//! time of each question's first answer on a fresh engine (question words' neighbours not yet
+//! looked up).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, Criterion};
 use summit_bot::indexing::analysis::Analyzer;
-use summit_bot::Engine;
+use summit_bot::ingest::Source;
+use summit_bot::retrieve::fusion::Mode;
+use summit_bot::{Engine, EngineOptions};
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
@@ -93,6 +99,17 @@ fn bench_answer(c: &mut Criterion) {
             black_box(engine.ask(black_box(question)).expect("ask"))
         })
     });
+    let mut lexical_options = EngineOptions::default();
+    lexical_options.rank.semantic.mode = Mode::Lexical;
+    let lexical = Engine::from_source(&Source::Embedded, &lexical_options).expect("engine");
+    let mut next = 0usize;
+    group.bench_function("engine_ask_lexical", |b| {
+        b.iter(|| {
+            let question = QUESTIONS[next % QUESTIONS.len()];
+            next += 1;
+            black_box(lexical.ask(black_box(question)).expect("ask"))
+        })
+    });
     let mut next = 0usize;
     group.bench_function("bare_tantivy", |b| {
         b.iter(|| {
@@ -114,6 +131,19 @@ fn overhead_check() {
     const ROUNDS: usize = 300;
     let engine = Engine::embedded().expect("engine");
     let mut bare = Bare::new(&engine);
+    let mut first_us: Vec<f64> = QUESTIONS
+        .iter()
+        .map(|question| {
+            let start = Instant::now();
+            black_box(engine.ask(black_box(question)).expect("ask"));
+            start.elapsed().as_secs_f64() * 1e6
+        })
+        .collect();
+    let first_mean = first_us.iter().sum::<f64>() / first_us.len() as f64;
+    println!(
+        "first answer per question on a fresh engine: median {:.2} µs, mean {first_mean:.2} µs",
+        median(&mut first_us)
+    );
     let per_answer = |elapsed: Duration| elapsed.as_secs_f64() * 1e6 / QUESTIONS.len() as f64;
     let mut engine_us = Vec::with_capacity(ROUNDS);
     let mut bare_us = Vec::with_capacity(ROUNDS);

@@ -2,7 +2,7 @@
 //! compiled-in article and over `index/articles` with an index on disk; of the paraphrased
 //! and off-topic questions (`paraphrases.jsonl`, a copy of `../shared/eval/paraphrases.jsonl`),
 //! at least 24 of 32 with every off-topic one unanswered; of our own held-out paraphrases and
-//! off-topic questions (`probe-paraphrases.jsonl`, written like the sample, not copied), at least 51
+//! off-topic questions (`probe-paraphrases.jsonl`, written like the sample, not copied), at least 52
 //! of 74. Floors are what the engine scores today, so a regression fails.
 
 use summit_bot::engine::{Engine, EngineOptions};
@@ -13,7 +13,7 @@ const MIN_PASSED: usize = 39;
 const PARAPHRASES: &str = include_str!("fixtures/paraphrases.jsonl");
 const MIN_PARAPHRASES_PASSED: usize = 24;
 const PROBES: &str = include_str!("fixtures/probe-paraphrases.jsonl");
-const MIN_PROBES_PASSED: usize = 51;
+const MIN_PROBES_PASSED: usize = 52;
 
 fn check(engine: &Engine) {
     let cases = parse_cases(QUESTIONS).expect("fixture parses");

@@ -76,7 +76,7 @@ impl Default for SemanticOptions {
             min_similarity: 0.3,
             similar: 0.36,
             min_coverage_when_similar: 0.1,
-            sufficient_coverage: 0.8,
+            sufficient_coverage: 0.75,
             covered_min_similarity: 0.2,
             semantic_only_threshold: 0.33,
             footnote_credit: 0.9,
@@ -179,13 +179,14 @@ impl SemanticState {
     /// indexed words (cosine ≥ `neighbour_similarity`, credited at the cosine, below a typo
     /// correction): they count towards coverage. Every other word also gains the indexed
     /// words close to it (cosine ≥ `ranking_similarity`: "important" → significant), which
-    /// only order passages (see [`TermMatch::ranking_only`]). A typo's corrections are left
-    /// alone: the misspelt word has no meaning of its own.
+    /// only order passages (see [`TermMatch::ranking_only`]). A typo's corrections and
+    /// numbers are left alone: they have no meaning of their own to share.
     pub fn expand(&self, plan: &mut QueryPlan, options: &SemanticOptions) {
         let mut budget = MAX_EXPANDED_WORDS;
         let lowest = options.neighbour_similarity.min(options.ranking_similarity);
         for term in plan.terms.iter_mut() {
-            if term.corrected || budget == 0 {
+            // Numbers carry no meaning a neighbour could share ("2" is not "two countries").
+            if term.corrected || budget == 0 || term.text.chars().any(|c| c.is_ascii_digit()) {
                 continue;
             }
             let unknown = term.matches.is_empty();

@@ -216,6 +216,7 @@ impl Retriever {
         // meaning may still carry a question whose words the index only knows by
         // neighbours ("prosecution" → indictment), at a higher cosine.
         let meaning_only = !topical && words_ok && mode == Mode::Combined && question.is_some();
+        let unknown_name = mode == Mode::Combined && plan.has_unknown_name();
         if mode == Mode::Semantic && question.is_none()
             || mode != Mode::Semantic && !topical && !meaning_only
         {
@@ -330,7 +331,11 @@ impl Retriever {
             let carried_by_meaning = !meaning_only
                 || hit.coverage > 0.0
                     && similarity.unwrap_or(0.0) >= semantic_options.meaning_only_similarity;
+            // A question about a name the index does not know needs the full word coverage:
+            // meaning alone would pass "Who is the president of France?" on "President Obama".
+            let name_ok = !unknown_name || hit.coverage >= options.min_coverage;
             if carried_by_meaning
+                && name_ok
                 && fusion::is_answer(
                     hit.coverage,
                     similarity,

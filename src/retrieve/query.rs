@@ -53,6 +53,8 @@ pub struct QueryTerm {
     /// The word is unknown and its matches are words close in meaning (weaker evidence:
     /// they never make a question on topic by themselves).
     pub expanded: bool,
+    /// Written capitalised inside the question ("France", not "What" or "US"): a name.
+    pub name: bool,
 }
 
 /// Share of the unknown-word weight left to an everyday English word the articles do not
@@ -339,6 +341,14 @@ impl QueryPlan {
     }
 }
 
+impl QueryPlan {
+    /// True when the question names something the index does not know ("Who is the president
+    /// of France?"): it is about that, so a passage sharing only its other words is no answer.
+    pub fn has_unknown_name(&self) -> bool {
+        self.terms.iter().any(|t| t.name && !t.is_matched())
+    }
+}
+
 impl QueryTerm {
     /// True when some indexed term counts as this word for coverage (exactly, as a typo
     /// correction, or as an unknown word's close neighbour).
@@ -391,13 +401,19 @@ pub fn plan(
     max_chars: usize,
 ) -> QueryPlan {
     let cleaned = strip_discord_markup(prefix_chars(question, max_chars));
-    let mut words: Vec<(String, String)> = Vec::new();
+    let mut words: Vec<(String, String, bool)> = Vec::new();
     for analysed in analyzer.analyze(&cleaned) {
-        if !words.iter().any(|(w, _)| *w == analysed.term) {
+        if !words.iter().any(|(w, _, _)| *w == analysed.term) {
             let surface = cleaned
                 .get(analysed.start..analysed.end)
                 .unwrap_or_default();
-            words.push((analysed.term, surface.to_string()));
+            let at_start = cleaned
+                .get(..analysed.start)
+                .is_none_or(|before| before.trim().is_empty());
+            let name = !at_start
+                && surface.chars().next().is_some_and(char::is_uppercase)
+                && surface.chars().any(char::is_lowercase);
+            words.push((analysed.term, surface.to_string(), name));
             if words.len() == MAX_QUERY_TERMS {
                 break;
             }
@@ -415,7 +431,7 @@ pub fn plan(
     let mut fuzzy_budget = MAX_FUZZY_TERMS;
     let terms = words
         .into_iter()
-        .map(|(word, surface)| {
+        .map(|(word, surface, name)| {
             let common = is_common_english(&word);
             let rank = model.word_rank(&surface);
             if let Some(stats) = vocabulary.stats(&word).filter(|s| s.doc_freq > 0) {
@@ -438,6 +454,7 @@ pub fn plan(
                     common,
                     corrected: false,
                     expanded: false,
+                    name,
                 };
             }
             let chars = word.chars().count();
@@ -484,7 +501,9 @@ pub fn plan(
                 .fold(None, |acc: Option<f32>, w| {
                     Some(acc.map_or(w, |a| a.max(w)))
                 })
-                .unwrap_or(if common {
+                // A number the articles do not use ("2" of "hotline~2", a year) says as little
+                // about the topic as an everyday word.
+                .unwrap_or(if common || word.chars().all(|c| c.is_ascii_digit()) {
                     unknown_weight * COMMON_WORD_FACTOR
                 } else {
                     unknown_weight
@@ -495,6 +514,7 @@ pub fn plan(
                 weight,
                 corrected: !matches.is_empty(),
                 expanded: false,
+                name,
                 matches,
                 common,
             }

@@ -6,7 +6,7 @@
 use crate::fxhash::FxHashMap;
 use crate::indexing::record::PassageRecord;
 
-use super::{QuantisedVectors, StaticModel};
+use super::{QuantisedQuery, QuantisedVectors, StaticModel};
 
 /// What a chunk is made of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,8 +85,9 @@ impl ChunkIndex {
     /// Best chunk per passage for a unit query vector (`None` for passages without chunks).
     pub fn best_per_passage(&self, query: &[f32], footnote_credit: f32) -> Vec<Option<ChunkMatch>> {
         let mut best: Vec<Option<ChunkMatch>> = vec![None; self.passages];
+        let query = QuantisedQuery::new(query);
         for (i, &(owner, kind)) in self.owners.iter().enumerate() {
-            let mut score = self.vectors.dot(i, query);
+            let mut score = self.vectors.dot_quantised(i, &query);
             if kind == ChunkKind::Footnote {
                 score *= footnote_credit;
             }

@@ -4,7 +4,7 @@
 //! The cost per question is one scan of the vocabulary vectors per unknown word, whatever
 //! the number of passages.
 
-use super::{QuantisedVectors, StaticModel};
+use super::{QuantisedQuery, QuantisedVectors, StaticModel};
 
 /// Vocabulary terms with a vector each.
 #[derive(Debug, Default)]
@@ -62,8 +62,9 @@ impl Neighbours {
     /// Up to `limit` terms whose cosine with `word` is at least `min_similarity`, closest first.
     pub fn nearest(&self, word: &[f32], min_similarity: f32, limit: usize) -> Vec<Neighbour> {
         let mut found: Vec<Neighbour> = Vec::new();
+        let word = QuantisedQuery::new(word);
         for (i, (term, id)) in self.terms.iter().enumerate() {
-            let similarity = self.vectors.dot(i, word);
+            let similarity = self.vectors.dot_quantised(i, &word);
             if similarity >= min_similarity {
                 found.push(Neighbour {
                     term: term.clone(),
