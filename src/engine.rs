@@ -3,11 +3,11 @@
 
 use std::path::PathBuf;
 
+use rustc_hash::FxHashMap;
 use tracing::{debug, info, warn};
 
 use crate::answer::{compose, Hit, Response};
 use crate::config::{Config, DEFAULT_MAX_QUESTION_CHARS};
-use crate::fxhash::FxHashMap;
 use crate::indexing::analysis::Analyzer;
 use crate::indexing::record::point_id;
 use crate::indexing::{IndexError, Readiness, SearchIndex};

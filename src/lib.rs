@@ -8,7 +8,7 @@
 //! settings and [`engine`] ties the core together; [`eval`] scores answers; [`store`] (the
 //! question log) and [`import`] (web pages → article files, a front door to [`ingest`]) sit
 //! beside the front ends, [`bot`] (Discord) and [`cli`] (which also starts
-//! the bot). [`text`] and [`fxhash`] are plain helpers every layer may use.
+//! the bot). [`text`] holds plain text helpers every layer may use.
 //!
 //! What holds, and is checked by `tests/layers.rs` (see ARCHITECTURE.md): no module uses a
 //! module of a higher layer. The core ([`ingest`], [`indexing`], [`semantic`], [`retrieve`],
@@ -24,7 +24,6 @@ pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod eval;
-pub mod fxhash;
 pub mod import;
 pub mod indexing;
 pub mod ingest;

@@ -269,6 +269,25 @@ fn manifest_with_wrong_document_count_rebuilds() {
 }
 
 #[test]
+fn index_of_an_older_record_format_rebuilds() {
+    // Schema 5 stored bincode records; 6 stores postcard ones. An index written by an older
+    // binary must be rebuilt, never decoded with the new format.
+    let corpus = Corpus::new();
+    drop(corpus.open());
+    let path = corpus.index().join("summit-manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(manifest["schema_version"], serde_json::json!(6));
+    manifest["schema_version"] = serde_json::json!(5);
+    std::fs::write(&path, manifest.to_string()).unwrap();
+    let engine = corpus.open();
+    assert_eq!(built(&engine), "index was built by another version");
+    assert_answers(&engine);
+    drop(engine);
+    assert_reused(&corpus.open());
+}
+
+#[test]
 fn truncated_segment_files_rebuild_and_answers_stay_correct() {
     for suffix in [".idx", ".store", ".term"] {
         let corpus = Corpus::new();

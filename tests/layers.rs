@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 /// only; modules in one layer are peers and must not use each other. Names not (yet) in the
 /// crate are allowed here, so modules planned on other branches can be placed in advance.
 const LAYERS: &[&[&str]] = &[
-    // Plain helpers: text cutting, fast hashing. Know nothing of articles.
-    &["text", "fxhash"],
+    // Plain helpers (text cutting). Know nothing of articles.
+    &["text"],
     // The pure core, in the order data flows.
     &["ingest"],
     &["indexing"],

@@ -105,7 +105,7 @@ fn add_record(
     schema: &SummitSchema,
     record: &PassageRecord,
 ) -> Result<(), IndexError> {
-    let bytes = bincode::serialize(record).map_err(|e| IndexError::Encode(e.to_string()))?;
+    let bytes = postcard::to_allocvec(record).map_err(|e| IndexError::Encode(e.to_string()))?;
     doc.add_bytes(schema.record, &bytes);
     Ok(())
 }
@@ -169,7 +169,7 @@ fn write_all(
             let Some(article) = corpus.articles.get(i) else {
                 return Ok(documents);
             };
-            let records = builder.records(article);
+            let records = builder.records(article)?;
             for record in &records {
                 writer.add_document(term_list_document(schema, record, &mut body)?)?;
             }

@@ -13,12 +13,12 @@ pub mod schema;
 
 use std::path::{Path, PathBuf};
 
+use rustc_hash::FxHashMap;
 use tantivy::directory::{Directory, DirectoryLock, Lock, MmapDirectory};
 use tantivy::schema::Value;
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
 use tracing::{info, warn};
 
-use crate::fxhash::FxHashMap;
 use crate::ingest::{Corpus, CorpusSummary, IngestError, Source};
 use analysis::{text_analyzer, ANALYZER_NAME};
 use manifest::Manifest;
@@ -54,6 +54,14 @@ pub enum IndexError {
     /// A stored record could not be encoded.
     #[error("cannot encode a passage record: {0}")]
     Encode(String),
+    /// A passage too long to store (its byte offsets would not fit the record's `u32`s).
+    #[error("passage {id} is {bytes} bytes long; at most 4 GiB can be indexed")]
+    PassageTooLong {
+        /// The passage id.
+        id: String,
+        /// Its length in bytes.
+        bytes: usize,
+    },
     /// A stored record could not be decoded.
     #[error("cannot decode a stored passage record")]
     Decode,
@@ -294,7 +302,7 @@ impl SearchIndex {
             .get_first(self.schema.record)
             .and_then(|v| v.as_bytes())
             .ok_or(IndexError::Decode)?;
-        bincode::deserialize(bytes).map_err(|_| IndexError::Decode)
+        postcard::from_bytes(bytes).map_err(|_| IndexError::Decode)
     }
 
     /// Looks a record up by its id.

@@ -4,10 +4,12 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use tantivy::tokenizer::{SimpleTokenizer, TokenStream, Tokenizer};
 
 use crate::indexing::analysis::Analyzer;
+use crate::indexing::IndexError;
 use crate::ingest::{Article, Footnote, PassageRef, Sentence};
 
 /// One analysed term of the passage text.
@@ -19,8 +21,10 @@ pub struct TermSpan {
     pub start: u32,
     /// End of the byte range.
     pub end: u32,
-    /// Index of the sentence holding the word.
-    pub sentence: u16,
+    /// Index of the sentence holding the word. (A `u16` once, which wrapped past 65,535
+    /// sentences; the passage's byte length, checked to fit a `u32` when the record is
+    /// built, bounds this too.)
+    pub sentence: u32,
 }
 
 /// A paragraph or point as stored in the index.
@@ -75,56 +79,9 @@ pub struct RecordBuilder {
     analyzer: Analyzer,
     tokenizer: SimpleTokenizer,
     /// Source word → its term, or `None` when the chain drops it (stop word, too long).
-    words: HashMap<Box<str>, Option<Box<str>>, BuildWordHasher>,
-}
-
-/// FxHash (rustc's hasher): words are short and not attacker-chosen at build time, and
-/// SipHash was a visible share of the build.
-#[derive(Default, Clone, Copy)]
-struct BuildWordHasher;
-
-impl std::hash::BuildHasher for BuildWordHasher {
-    type Hasher = WordHasher;
-    fn build_hasher(&self) -> WordHasher {
-        WordHasher(0)
-    }
-}
-
-struct WordHasher(u64);
-
-impl WordHasher {
-    #[inline]
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl std::hash::Hasher for WordHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-
-    #[inline]
-    fn write_u8(&mut self, byte: u8) {
-        self.add(byte as u64);
-    }
-
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
+    /// FxHash: words are short and not attacker-chosen at build time, and SipHash was a
+    /// visible share of the build.
+    words: FxHashMap<Box<str>, Option<Box<str>>>,
 }
 
 /// Remembered words above which the cache starts over (bounds memory on huge vocabularies).
@@ -179,8 +136,9 @@ impl RecordBuilder {
         out
     }
 
-    /// Every searchable unit of an article: its paragraphs, then its points.
-    pub fn records(&mut self, article: &Article) -> Vec<PassageRecord> {
+    /// Every searchable unit of an article: its paragraphs, then its points. A passage over
+    /// 4 GiB (offsets past a `u32`) is refused with an error rather than stored wrapped.
+    pub fn records(&mut self, article: &Article) -> Result<Vec<PassageRecord>, IndexError> {
         // Analysed once per article, not once per passage that needs them.
         let title_terms = self.terms(&article.title);
         let footnote_terms: HashMap<u32, Vec<String>> = article
@@ -204,7 +162,7 @@ impl RecordBuilder {
                 &p.text,
                 &p.sentences,
                 &p.footnotes,
-            ));
+            )?);
         }
         for p in &article.points {
             let id = point_id(&article.slug, p.paragraph, p.number);
@@ -216,9 +174,9 @@ impl RecordBuilder {
                 &p.text,
                 &p.sentences,
                 &p.footnotes,
-            ));
+            )?);
         }
-        all
+        Ok(all)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -231,7 +189,15 @@ impl RecordBuilder {
         text: &str,
         sentences: &[Sentence],
         footnote_numbers: &[u32],
-    ) -> PassageRecord {
+    ) -> Result<PassageRecord, IndexError> {
+        // Offsets and sentence numbers are stored as u32: with the text's length checked,
+        // none of the conversions below can wrap.
+        if u32::try_from(text.len()).is_err() {
+            return Err(IndexError::PassageTooLong {
+                id,
+                bytes: text.len(),
+            });
+        }
         let mut terms = Vec::new();
         // Terms come in text order, so the sentence holding each only moves forward.
         let mut sentence = 0;
@@ -250,7 +216,7 @@ impl RecordBuilder {
                         sentence
                     } else {
                         last_sentence
-                    } as u16,
+                    } as u32,
                 });
             },
         );
@@ -262,7 +228,7 @@ impl RecordBuilder {
             .flatten()
             .cloned()
             .collect();
-        PassageRecord {
+        Ok(PassageRecord {
             id,
             article: article.slug.clone(),
             title: article.title.clone(),
@@ -275,7 +241,7 @@ impl RecordBuilder {
             terms,
             footnote_terms,
             title_terms: context.title_terms.to_vec(),
-        }
+        })
     }
 }
 
@@ -321,7 +287,7 @@ mod tests {
                 sentence: sentences
                     .iter()
                     .position(|s| t.start < s.end)
-                    .unwrap_or(sentences.len().saturating_sub(1)) as u16,
+                    .unwrap_or(sentences.len().saturating_sub(1)) as u32,
                 term: t.term,
                 start: t.start as u32,
                 end: t.end as u32,
@@ -366,7 +332,7 @@ mod tests {
     fn records_match_the_uncached_construction() {
         let corpus = crate::ingest::embedded_corpus();
         let article = &corpus.articles[0];
-        let records = RecordBuilder::new().records(article);
+        let records = RecordBuilder::new().records(article).expect("records");
         assert_eq!(records.len(), article.passages.len() + article.points.len());
         let mut analyzer = Analyzer::new();
         for record in &records {
@@ -379,5 +345,28 @@ mod tests {
             assert_eq!(record.footnote_terms, footnote_terms);
             assert_eq!(record.title_terms, analyzer.terms(&article.title));
         }
+    }
+
+    #[test]
+    fn sentence_numbers_past_65535_do_not_wrap() {
+        // 70,000 sentences in one passage: the last word's sentence is 69,999 (a u16 gave
+        // 69,999 - 65,536 = 4,463).
+        let text = "Hotline talks. ".repeat(70_000);
+        let text = text.trim_end();
+        let sentences = crate::ingest::sentences::split_sentences(text);
+        assert_eq!(sentences.len(), 70_000);
+        let mut article = crate::ingest::embedded_corpus().articles[0].clone();
+        article.passages.truncate(1);
+        article.points.clear();
+        article.passages[0].text = text.to_string();
+        article.passages[0].sentences = sentences;
+        article.passages[0].footnotes.clear();
+        let records = RecordBuilder::new().records(&article).expect("records");
+        let terms = &records[0].terms;
+        assert_eq!(terms.first().map(|t| t.sentence), Some(0));
+        assert_eq!(terms.last().map(|t| t.sentence), Some(69_999));
+        let encoded = postcard::to_allocvec(&records[0]).expect("encode");
+        let decoded: PassageRecord = postcard::from_bytes(&encoded).expect("decode");
+        assert_eq!(decoded, records[0]);
     }
 }

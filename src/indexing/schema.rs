@@ -9,7 +9,7 @@ use super::IndexError;
 
 /// Bumped whenever the schema, the analyzer or the stored record changes, so that a
 /// persisted index from an older binary is rebuilt instead of misread.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// The schema with its field handles.
 #[derive(Clone)]
@@ -20,7 +20,7 @@ pub struct SummitSchema {
     pub id: Field,
     /// Analysed passage text plus the text of the footnotes it cites; BM25 runs here.
     pub body: Field,
-    /// The bincode-encoded [`super::record::PassageRecord`].
+    /// The postcard-encoded [`super::record::PassageRecord`].
     pub record: Field,
 }
 

@@ -52,7 +52,7 @@ impl Source {
                 hasher.update(EMBEDDED_METADATA.as_bytes());
             }
             Source::Parsed(corpus) => {
-                let bytes = bincode::serialize(corpus.as_ref()).unwrap_or_default();
+                let bytes = postcard::to_allocvec(corpus.as_ref()).unwrap_or_default();
                 hasher.update(b"parsed");
                 hasher.update(&bytes);
             }

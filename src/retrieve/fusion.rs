@@ -11,9 +11,9 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
-use crate::fxhash::FxHashMap;
 use crate::semantic::neighbours::{Neighbour, Neighbours};
 use crate::semantic::{dot, StaticModel};
+use rustc_hash::FxHashMap;
 
 use super::query::{QueryPlan, TermMatch};
 
@@ -109,7 +109,7 @@ pub struct SemanticState {
     /// thresholds are fixed for an engine, so a word's neighbours never change.
     neighbour_cache: Mutex<FxHashMap<String, Arc<[Neighbour]>>>,
     /// A surface word per indexed term, to put corrected typos back into the question text.
-    surfaces: crate::fxhash::FxHashMap<String, String>,
+    surfaces: rustc_hash::FxHashMap<String, String>,
 }
 
 impl SemanticState {
@@ -118,7 +118,7 @@ impl SemanticState {
         let model = StaticModel::embedded();
         // The surface word of each term as first written in a passage embeds better than
         // its stem; above the preload limit the stem stands in.
-        let mut surfaces: crate::fxhash::FxHashMap<&str, &str> = Default::default();
+        let mut surfaces: rustc_hash::FxHashMap<&str, &str> = Default::default();
         if let Some(records) = &preloaded {
             for record in records {
                 for span in &record.terms {

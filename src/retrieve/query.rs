@@ -298,7 +298,7 @@ const COMMON_ENGLISH: &[&str] = &[
 ];
 
 fn is_common_english(term: &str) -> bool {
-    static COMMON: std::sync::OnceLock<crate::fxhash::FxHashMap<String, ()>> =
+    static COMMON: std::sync::OnceLock<rustc_hash::FxHashMap<String, ()>> =
         std::sync::OnceLock::new();
     COMMON
         .get_or_init(|| {

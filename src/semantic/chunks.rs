@@ -3,8 +3,8 @@
 //! passage. A question is scored against all chunks; a passage's semantic score is its best
 //! chunk's cosine (footnote chunks at a discount: they support a passage, they are not it).
 
-use crate::fxhash::FxHashMap;
 use crate::indexing::record::PassageRecord;
+use rustc_hash::FxHashMap;
 
 use super::{QuantisedQuery, QuantisedVectors, StaticModel};
 

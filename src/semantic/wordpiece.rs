@@ -7,7 +7,7 @@
 use unicode_normalization::UnicodeNormalization;
 use unicode_properties::{GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCategory};
 
-use crate::fxhash::FxHashMap;
+use rustc_hash::FxHashMap;
 
 /// Id of `[UNK]` in the BERT uncased vocabulary.
 pub const UNKNOWN_ID: u32 = 100;
