@@ -60,6 +60,17 @@ pub struct Config {
     pub import: ImportConfig,
     /// The semantic signal beside BM25.
     pub semantic: SemanticOptions,
+    /// The health and metrics endpoint.
+    pub http: HttpConfig,
+}
+
+/// `[http]`
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpConfig {
+    /// `IP:PORT` for `/healthz` and `/metrics` while serving (port 0 picks a free port);
+    /// unset: no endpoint. `SUMMIT_HTTP_ADDR` wins.
+    pub listen: Option<String>,
 }
 
 /// `[corpus]`
@@ -172,12 +183,26 @@ pub struct DiscordConfig {
 pub struct LogConfig {
     /// tracing filter (`info`, `summit_bot=debug,serenity=warn`); `RUST_LOG` wins.
     pub level: String,
+    /// `text` for people, `json` (one object per line) for log shippers.
+    pub format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
 }
 
 impl Default for LogConfig {
     fn default() -> Self {
         LogConfig {
             level: "info".to_string(),
+            format: LogFormat::Text,
         }
     }
 }
@@ -306,6 +331,13 @@ impl Config {
         }
         if s.candidates > 1000 {
             return invalid("semantic.candidates must be at most 1000");
+        }
+        if let Some(listen) = &self.http.listen {
+            if listen.trim().parse::<std::net::SocketAddr>().is_err() {
+                return Err(ConfigError::Invalid(format!(
+                    "http.listen {listen:?} must be IP:PORT, e.g. 127.0.0.1:9091"
+                )));
+            }
         }
         let d = &self.discord;
         // Checked: huge values must be a config error, not an overflow.

@@ -6,9 +6,9 @@
 //! [`retrieve`] (question → ranked hits) →
 //! [`answer`] (hits → answer) → [`render`] (answer → text, JSON, embed). [`config`] holds the
 //! settings and [`engine`] ties the core together; [`eval`] scores answers; [`store`] (the
-//! question log) and [`import`] (web pages → article files, a front door to [`ingest`]) sit
-//! beside the front ends, [`bot`] (Discord) and [`cli`] (which also starts
-//! the bot). [`text`] holds plain text helpers every layer may use.
+//! question log), [`service`] (health, metrics, the HTTP endpoint) and [`import`] (web pages →
+//! article files, a front door to [`ingest`]) sit beside the front ends, [`bot`] (Discord) and
+//! [`cli`] (which also starts the bot). [`text`] holds plain text helpers every layer may use.
 //!
 //! What holds, and is checked by `tests/layers.rs` (see ARCHITECTURE.md): no module uses a
 //! module of a higher layer. The core ([`ingest`], [`indexing`], [`semantic`], [`retrieve`],
@@ -30,6 +30,7 @@ pub mod ingest;
 pub mod render;
 pub mod retrieve;
 pub mod semantic;
+pub mod service;
 pub mod store;
 pub mod text;
 

@@ -4,7 +4,7 @@
 use anyhow::Context;
 use clap::Parser;
 use summit_bot::cli::{self, Cli, Command};
-use summit_bot::config::Config;
+use summit_bot::config::{Config, LogFormat};
 use tracing_subscriber::EnvFilter;
 
 fn main() {
@@ -37,9 +37,13 @@ fn run() -> anyhow::Result<i32> {
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(level))
         .context("invalid log filter")?;
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    match config.log.format {
+        LogFormat::Text => logs.init(),
+        // One object per line, fields at the top level, for log shippers.
+        LogFormat::Json => logs.json().flatten_event(true).init(),
+    }
     cli::run(command, &config)
 }

@@ -13,6 +13,7 @@ pub mod limiter;
 pub mod reload;
 pub mod reply;
 pub mod sessions;
+pub mod status;
 pub mod token;
 pub mod watch;
 
@@ -112,12 +113,19 @@ pub fn intents(config: &Config) -> serenity::GatewayIntents {
 pub fn serve(config: &Config) -> anyhow::Result<i32> {
     let token = Token::from_env()?;
     let api_url = api_url(config).context("invalid Discord API URL")?;
-    let engine =
-        Arc::new(Engine::from_config(config).context("cannot load the articles and index")?);
+    crate::service::metrics::install();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
+    // The endpoint comes up first, so `/healthz` says `index_missing` while the index builds.
+    if let Some(address) = crate::service::http::configured_address(config.http.listen.as_deref()) {
+        runtime
+            .block_on(crate::service::http::start(&address))
+            .context("cannot start the health and metrics endpoint")?;
+    }
+    let engine =
+        Arc::new(Engine::from_config(config).context("cannot load the articles and index")?);
     runtime.block_on(run(config.clone(), token, api_url, engine))?;
     Ok(0)
 }
@@ -206,10 +214,12 @@ pub async fn run(
         .build();
     let mut client = serenity::ClientBuilder::new_with_http(http, intents(&config))
         .framework(framework)
+        .event_handler(status::GatewayStatus::default())
         .await
         .context("cannot create the Discord client")?;
 
     let shard_manager = client.shard_manager.clone();
+    status::watch_shards(&shard_manager, shards);
     gateway::prime_restart_notices(&shard_manager, shards.ids());
     let (stopped_tx, mut stopped) = tokio::sync::oneshot::channel::<()>();
     let stopping = Arc::new(std::sync::atomic::AtomicBool::new(false));

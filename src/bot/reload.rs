@@ -81,6 +81,7 @@ pub struct EngineHandle {
 impl EngineHandle {
     /// Wraps the first engine.
     pub fn new(engine: Arc<Engine>) -> Self {
+        report_documents(&engine);
         EngineHandle {
             current: RwLock::new(engine),
             rebuilding: tokio::sync::Mutex::new(()),
@@ -95,6 +96,7 @@ impl EngineHandle {
 
     /// Serves `engine` from now on.
     pub fn replace(&self, engine: Arc<Engine>) {
+        report_documents(&engine);
         *self.current.write() = engine;
     }
 
@@ -177,4 +179,10 @@ pub async fn reload_on_sighup(handle: Arc<EngineHandle>, config: Config) {
     {
         let _ = (handle, config);
     }
+}
+
+/// Tells the health state and the metrics how many documents the served index has.
+fn report_documents(engine: &Engine) {
+    let summary = engine.summary();
+    crate::service::health::global().set_documents((summary.passages + summary.points) as u64);
 }

@@ -282,6 +282,7 @@ where
         match retry_delay(&error, attempt) {
             Some(delay) if attempt < ATTEMPTS => {
                 warn!(call = what, attempt, delay_ms = delay.as_millis() as u64, error = %error, "retrying Discord call");
+                crate::service::metrics::rest_retry();
                 tokio::time::sleep(delay).await;
                 attempt += 1;
             }

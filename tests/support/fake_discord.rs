@@ -230,6 +230,9 @@ pub struct FakeOptions {
     pub leak_guard: bool,
     /// The `shards` that `GET /gateway/bot` recommends (1 by default).
     pub recommended_shards: u32,
+    /// Start with the gateway held: WebSocket connections are accepted but not answered
+    /// (no handshake, no HELLO) until [`FakeDiscord::release_gateway`].
+    pub hold_gateway: bool,
 }
 
 impl Default for FakeOptions {
@@ -241,6 +244,7 @@ impl Default for FakeOptions {
             interaction_deadline: None,
             leak_guard: true,
             recommended_shards: 1,
+            hold_gateway: false,
         }
     }
 }
@@ -388,6 +392,8 @@ struct Inner {
     gateway_url: String,
     options: FakeOptions,
     tasks: Mutex<Vec<AbortHandle>>,
+    /// `false` while the gateway is held (see [`FakeOptions::hold_gateway`]).
+    gateway_open: watch::Sender<bool>,
 }
 
 impl Inner {
@@ -454,6 +460,7 @@ impl FakeDiscord {
         let api_url = format!("http://{}", api.local_addr().expect("addr"));
         let gateway_url = format!("ws://{}", gw.local_addr().expect("addr"));
         let (changed, _) = watch::channel(0u64);
+        let (gateway_open, _) = watch::channel(!options.hold_gateway);
         let inner = Arc::new(Inner {
             state: Mutex::new(State {
                 requests: Vec::new(),
@@ -476,6 +483,7 @@ impl FakeDiscord {
             gateway_url,
             options,
             tasks: Mutex::new(Vec::new()),
+            gateway_open,
         });
 
         let weak = Arc::downgrade(&inner);
@@ -498,7 +506,13 @@ impl FakeDiscord {
                 };
                 let Some(inner) = weak.upgrade() else { return };
                 let _ = stream.set_nodelay(true);
-                let task = tokio::spawn(serve_ws_conn(Arc::clone(&inner), stream));
+                let mut open = inner.gateway_open.subscribe();
+                let conn_inner = Arc::clone(&inner);
+                let task = tokio::spawn(async move {
+                    if open.wait_for(|open| *open).await.is_ok() {
+                        serve_ws_conn(conn_inner, stream).await;
+                    }
+                });
                 inner.track(task.abort_handle());
             }
         });
@@ -695,6 +709,11 @@ impl FakeDiscord {
         for conn in st.conns.values() {
             let _ = conn.tx.send(Outgoing::Text(text.clone()));
         }
+    }
+
+    /// Lets held gateway connections proceed (see [`FakeOptions::hold_gateway`]).
+    pub fn release_gateway(&self) {
+        self.inner.gateway_open.send_replace(true);
     }
 
     /// Send op 7 RECONNECT on every open connection.
