@@ -206,7 +206,12 @@ impl Engine {
             // An unwritable index folder (read-only checkout, another user's files) must not
             // stop the bot: it answers from an in-memory index and says so.
             Err(IndexError::Io { path, source: err }) => {
-                warn!(path = %path.display(), error = %err, "cannot write the index folder; keeping the index in memory");
+                warn!(
+                    "cannot write the index folder {}: {err}; answering from an index in memory, \
+                     rebuilt at every start (make the folder writable by this user, or point \
+                     corpus.index_dir at a writable folder such as /var/lib/summit-bot/index)",
+                    path.display()
+                );
                 SearchIndex::open_or_build(None, source, false, options.show_progress)?
             }
             other => other?,

@@ -1,6 +1,8 @@
 //! The `summit-bot` binary: parses the command line, reads the config, sets up logging, and
 //! hands over to the console/CLI front end or the Discord bot. Errors end here, as one line.
 
+use std::io::IsTerminal;
+
 use anyhow::Context;
 use clap::Parser;
 use summit_bot::cli::{self, Cli, Command};
@@ -39,7 +41,9 @@ fn run() -> anyhow::Result<i32> {
         .context("invalid log filter")?;
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        // Colours only for a terminal: not in journald, files or pipes.
+        .with_ansi(std::io::stderr().is_terminal());
     match config.log.format {
         LogFormat::Text => logs.init(),
         // One object per line, fields at the top level, for log shippers.

@@ -524,3 +524,109 @@ fn unwritable_index_folder_falls_back_to_memory() {
     assert_eq!(engine.readiness(), &Readiness::InMemory);
     assert_answers(&engine);
 }
+
+/// The service case: the install folder belongs to root and the bot runs as an unprivileged
+/// user, so the index folder cannot be written (not even its lock file). Permissions do not
+/// bite root, so the binary runs as `nobody` (`runuser`); skipped, with the reason printed,
+/// when the suite does not run as root.
+#[test]
+fn a_read_only_index_folder_for_a_service_user_falls_back_to_memory() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::process::Command;
+
+    let bin = env!("CARGO_BIN_EXE_summit-bot");
+    let root_user = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+    if !root_user {
+        eprintln!("SKIPPED a_read_only_index_folder_for_a_service_user_falls_back_to_memory: needs root to run the binary as nobody");
+        return;
+    }
+    let runs_as_nobody = Command::new("runuser")
+        .args(["-u", "nobody", "--", bin, "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !runs_as_nobody {
+        eprintln!("SKIPPED a_read_only_index_folder_for_a_service_user_falls_back_to_memory: runuser is missing or nobody cannot run {bin}");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let ask_as_nobody = |index_dir: &Path| {
+        let config = root.join(format!(
+            "{}.toml",
+            index_dir.file_name().unwrap().to_string_lossy()
+        ));
+        std::fs::write(
+            &config,
+            format!(
+                "[corpus]\nindex_dir = {:?}\n",
+                index_dir.display().to_string()
+            ),
+        )
+        .unwrap();
+        (
+            config.clone(),
+            Command::new("runuser")
+                .args(["-u", "nobody", "--", bin, "--config"])
+                .arg(&config)
+                .args(["ask", "Is there a hotline?"])
+                .current_dir(root)
+                .env_remove("RUST_LOG")
+                .output()
+                .expect("run summit-bot as nobody"),
+        )
+    };
+    // An index built by root at install time, and a folder with no index yet.
+    let built = root.join("built");
+    let (config, out) = {
+        let config = root.join("build.toml");
+        std::fs::write(
+            &config,
+            format!("[corpus]\nindex_dir = {:?}\n", built.display().to_string()),
+        )
+        .unwrap();
+        let out = Command::new(bin)
+            .arg("--config")
+            .arg(&config)
+            .arg("index")
+            .current_dir(root)
+            .output()
+            .unwrap();
+        (config, out)
+    };
+    assert!(out.status.success(), "{config:?}: {out:?}");
+    let missing = root.join("missing");
+    // Readable by everyone, writable by root only.
+    for path in std::iter::once(root.to_path_buf()).chain(
+        std::fs::read_dir(&built)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .chain([built.clone()]),
+    ) {
+        let mode = if path.is_dir() { 0o755 } else { 0o644 };
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    for index_dir in [&built, &missing] {
+        let (_, out) = ask_as_nobody(index_dir);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success(),
+            "{}: {}\n{stderr}",
+            index_dir.display(),
+            out.status
+        );
+        assert!(stdout.to_lowercase().contains("hotline"), "{stdout}");
+        assert_eq!(stderr.lines().count(), 1, "one warning line: {stderr}");
+        assert!(
+            stderr.contains("cannot write the index folder")
+                && stderr.contains("in memory")
+                && stderr.contains("corpus.index_dir"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("Lockfile"), "{stderr}");
+        eprintln!("READ-ONLY {}: {}", index_dir.display(), stderr.trim());
+    }
+}

@@ -353,9 +353,15 @@ fn build_lock(dir: &Path) -> Result<DirectoryLock, IndexError> {
         filepath: PathBuf::from(name),
         is_blocking: true,
     };
-    Ok(directory
-        .acquire_lock(&lock)
-        .map_err(tantivy::TantivyError::from)?)
+    // A lock file that cannot be created (a folder this user may not write, the usual case
+    // under a service user) is an I/O problem with the folder, which callers can fall back
+    // from, not a tantivy failure.
+    directory.acquire_lock(&lock).map_err(|error| match error {
+        tantivy::directory::error::LockError::IoError(source) => {
+            io(std::io::Error::new(source.kind(), source.to_string()))
+        }
+        other => IndexError::Tantivy(other.into()),
+    })
 }
 
 fn register_analyzer(index: &Index) {
