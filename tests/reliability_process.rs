@@ -83,7 +83,7 @@ async fn sigterm_during_a_burst_exits_cleanly_and_quickly() {
     }
     // A clean stop loses no question: every one answered is in the question log (the default
     // SQLite file, in the bot's working folder), written before the process exited.
-    let target = summit_bot::store::db::Target::Sqlite(bot._dir.path().join("data/summit.db"));
+    let target = summit_bot::store::db::Target::Sqlite(bot.dir.path().join("data/summit.db"));
     let mut db = summit_bot::store::db::Db::connect(&target)
         .await
         .expect("the question log exists");

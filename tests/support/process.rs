@@ -19,7 +19,8 @@ pub struct Bot {
     pub child: Child,
     /// Where its stderr (the log) goes.
     pub stderr: PathBuf,
-    _dir: tempfile::TempDir,
+    /// Its working folder (config, index, the default question log `data/summit.db`).
+    pub dir: tempfile::TempDir,
 }
 
 impl Drop for Bot {
@@ -73,11 +74,7 @@ pub fn spawn_bot_with(
         .stderr(std::fs::File::create(&stderr).expect("stderr file"))
         .spawn()
         .expect("spawn summit-bot");
-    Bot {
-        child,
-        stderr,
-        _dir: dir,
-    }
+    Bot { child, stderr, dir }
 }
 
 /// Sends SIGTERM to the process.
