@@ -1,5 +1,6 @@
 #![recursion_limit = "256"]
-//! Hostile input through the running bot: floods (one "slow down", the rest dropped, other
+//! Hostile input through the running bot: floods (in chat one "slow down", the rest dropped;
+//! every interaction, slash, context menu, button or autocomplete, gets its response; other
 //! users unaffected), over-long questions (a clear message, no search), mention spam (replies
 //! never ping and never echo a live mention), and Markdown / zero-width / RTL spam (an answer
 //! or a no-answer, never a panic).
@@ -15,6 +16,8 @@ use support::fake_discord::*;
 const WAIT: Duration = Duration::from_secs(20);
 const FLOODER: u64 = 1_180_000_000_000_000_077;
 const SLASH_FLOODER: u64 = 1_180_000_000_000_000_078;
+/// A user with untouched buckets, for the answer whose buttons get clicked.
+const ANSWER_READER: u64 = 1_180_000_000_000_000_079;
 
 fn mention_from(fake: &FakeDiscord, user: u64, text: &str) -> u64 {
     let (id, message) = fake.message_create(
@@ -133,18 +136,11 @@ async fn flooders_get_one_slow_down_and_others_are_unaffected() {
     let answer = wait_reply(fake, neighbour).await;
     assert!(all_text(&answer).contains("Executive Order 13694"));
 
-    let slash_flood: Vec<u64> = (0..9)
-        .map(|_| slash_from(fake, SLASH_FLOODER, "Is there a hotline?"))
-        .collect();
-    // Wait until the flood has been handled (5 answers + 1 notice each), then for stragglers.
+    // Wait until the flood has been handled (5 answers + 1 notice), then for stragglers.
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
         let chat: usize = flood.iter().map(|&id| replies_to(fake, id).len()).sum();
-        let slash: usize = slash_flood
-            .iter()
-            .map(|&id| callbacks_for(fake, id).len())
-            .sum();
-        if (chat >= 6 && slash >= 6) || tokio::time::Instant::now() > deadline {
+        if chat >= 6 || tokio::time::Instant::now() > deadline {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -162,26 +158,213 @@ async fn flooders_get_one_slow_down_and_others_are_unaffected() {
         assert_pings_nobody(b);
     }
 
-    let slash: Vec<Value> = slash_flood
-        .iter()
-        .flat_map(|&id| callbacks_for(fake, id))
-        .collect();
-    let notices: Vec<&Value> = slash
-        .iter()
-        .filter(|b| all_text(b).contains("Slow down"))
-        .collect();
-    assert_eq!(slash.len(), 6, "5 answers + 1 notice");
-    assert_eq!(notices.len(), 1);
-    assert_eq!(
-        notices[0]["flags"].as_u64().unwrap_or(0) & 64,
-        64,
-        "the slash notice is ephemeral"
-    );
-
     // The neighbour is still served after the floods.
     let again = slash_from(fake, USER_ID, "Will China extradite hackers to the US?");
     let body = wait_callback(fake, again).await;
     assert!(all_text(&body).contains("extradite"));
+}
+
+/// The bot's initial responses (callbacks) to interaction `id`, whole bodies.
+fn responses_to(fake: &FakeDiscord, id: u64) -> Vec<Value> {
+    let prefix = format!("/api/v10/interactions/{id}/");
+    fake.requests()
+        .into_iter()
+        .filter(|r| {
+            r.method == "POST"
+                && r.status < 300
+                && r.path.starts_with(&prefix)
+                && r.path.ends_with("/callback")
+        })
+        .map(|r| r.body)
+        .collect()
+}
+
+/// Waits until every interaction in `ids` has a response (at most [`WAIT`]), then until the
+/// bot has provably handled a later event, so that a second response would have shown.
+async fn wait_all_responded(fake: &FakeDiscord, ids: &[u64]) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while ids.iter().any(|&id| responses_to(fake, id).is_empty())
+        && tokio::time::Instant::now() < deadline
+    {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    support::bot::sentinel_answered(fake, Duration::from_millis(300)).await;
+}
+
+/// The one response to each of `ids`, asserting there is exactly one.
+fn one_response_each(fake: &FakeDiscord, ids: &[u64], what: &str) -> Vec<Value> {
+    ids.iter()
+        .map(|&id| {
+            let mut responses = responses_to(fake, id);
+            assert_eq!(
+                responses.len(),
+                1,
+                "{what}: interaction {id} got {} initial responses: {responses:#?}",
+                responses.len()
+            );
+            responses.remove(0)
+        })
+        .collect()
+}
+
+/// Splits question responses into answers (a message or a deferral) and private "slow
+/// down" notices; anything else fails.
+fn answers_and_notices(responses: &[Value], what: &str) -> (usize, usize) {
+    let mut answers = 0;
+    let mut notices = 0;
+    for body in responses {
+        let text = all_text(&body["data"]);
+        let private = body["data"]["flags"].as_u64().unwrap_or(0) & 64 == 64;
+        match body["type"].as_u64() {
+            Some(4) if text.contains("Slow down") => {
+                assert!(private, "{what}: a public notice: {body}");
+                notices += 1;
+            }
+            Some(4) if !text.contains("went wrong") => answers += 1,
+            // A deferral ("thinking…") is an initial response; the answer follows.
+            Some(5) => answers += 1,
+            _ => panic!("{what}: unexpected response {body}"),
+        }
+        assert_pings_nobody(&body["data"]);
+    }
+    (answers, notices)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_interaction_gets_a_response_when_one_user_floods() {
+    // Default limits: a burst of 5 per user, one more every 3 s.
+    let bot = start_bot(|_| {}).await;
+    let fake = &bot.fake;
+
+    // Twelve `/ask` at once from one user: one response each (Discord says "The application
+    // did not respond" to every interaction without one).
+    let asks: Vec<u64> = (0..12)
+        .map(|_| slash_from(fake, SLASH_FLOODER, "Is there a hotline?"))
+        .collect();
+    wait_all_responded(fake, &asks).await;
+    let responses = one_response_each(fake, &asks, "/ask flood");
+    let (answers, notices) = answers_and_notices(&responses, "/ask flood");
+    assert_eq!(answers + notices, 12);
+    assert!(answers >= 5, "the burst of 5 is answered: {answers}");
+    assert!(notices >= 1, "the rest are told to slow down");
+
+    // The same through the message context menu (by another user, with fresh buckets).
+    let (_, target) = fake.message_create(
+        CHANNEL_ID,
+        FLOODER,
+        "Is there a hotline between the two countries?",
+        false,
+        Some(GUILD_ID),
+        false,
+    );
+    let menus: Vec<u64> = (0..12)
+        .map(|_| {
+            let (id, _, interaction) = fake.message_context_menu("Find in article", &target);
+            fake.dispatch("INTERACTION_CREATE", interaction);
+            id
+        })
+        .collect();
+    wait_all_responded(fake, &menus).await;
+    let responses = one_response_each(fake, &menus, "context-menu flood");
+    let (answers, notices) = answers_and_notices(&responses, "context-menu flood");
+    assert_eq!(answers + notices, 12);
+    assert!(
+        answers >= 5 && notices >= 1,
+        "{answers} answers, {notices} notices"
+    );
+
+    // Twelve clicks at once on an answer's buttons, and a button the bot no longer knows.
+    let (asked, token, interaction) = fake.slash_command_in(
+        Place::guild(),
+        ANSWER_READER,
+        "ask",
+        json!([{"name": "question", "type": 3, "value": "what did china promise?"}]),
+    );
+    fake.dispatch("INTERACTION_CREATE", interaction);
+    // The answer as Discord holds it (a deferred answer arrives by a later edit).
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let message = loop {
+        match fake.interaction_original(&token) {
+            Some(m) if m["components"].as_array().is_some_and(|c| !c.is_empty()) => break m,
+            _ => {}
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no answer with buttons: {:#?}",
+            responses_to(fake, asked)
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let body = &message;
+    let buttons: Vec<String> = body["components"][0]["components"]
+        .as_array()
+        .expect("the answer has buttons")
+        .iter()
+        .filter_map(|b| b["custom_id"].as_str().map(str::to_string))
+        .collect();
+    assert!(!buttons.is_empty());
+    let mut clicks: Vec<u64> = (0..12)
+        .map(|i| {
+            let (id, _, interaction) = fake.button_click(&buttons[i % buttons.len()], &message);
+            fake.dispatch("INTERACTION_CREATE", interaction);
+            id
+        })
+        .collect();
+    let (stale, _, interaction) = fake.button_click("summit:retired:42", &message);
+    fake.dispatch("INTERACTION_CREATE", interaction);
+    clicks.push(stale);
+    wait_all_responded(fake, &clicks).await;
+    let responses = one_response_each(fake, &clicks, "button clicks");
+    for body in &responses {
+        assert!(
+            matches!(body["type"].as_u64(), Some(4 | 7)),
+            "a message or an update: {body}"
+        );
+        assert!(!all_text(&body["data"]).contains("went wrong"), "{body}");
+    }
+    assert_eq!(
+        responses[12]["data"]["content"],
+        json!("This button no longer works. Ask again with `/ask`.")
+    );
+
+    // Autocomplete: twelve at once, and one for a command this version does not have; each
+    // gets its list of choices (empty at worst).
+    let mut completions: Vec<u64> = (0..12)
+        .map(|i| {
+            let (id, _, interaction) = fake.autocomplete(
+                "point",
+                json!([{"name": "number", "type": 4, "value": (i % 5).to_string(), "focused": true}]),
+            );
+            fake.dispatch("INTERACTION_CREATE", interaction);
+            id
+        })
+        .collect();
+    let (unknown, _, interaction) = fake.autocomplete(
+        "retired-command",
+        json!([{"name": "topic", "type": 3, "value": "ho", "focused": true}]),
+    );
+    fake.dispatch("INTERACTION_CREATE", interaction);
+    completions.push(unknown);
+    wait_all_responded(fake, &completions).await;
+    let responses = one_response_each(fake, &completions, "autocomplete");
+    for body in &responses {
+        assert_eq!(body["type"], json!(8), "{body}");
+        assert!(body["data"]["choices"].is_array(), "{body}");
+    }
+    assert_eq!(responses[12]["data"]["choices"], json!([]));
+    assert!(!responses[1]["data"]["choices"]
+        .as_array()
+        .is_none_or(|c| c.is_empty()));
+
+    // A slash command this version does not have gets a private explanation.
+    let (gone, _, interaction) = fake.slash_command("retired-command", json!([]));
+    fake.dispatch("INTERACTION_CREATE", interaction);
+    let body = wait_callback(fake, gone).await;
+    assert_eq!(
+        body["content"],
+        json!("This command is no longer available; type `/` to see the current ones.")
+    );
+    assert_eq!(body["flags"].as_u64().unwrap_or(0) & 64, 64);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,7 +1,8 @@
 #![recursion_limit = "256"]
 //! The health and metrics endpoint and the JSON logs of the real `summit-bot` binary against
 //! the fake Discord: `/healthz` is 503 before READY, 200 after and again after a RESUME;
-//! `/metrics` counts a scripted exchange; JSON log lines parse one by one and never hold the
+//! `/metrics` counts a scripted exchange (answered, no answer, refused, a retried reply, a
+//! RESUME) and exposes the answer-time histogram; JSON log lines parse one by one and never hold the
 //! token; a port that cannot be bound is a clear start-up error.
 
 mod support;
@@ -126,8 +127,12 @@ async fn healthz_is_503_until_ready_then_200_and_200_again_after_a_resume() {
         &[ANY_PORT],
     );
     let address = endpoint_address(&bot).await;
-    // The gateway is held: the index loads, no shard is connected.
-    let (status, body) = wait_health(address, |_, b| b["status"] == "starting").await;
+    // The gateway is held: the index loads, the shard starts (total 1, known once the bot has
+    // planned its shards) but never connects.
+    let (status, body) = wait_health(address, |_, b| {
+        b["status"] == "starting" && b["shards"]["total"] == 1
+    })
+    .await;
     assert_eq!(status, 503, "{body}");
     assert_eq!(body["shards"]["connected"], 0, "{body}");
     assert_eq!(body["shards"]["total"], 1, "{body}");
@@ -150,58 +155,90 @@ async fn healthz_is_503_until_ready_then_200_and_200_again_after_a_resume() {
     eprintln!("HEALTH after RESUME: {body}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn metrics_count_reconnects_and_expose_the_index_and_build() {
-    let fake = FakeDiscord::start().await;
-    let bot = spawn_bot_with(
-        FAKE_TOKEN,
-        &fake.api_url(),
-        "info",
-        HIGH_LIMITS,
-        &[ANY_PORT],
-    );
-    let address = endpoint_address(&bot).await;
-    wait_ready(&fake, &bot).await;
-    let (_, body) = wait_health(address, |s, _| s == 200).await;
-    let documents = body["documents"].as_u64().unwrap_or(0);
-    assert!(documents > 0);
-
-    // A reconnect with RESUME, and a failing reply that is retried once.
-    fake.close_gateway(4000);
-    assert!(
-        fake.wait_for_gateway(|s| s.resumed_count >= 1 && s.connections_open == 1, WAIT)
-            .await
-    );
-    fake.add_fault(Fault::status(
-        "POST",
-        &format!("/channels/{CHANNEL_ID}/messages"),
-        1,
-        500,
-    ));
+/// Dispatches a mention of the bot by `user` and waits for the bot's successful reply to it;
+/// returns the reply's body.
+async fn ask_and_wait(fake: &FakeDiscord, user: u64, text: &str) -> Value {
     let (id, message) = fake.message_create(
         CHANNEL_ID,
-        USER_ID,
-        &format!("<@{BOT_USER_ID}> Is there a hotline?"),
+        user,
+        &format!("<@{BOT_USER_ID}> {text}"),
         true,
         Some(GUILD_ID),
         false,
     );
     fake.dispatch("MESSAGE_CREATE", message);
     let id = id.to_string();
-    assert!(fake
-        .wait_for_request(
-            |r| r.status < 300 && r.body["message_reference"]["message_id"].as_str() == Some(&id),
-            WAIT
-        )
-        .await
-        .is_some());
+    fake.wait_for_request(
+        |r| r.status < 300 && r.body["message_reference"]["message_id"].as_str() == Some(&id),
+        WAIT,
+    )
+    .await
+    .unwrap_or_else(|| panic!("no reply to {text:?}"))
+    .body
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_count_a_scripted_exchange() {
+    let fake = FakeDiscord::start().await;
+    // Two questions per user, then refused (no refill during the test).
+    let limits = "[limits]\nuser_burst = 2\nuser_refill_secs = 3600.0\nchannel_burst = 1000\n";
+    let bot = spawn_bot_with(FAKE_TOKEN, &fake.api_url(), "info", limits, &[ANY_PORT]);
+    let address = endpoint_address(&bot).await;
+    wait_ready(&fake, &bot).await;
+    let (_, body) = wait_health(address, |s, _| s == 200).await;
+    let documents = body["documents"].as_u64().unwrap_or(0);
+    assert!(documents > 0);
+    // Before any question: every series is there at 0, so rates work from the first scrape.
+    wait_metrics(
+        address,
+        &[
+            "summit_questions_total{source=\"mention\",outcome=\"answered\"} 0".to_string(),
+            "summit_questions_total{source=\"slash\",outcome=\"error\"} 0".to_string(),
+            "summit_gateway_reconnects_total{kind=\"resume\"} 0".to_string(),
+            "summit_store_dropped_total 0".to_string(),
+        ],
+    )
+    .await;
+
+    // An answer (its first send fails once with a 500 and is retried), a question the article
+    // cannot answer, a refused third question, and a gateway close the bot RESUMEs from.
+    fake.add_fault(Fault::status(
+        "POST",
+        &format!("/channels/{CHANNEL_ID}/messages"),
+        1,
+        500,
+    ));
+    let answer = ask_and_wait(&fake, USER_ID, "Is there a hotline?").await;
+    assert!(answer["embeds"][0]["title"].is_string(), "{answer}");
+    let none = ask_and_wait(&fake, USER_ID, "What is the best pizza topping?").await;
+    assert!(
+        none.to_string().contains("no good answer"),
+        "a no-answer reply: {none}"
+    );
+    let refused = ask_and_wait(&fake, USER_ID, "Who will co-chair the dialogue?").await;
+    assert!(refused.to_string().contains("Slow down"), "{refused}");
+    fake.close_gateway(4000);
+    assert!(
+        fake.wait_for_gateway(|s| s.resumed_count >= 1 && s.connections_open == 1, WAIT)
+            .await
+    );
 
     let text = wait_metrics(
         address,
         &[
+            "summit_questions_total{source=\"mention\",outcome=\"answered\"} 1".to_string(),
+            "summit_questions_total{source=\"mention\",outcome=\"no_answer\"} 1".to_string(),
+            "summit_questions_total{source=\"mention\",outcome=\"throttled\"} 1".to_string(),
+            "summit_questions_total{source=\"mention\",outcome=\"too_long\"} 0".to_string(),
+            "summit_questions_total{source=\"mention\",outcome=\"error\"} 0".to_string(),
+            "summit_questions_total{source=\"slash\",outcome=\"answered\"} 0".to_string(),
+            // Dispatch to reply sent, for the two questions searched (not the refusal).
+            "summit_answer_seconds_count 2".to_string(),
+            "summit_answer_seconds_bucket{le=\"+Inf\"} 2".to_string(),
             "summit_gateway_reconnects_total{kind=\"resume\"} 1".to_string(),
             "summit_gateway_reconnects_total{kind=\"identify\"} 0".to_string(),
             "summit_discord_rest_retries_total 1".to_string(),
+            "summit_store_dropped_total 0".to_string(),
             format!("summit_index_documents {documents}"),
             format!(
                 "summit_build_info{{version=\"{}\"}} 1",
@@ -210,9 +247,17 @@ async fn metrics_count_reconnects_and_expose_the_index_and_build() {
         ],
     )
     .await;
+    for line in [
+        "# TYPE summit_questions_total counter",
+        "# TYPE summit_answer_seconds histogram",
+        "# TYPE summit_gateway_reconnects_total counter",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line:?} missing:\n{text}");
+    }
     assert!(
-        text.contains("# TYPE summit_questions_total counter"),
-        "{text}"
+        text.lines()
+            .any(|l| l.starts_with("summit_answer_seconds_bucket{le=\"0.005\"} ")),
+        "the histogram has its buckets:\n{text}"
     );
 }
 

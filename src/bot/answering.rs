@@ -1,7 +1,7 @@
 //! One question, from any entry point (slash command, context menu, mention, DM, answer
 //! channel, edit): the rate check and its "slow down" reply, the length check, the engine call
-//! off the async threads, the reply, and the log line. Every entry point goes through these
-//! helpers, so the rules are written once.
+//! off the async threads, the reply, and the log line, the question log and the metrics.
+//! Every entry point goes through these helpers, so the rules are written once.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -14,6 +14,7 @@ use super::Data;
 use crate::answer::Response;
 use crate::render::embed::{self, Reply};
 use crate::retrieve::markup::strip_discord_markup;
+use crate::service::metrics;
 use crate::store::{self, Source};
 
 /// A question and who asked it, from where: what the log line and the question log record.
@@ -135,16 +136,38 @@ pub fn reply_for(
     }
 }
 
-/// Logs what a question came to, with the time since `started`, and records it in the
-/// question log when that is on (never waiting, never failing). `outcome` is `None` for a
-/// question the rate limiter refused.
+/// The metrics' name for where a question came from (`None` for the console chat, which is
+/// not the service).
+fn metric_source(source: Source) -> Option<metrics::Source> {
+    Some(match source {
+        Source::Slash => metrics::Source::Slash,
+        Source::Mention => metrics::Source::Mention,
+        Source::Dm => metrics::Source::Dm,
+        Source::Channel => metrics::Source::Channel,
+        Source::ContextMenu => metrics::Source::ContextMenu,
+        Source::Console => return None,
+    })
+}
+
+/// Counts a question whose answer or reply failed (the user got an apology at most).
+pub fn count_error(source: Source) {
+    if let Some(source) = metric_source(source) {
+        metrics::question(source, metrics::Outcome::Error, None);
+    }
+}
+
+/// Logs what a question came to, with the time since `started`, records it in the question
+/// log when that is on (never waiting, never failing) and counts it in the metrics (with its
+/// time to reply, except for a refusal, whose instant notice would only hide slow answers).
+/// `outcome` is `None` for a question the rate limiter refused.
 pub fn log_answer(
     data: &Data,
     question: &Question<'_>,
     outcome: Option<&Outcome>,
     started: Instant,
 ) {
-    let elapsed_us = started.elapsed().as_micros() as u64;
+    let elapsed = started.elapsed();
+    let elapsed_us = elapsed.as_micros() as u64;
     let logged = match outcome {
         Some(Outcome::Answered(response)) => {
             match &response.answer {
@@ -168,6 +191,16 @@ pub fn log_answer(
             store::Outcome::Throttled
         }
     };
+    if let Some(source) = metric_source(question.source) {
+        let (counted, seconds) = match &logged {
+            store::Outcome::Answered { .. } => (metrics::Outcome::Answered, true),
+            // An empty question gets the usage hint: no passage, like a question without one.
+            store::Outcome::NoAnswer | store::Outcome::Empty => (metrics::Outcome::NoAnswer, true),
+            store::Outcome::TooLong => (metrics::Outcome::TooLong, true),
+            store::Outcome::Throttled => (metrics::Outcome::Throttled, false),
+        };
+        metrics::question(source, counted, seconds.then_some(elapsed.as_secs_f64()));
+    }
     if let Some(log) = &data.store {
         log.record_question(store::Asked {
             answer_id: question.answer_id.unwrap_or_else(|| log.new_answer_id()),
@@ -177,7 +210,7 @@ pub fn log_answer(
             user: question.user,
             question: question.text,
             outcome: logged,
-            latency: started.elapsed(),
+            latency: elapsed,
         });
     }
 }

@@ -9,8 +9,8 @@ use serenity::{CreateInteractionResponse, FullEvent, Interaction};
 use tracing::{debug, warn};
 
 use super::answering::{
-    answer_question, log_answer, new_answer_id, rate_check, reply_for, slow_down_reply, Outcome,
-    Question,
+    answer_question, count_error, log_answer, new_answer_id, rate_check, reply_for,
+    slow_down_reply, Outcome, Question,
 };
 use super::limiter::Verdict;
 use super::reply::{edit_message, interaction_message, send_to_channel, with_retries};
@@ -71,6 +71,22 @@ async fn on_message(
     bot_id: serenity::UserId,
     data: &Data,
 ) -> Result<(), Error> {
+    let mut source = None;
+    let result = answer_message(ctx, message, bot_id, data, &mut source).await;
+    if let (Err(_), Some(source)) = (&result, source) {
+        count_error(source);
+    }
+    result
+}
+
+/// [`on_message`]'s work; sets `source` once the message is known to be a question.
+async fn answer_message(
+    ctx: &serenity::Context,
+    message: &serenity::Message,
+    bot_id: serenity::UserId,
+    data: &Data,
+    source: &mut Option<Source>,
+) -> Result<(), Error> {
     if message.author.bot || message.author.id == bot_id || message.webhook_id.is_some() {
         return Ok(());
     }
@@ -90,6 +106,7 @@ async fn on_message(
     // there is one, or when it was clearly a question.
     let addressed = mentioned || is_dm || question.contains('?');
     let started = Instant::now();
+    *source = Some(chat_source(is_dm, mentioned));
     let mut asked = Question {
         text: &question,
         source: chat_source(is_dm, mentioned),
@@ -197,13 +214,16 @@ async fn on_edit(
         return Ok(());
     }
     let started = Instant::now();
-    let outcome = answer_question(data, &question).await?;
+    let source = chat_source(
+        event.guild_id.is_none(),
+        !data.answer_channels.contains(&event.channel_id.get()),
+    );
+    let outcome = answer_question(data, &question)
+        .await
+        .inspect_err(|_| count_error(source))?;
     let asked = Question {
         text: &question,
-        source: chat_source(
-            event.guild_id.is_none(),
-            !data.answer_channels.contains(&event.channel_id.get()),
-        ),
+        source,
         guild: event.guild_id.map(|g| g.get()),
         channel: event.channel_id.get(),
         user,
@@ -216,6 +236,7 @@ async fn on_edit(
         channel.edit_message(&ctx.http, message, edit_message(&reply, key))
     })
     .await
+    .inspect_err(|_| count_error(source))
     .with_context(|| format!("cannot edit reply {message} after a question edit"))?;
     log_answer(data, &asked, Some(&outcome), started);
     Ok(())
@@ -228,7 +249,18 @@ async fn on_button(
     data: &Data,
 ) -> Result<(), Error> {
     let Some(parsed) = custom_id::parse(&component.data.custom_id) else {
-        debug!(custom_id = %component.data.custom_id, "button of another app");
+        // Discord sends a click only to the app that made the button: one from an older
+        // version, or a malformed id. It still gets its response (no "did not respond").
+        debug!(custom_id = %component.data.custom_id, "unknown button");
+        let reply = Reply::text("This button no longer works. Ask again with `/ask`.", true);
+        let response = CreateInteractionResponse::Message(interaction_message(&reply, None, 0));
+        if let Err(error) = with_retries("button response", || {
+            component.create_response(&ctx.http, response.clone())
+        })
+        .await
+        {
+            warn!(%error, "cannot answer a button click");
+        }
         return Ok(());
     };
     let (key, shown) = match parsed {

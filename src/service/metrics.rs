@@ -21,6 +21,8 @@ pub const REST_RETRIES_TOTAL: &str = "summit_discord_rest_retries_total";
 pub const INDEX_DOCUMENTS: &str = "summit_index_documents";
 /// Always 1, labelled with the version.
 pub const BUILD_INFO: &str = "summit_build_info";
+/// Question-log rows dropped (queue full, database down or unwritable).
+pub const STORE_DROPPED_TOTAL: &str = "summit_store_dropped_total";
 
 /// Histogram buckets for [`ANSWER_SECONDS`]: milliseconds for a search, seconds for a slow
 /// or retried reply.
@@ -171,6 +173,10 @@ fn describe_and_zero() {
         REST_RETRIES_TOTAL,
         "Discord REST calls retried after a 429, 5xx, connection error or timeout."
     );
+    metrics::describe_counter!(
+        STORE_DROPPED_TOTAL,
+        "Question-log rows dropped (queue full, database down or unwritable); answers still went out."
+    );
     metrics::describe_gauge!(INDEX_DOCUMENTS, "Passages and points in the served index.");
     metrics::describe_gauge!(BUILD_INFO, "Always 1, labelled with the version.");
     metrics::gauge!(BUILD_INFO, "version" => env!("CARGO_PKG_VERSION")).set(1.0);
@@ -184,6 +190,7 @@ fn describe_and_zero() {
         metrics::counter!(GATEWAY_RECONNECTS_TOTAL, "kind" => kind.label()).absolute(0);
     }
     metrics::counter!(REST_RETRIES_TOTAL).absolute(0);
+    metrics::counter!(STORE_DROPPED_TOTAL).absolute(0);
 }
 
 /// Counts one question; `seconds` (dispatch to reply sent) goes into the histogram when a
@@ -204,6 +211,11 @@ pub fn gateway_reconnect(kind: Reconnect) {
 /// Counts one retried REST call.
 pub fn rest_retry() {
     metrics::counter!(REST_RETRIES_TOTAL).increment(1);
+}
+
+/// Counts question-log rows dropped.
+pub fn store_dropped(rows: u64) {
+    metrics::counter!(STORE_DROPPED_TOTAL).increment(rows);
 }
 
 /// The number of documents in the served index.
@@ -233,6 +245,8 @@ mod tests {
             "summit_gateway_reconnects_total{kind=\"resume\"} 1",
             "summit_gateway_reconnects_total{kind=\"identify\"} 0",
             "summit_discord_rest_retries_total 1",
+            // Its value depends on the store's unit tests running beside this one.
+            "# TYPE summit_store_dropped_total counter",
             "summit_index_documents 12",
             "summit_answer_seconds_bucket{le=\"0.025\"} 1",
             "summit_answer_seconds_count 1",

@@ -5,8 +5,8 @@ use std::time::{Duration, Instant};
 use poise::serenity_prelude as serenity;
 
 use crate::bot::answering::{
-    answer_question, log_answer, new_answer_id, rate_check, reply_for, slow_down_reply, Outcome,
-    Question,
+    answer_question, count_error, log_answer, new_answer_id, rate_check, reply_for,
+    slow_down_reply, Outcome, Question,
 };
 use crate::bot::limiter::Verdict;
 use crate::bot::reply::send_to_interaction;
@@ -35,8 +35,25 @@ pub async fn find_in_article(
     answer_interaction(ctx, &message.content, false, Source::ContextMenu).await
 }
 
-/// Rate-limits, answers (deferring if slow) and replies to an interaction question.
+/// Rate-limits, answers (deferring if slow) and replies to an interaction question. Every
+/// interaction gets an initial response, whatever happens: Discord shows "The application did
+/// not respond" otherwise. So unlike a chat message, a refused interaction always gets the
+/// private "slow down" notice (not only the first in a row), and an error the apology
+/// (`error::on_error`).
 async fn answer_interaction(
+    ctx: Context<'_>,
+    question: &str,
+    private: bool,
+    source: Source,
+) -> Result<(), Error> {
+    let result = answer_interaction_inner(ctx, question, private, source).await;
+    if result.is_err() {
+        count_error(source);
+    }
+    result
+}
+
+async fn answer_interaction_inner(
     ctx: Context<'_>,
     question: &str,
     private: bool,
@@ -54,12 +71,10 @@ async fn answer_interaction(
     };
     let verdict = rate_check(data, ctx.author().id.get(), ctx.channel_id().get());
     if verdict != Verdict::Allow {
+        // `SlowDown` or `Drop` alike: the notice is private, so repeating it bothers nobody.
+        send_to_interaction(ctx, &slow_down_reply(true), None).await?;
         log_answer(data, &asked, None, started);
-    }
-    match verdict {
-        Verdict::Allow => {}
-        Verdict::SlowDown => return send_to_interaction(ctx, &slow_down_reply(true), None).await,
-        Verdict::Drop => return Ok(()),
+        return Ok(());
     }
     let _answering = data.in_flight.enter();
     let work = answer_question(data, question);
