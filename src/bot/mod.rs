@@ -151,6 +151,9 @@ pub async fn run(
     let store = crate::store::Store::start(&config.store)
         .context("cannot start the question log ([store])")?;
     let setup_store = store.clone();
+    if let Some(store) = &store {
+        status::watch_store(store);
+    }
     tokio::spawn(reload::reload_on_sighup(engine.clone(), config.clone()));
     // Held until the bot stops: dropping it stops watching.
     let _watcher = match crate::engine::EngineOptions::from_config(&config).articles_dir {

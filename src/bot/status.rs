@@ -1,6 +1,7 @@
-//! Gateway status for the service parts: counts reconnects into the metrics (a shard's READY
-//! after its first is a re-IDENTIFY, RESUMED a resume) and keeps [`crate::service::health`]'s
-//! shard counts current from serenity's shard manager.
+//! Status for the service parts: counts gateway reconnects into the metrics (a shard's READY
+//! after its first is a re-IDENTIFY, RESUMED a resume), keeps [`crate::service::health`]'s
+//! shard counts current from serenity's shard manager, and copies the question log's drop
+//! count into the metrics.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -38,6 +39,26 @@ impl serenity::EventHandler for GatewayStatus {
     async fn resume(&self, _ctx: serenity::Context, _event: serenity::ResumedEvent) {
         metrics::gateway_reconnect(metrics::Reconnect::Resume);
     }
+}
+
+/// How often the question log's drop count is copied into the metrics.
+const STORE_POLL: Duration = Duration::from_secs(1);
+
+/// Copies the question log's count of dropped rows into the metrics until the store is gone
+/// (the store, a peer of the metrics, keeps its own count and knows nothing of them).
+pub fn watch_store(store: &Arc<crate::store::Store>) {
+    let store = Arc::downgrade(store);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(STORE_POLL);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let Some(store) = store.upgrade() else {
+                return;
+            };
+            metrics::store_dropped_total(store.dropped());
+        }
+    });
 }
 
 /// Copies how many of `shards` are connected into the health state until the shard manager

@@ -294,7 +294,6 @@ impl Store {
     fn enqueue(&self, message: Message) {
         if self.queue.try_send(message).is_err() {
             let total = self.dropped.fetch_add(1, Ordering::Relaxed) + 1;
-            crate::service::metrics::store_dropped(1);
             // Powers of two: a full queue warns a handful of times, not once per question.
             if total.is_power_of_two() {
                 warn!(
@@ -481,7 +480,6 @@ impl Writer {
             None => None,
         };
         let total = self.dropped.fetch_add(rows, Ordering::Relaxed) + rows;
-        crate::service::metrics::store_dropped(rows);
         self.unwarned += rows;
         let due = self.last_warning.is_none_or(|t| t.elapsed() >= WARN_EVERY);
         if due || error.is_some() {
