@@ -2,7 +2,7 @@
 //! The health and metrics endpoint and the JSON logs of the real `summit-bot` binary against
 //! the fake Discord: `/healthz` is 503 before READY, 200 after and again after a RESUME;
 //! `/metrics` counts a scripted exchange (answered, no answer, refused, a retried reply, a
-//! RESUME) and exposes the answer-time histogram; JSON log lines parse one by one and never hold the
+//! RESUME, a re-IDENTIFY) and exposes the answer-time histogram; JSON log lines parse one by one and never hold the
 //! token; a port that cannot be bound is a clear start-up error.
 
 mod support;
@@ -201,7 +201,8 @@ async fn metrics_count_a_scripted_exchange() {
     .await;
 
     // An answer (its first send fails once with a 500 and is retried), a question the article
-    // cannot answer, a refused third question, and a gateway close the bot RESUMEs from.
+    // cannot answer, a refused third question, a gateway close the bot RESUMEs from, then an
+    // invalid session it IDENTIFYs again after.
     fake.add_fault(Fault::status(
         "POST",
         &format!("/channels/{CHANNEL_ID}/messages"),
@@ -222,6 +223,20 @@ async fn metrics_count_a_scripted_exchange() {
         fake.wait_for_gateway(|s| s.resumed_count >= 1 && s.connections_open == 1, WAIT)
             .await
     );
+    wait_metrics(
+        address,
+        &[
+            "summit_gateway_reconnects_total{kind=\"resume\"} 1".to_string(),
+            "summit_gateway_reconnects_total{kind=\"identify\"} 0".to_string(),
+        ],
+    )
+    .await;
+    // A session Discord will not resume: a fresh IDENTIFY, the first that counts.
+    fake.send_invalid_session(false);
+    assert!(
+        fake.wait_for_gateway(|s| s.ready_count >= 2 && s.connections_open == 1, WAIT)
+            .await
+    );
 
     let text = wait_metrics(
         address,
@@ -236,7 +251,7 @@ async fn metrics_count_a_scripted_exchange() {
             "summit_answer_seconds_count 2".to_string(),
             "summit_answer_seconds_bucket{le=\"+Inf\"} 2".to_string(),
             "summit_gateway_reconnects_total{kind=\"resume\"} 1".to_string(),
-            "summit_gateway_reconnects_total{kind=\"identify\"} 0".to_string(),
+            "summit_gateway_reconnects_total{kind=\"identify\"} 1".to_string(),
             "summit_discord_rest_retries_total 1".to_string(),
             "summit_store_dropped_total 0".to_string(),
             format!("summit_index_documents {documents}"),
