@@ -305,7 +305,11 @@ async fn store_cost_answers_per_second_on_vs_off() {
             tokio::time::sleep(Duration::from_millis(100)).await;
         };
         // The load's questions and the sentinel question that closes it.
-        assert_eq!(recorded as usize, TOTAL + 1, "every question reaches the log");
+        assert_eq!(
+            recorded as usize,
+            TOTAL + 1,
+            "every question reaches the log"
+        );
     }
     let best = |v: &[f64]| v.iter().copied().fold(0.0, f64::max);
     println!(
