@@ -154,6 +154,9 @@ pub struct Engine {
     by_id: FxHashMap<String, usize>,
     /// Positions in `summary.articles`, sorted by title (listings, autocomplete).
     by_title: Vec<usize>,
+    /// Each article's id and title in lowercase, by position: a look-up by part of a title
+    /// scans these without lowercasing a thousand titles per question.
+    lowercase: Vec<(String, String)>,
     /// Position of the default article.
     default_article: Option<usize>,
     retriever: Retriever,
@@ -235,10 +238,16 @@ impl Engine {
                 .cmp(&b.title.to_lowercase())
                 .then(a.id.cmp(&b.id))
         });
+        let lowercase = summary
+            .articles
+            .iter()
+            .map(|a| (a.id.to_lowercase(), a.title.to_lowercase()))
+            .collect();
         let mut engine = Engine {
             summary,
             by_id,
             by_title,
+            lowercase,
             default_article: None,
             retriever: Retriever::with_mode(index, options.rank.semantic.mode)?,
             analyzer: Analyzer::new(),
@@ -280,19 +289,14 @@ impl Engine {
             return Err(LookupError::Unknown(query.to_string()));
         }
         let articles = &self.summary.articles;
+        let lowercase = &self.lowercase;
         let matching: Vec<usize> = self
             .by_title
             .iter()
             .copied()
-            .filter(|&i| {
-                articles[i].id.to_lowercase().contains(&wanted)
-                    || articles[i].title.to_lowercase().contains(&wanted)
-            })
+            .filter(|&i| lowercase[i].0.contains(&wanted) || lowercase[i].1.contains(&wanted))
             .collect();
-        let exact = |i: &&usize| {
-            articles[**i].id.to_lowercase() == wanted
-                || articles[**i].title.to_lowercase() == wanted
-        };
+        let exact = |i: &&usize| lowercase[**i].0 == wanted || lowercase[**i].1 == wanted;
         match matching.as_slice() {
             [] => Err(LookupError::Unknown(query.to_string())),
             [one] => Ok(*one),

@@ -3,7 +3,12 @@
 //! ```sh
 //! cargo run --release --bin gen-corpus -- --passages 100000 --out index/generated/100k \
 //!     [--seed 42] [--questions index/generated/100k-questions.txt]
+//! cargo run --release --bin gen-corpus -- --articles 1000 --paragraphs 20 --out index/generated/1k
 //! ```
+//!
+//! `--articles N --paragraphs P` writes N articles (the real one included) of P paragraphs
+//! each, give or take a quarter (many articles: reload and look-up-by-article benchmarks);
+//! `--passages` is then not needed.
 //!
 //! Writes articles in the shipped plain format (title line, blank line, paragraphs with
 //! inline `[n]` markers, `[n] text` footnote definitions), 50–200 paragraphs each of 40–120
@@ -185,8 +190,15 @@ fn paragraph(
     points
 }
 
-/// Writes one article of up to `budget` documents; returns the documents it holds.
-fn article(vocab: &Vocabulary, rng: &mut Rng, budget: u64, out: &mut String) -> u64 {
+/// Writes one article of up to `budget` documents and `paragraphs` paragraphs (default
+/// 50–200); returns the documents it holds.
+fn article(
+    vocab: &Vocabulary,
+    rng: &mut Rng,
+    budget: u64,
+    paragraphs: Option<(u64, u64)>,
+    out: &mut String,
+) -> u64 {
     let title_words = rng.range(4, 10);
     for i in 0..title_words {
         if i > 0 {
@@ -201,7 +213,8 @@ fn article(vocab: &Vocabulary, rng: &mut Rng, budget: u64, out: &mut String) -> 
     }
     out.push_str("\n\n\n");
     let footnotes = rng.range(2, 10) as u32;
-    let paragraphs = rng.range(50, 200);
+    let (lo, hi) = paragraphs.unwrap_or((50, 200));
+    let paragraphs = rng.range(lo, hi);
     let mut documents = 0;
     let mut body = String::new();
     for _ in 0..paragraphs {
@@ -256,6 +269,8 @@ fn question(vocab: &Vocabulary, rng: &mut Rng, article_text: &str) -> String {
 
 struct Args {
     passages: u64,
+    /// `--articles N --paragraphs P`: N articles of P ± 25 % paragraphs.
+    articles: Option<(u64, u64)>,
     out: PathBuf,
     seed: u64,
     questions: Option<PathBuf>,
@@ -264,6 +279,8 @@ struct Args {
 
 fn parse_args() -> Result<Args, String> {
     let mut passages = None;
+    let mut articles: Option<u64> = None;
+    let mut paragraphs: Option<u64> = None;
     let mut out = None;
     let mut seed = 42;
     let mut questions = None;
@@ -275,6 +292,12 @@ fn parse_args() -> Result<Args, String> {
             "--passages" => {
                 passages = Some(value()?.parse().map_err(|e| format!("--passages: {e}"))?)
             }
+            "--articles" => {
+                articles = Some(value()?.parse().map_err(|e| format!("--articles: {e}"))?)
+            }
+            "--paragraphs" => {
+                paragraphs = Some(value()?.parse().map_err(|e| format!("--paragraphs: {e}"))?)
+            }
             "--out" => out = Some(PathBuf::from(value()?)),
             "--seed" => seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
             "--questions" => questions = Some(PathBuf::from(value()?)),
@@ -284,15 +307,29 @@ fn parse_args() -> Result<Args, String> {
                     .map_err(|e| format!("--question-count: {e}"))?
             }
             "-h" | "--help" => {
-                return Err("usage: gen-corpus --passages N --out DIR [--seed S] \
-                            [--questions FILE] [--question-count K]"
-                    .into())
+                return Err(
+                    "usage: gen-corpus (--passages N | --articles N --paragraphs P) --out DIR \
+                     [--seed S] [--questions FILE] [--question-count K]"
+                        .into(),
+                )
             }
             other => return Err(format!("unknown argument {other}")),
         }
     }
+    let articles = match (articles, paragraphs) {
+        (Some(n), Some(p)) if n >= 1 && p >= 1 => Some((n, p)),
+        (None, None) => None,
+        _ => return Err("--articles N and --paragraphs P (both at least 1) go together".into()),
+    };
     Ok(Args {
-        passages: passages.ok_or("--passages N is required")?,
+        passages: match (passages, articles) {
+            (Some(p), _) => p,
+            (None, Some(_)) => u64::MAX,
+            (None, None) => {
+                return Err("--passages N (or --articles N --paragraphs P) is required".into())
+            }
+        },
+        articles,
         out: out.ok_or("--out DIR is required")?,
         seed,
         questions,
@@ -324,11 +361,22 @@ fn run(args: Args) -> std::io::Result<()> {
     let mut bytes = REAL_ARTICLE.len() as u64;
     let mut text = String::with_capacity(1 << 20);
     // Expected articles, to spread the questions over the whole corpus.
-    let expected_articles = (args.passages / 150).max(1);
+    let expected_articles = match args.articles {
+        Some((n, _)) => n,
+        None => (args.passages / 150).max(1),
+    };
     let question_every = (expected_articles / args.question_count.max(1)).max(1);
-    while documents < args.passages {
+    // Paragraphs per article: P ± 25 % with --articles, else 50–200.
+    let paragraphs = args.articles.map(|(_, p)| ((p - p / 4).max(1), p + p / 4));
+    while documents < args.passages && args.articles.is_none_or(|(n, _)| articles < n) {
         text.clear();
-        documents += article(&vocab, &mut rng, args.passages - documents, &mut text);
+        documents += article(
+            &vocab,
+            &mut rng,
+            args.passages - documents,
+            paragraphs,
+            &mut text,
+        );
         let path = dir.join(format!("synthetic-{articles:06}.txt"));
         std::fs::write(&path, &text)?;
         if (articles - 1).is_multiple_of(question_every)
