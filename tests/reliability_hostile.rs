@@ -10,7 +10,7 @@ mod support;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use support::bot::start_bot;
+use support::bot::{mention_from, start_bot};
 use support::fake_discord::*;
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -18,19 +18,6 @@ const FLOODER: u64 = 1_180_000_000_000_000_077;
 const SLASH_FLOODER: u64 = 1_180_000_000_000_000_078;
 /// A user with untouched buckets, for the answer whose buttons get clicked.
 const ANSWER_READER: u64 = 1_180_000_000_000_000_079;
-
-fn mention_from(fake: &FakeDiscord, user: u64, text: &str) -> u64 {
-    let (id, message) = fake.message_create(
-        CHANNEL_ID,
-        user,
-        &format!("<@{BOT_USER_ID}> {text}"),
-        true,
-        Some(GUILD_ID),
-        false,
-    );
-    fake.dispatch("MESSAGE_CREATE", message);
-    id
-}
 
 fn slash_from(fake: &FakeDiscord, user: u64, text: &str) -> u64 {
     let (id, _, interaction) = fake.slash_command_in(

@@ -158,16 +158,7 @@ async fn healthz_is_503_until_ready_then_200_and_200_again_after_a_resume() {
 /// Dispatches a mention of the bot by `user` and waits for the bot's successful reply to it;
 /// returns the reply's body.
 async fn ask_and_wait(fake: &FakeDiscord, user: u64, text: &str) -> Value {
-    let (id, message) = fake.message_create(
-        CHANNEL_ID,
-        user,
-        &format!("<@{BOT_USER_ID}> {text}"),
-        true,
-        Some(GUILD_ID),
-        false,
-    );
-    fake.dispatch("MESSAGE_CREATE", message);
-    let id = id.to_string();
+    let id = support::bot::mention_from(fake, user, text).to_string();
     fake.wait_for_request(
         |r| r.status < 300 && r.body["message_reference"]["message_id"].as_str() == Some(&id),
         WAIT,

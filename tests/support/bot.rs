@@ -162,9 +162,15 @@ pub async fn wait_callback(fake: &FakeDiscord, interaction_id: u64) -> serde_jso
 /// Dispatches a message from [`USER_ID`] in [`CHANNEL_ID`] that mentions the bot with `text`;
 /// returns the message id.
 pub fn mention(fake: &FakeDiscord, text: &str) -> u64 {
+    mention_from(fake, USER_ID, text)
+}
+
+/// Dispatches a message from `user` in [`CHANNEL_ID`] that mentions the bot with `text`;
+/// returns the message id.
+pub fn mention_from(fake: &FakeDiscord, user: u64, text: &str) -> u64 {
     let (id, message) = fake.message_create(
         CHANNEL_ID,
-        USER_ID,
+        user,
         &format!("<@{BOT_USER_ID}> {text}"),
         true,
         Some(GUILD_ID),
