@@ -7,7 +7,8 @@
 //! [`answer`] (hits → answer) → [`render`] (answer → text, JSON, embed). [`config`] holds the
 //! settings and [`engine`] ties the core together; [`eval`] scores answers; [`store`] (the
 //! question log), [`service`] (health, metrics, the HTTP endpoint) and [`import`] (web pages →
-//! article files, a front door to [`ingest`]) sit beside the front ends, [`bot`] (Discord) and
+//! article files, a front door to [`ingest`]) sit beside the front ends (the first two share
+//! [`source`], where a question came from), [`bot`] (Discord) and
 //! [`cli`] (which also starts the bot). [`text`] holds plain text helpers every layer may use.
 //!
 //! What holds, and is checked by `tests/layers.rs` (see ARCHITECTURE.md): no module uses a
@@ -31,6 +32,7 @@ pub mod render;
 pub mod retrieve;
 pub mod semantic;
 pub mod service;
+pub mod source;
 pub mod store;
 pub mod text;
 

@@ -27,6 +27,8 @@ const LAYERS: &[&[&str]] = &[
     &["engine"],
     // Output formats and scoring; the last layer without I/O of its own.
     &["render", "eval"],
+    // Plain data the service parts share: where a question came from.
+    &["source"],
     // Service parts beside the front ends: the question log, health/metrics/HTTP, and the
     // web page importer (a front door to `ingest`).
     &["store", "service", "http", "import"],

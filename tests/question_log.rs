@@ -8,9 +8,10 @@ mod support;
 use std::time::Duration;
 
 use summit_bot::config::StoreConfig;
+use summit_bot::source::Source;
 use summit_bot::store::db::{Db, Target};
 use summit_bot::store::report::{self, Filter};
-use summit_bot::store::{Asked, Outcome, Source, Store};
+use summit_bot::store::{Asked, Outcome, Store};
 
 use serde_json::{json, Value};
 use support::bot::{mention, start_bot, wait_callback, wait_reply_to, RunningBot};

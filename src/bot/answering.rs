@@ -15,7 +15,8 @@ use crate::answer::Response;
 use crate::render::embed::{self, Reply};
 use crate::retrieve::markup::strip_discord_markup;
 use crate::service::metrics;
-use crate::store::{self, Source};
+use crate::source::Source;
+use crate::store;
 
 /// A question and who asked it, from where: what the log line and the question log record.
 #[derive(Debug, Clone, Copy)]
@@ -136,24 +137,9 @@ pub fn reply_for(
     }
 }
 
-/// The metrics' name for where a question came from (`None` for the console chat, which is
-/// not the service).
-fn metric_source(source: Source) -> Option<metrics::Source> {
-    Some(match source {
-        Source::Slash => metrics::Source::Slash,
-        Source::Mention => metrics::Source::Mention,
-        Source::Dm => metrics::Source::Dm,
-        Source::Channel => metrics::Source::Channel,
-        Source::ContextMenu => metrics::Source::ContextMenu,
-        Source::Console => return None,
-    })
-}
-
 /// Counts a question whose answer or reply failed (the user got an apology at most).
 pub fn count_error(source: Source) {
-    if let Some(source) = metric_source(source) {
-        metrics::question(source, metrics::Outcome::Error, None);
-    }
+    metrics::question(source, metrics::Outcome::Error, None);
 }
 
 /// Logs what a question came to, with the time since `started`, records it in the question
@@ -191,16 +177,18 @@ pub fn log_answer(
             store::Outcome::Throttled
         }
     };
-    if let Some(source) = metric_source(question.source) {
-        let (counted, seconds) = match &logged {
-            store::Outcome::Answered { .. } => (metrics::Outcome::Answered, true),
-            // An empty question gets the usage hint: no passage, like a question without one.
-            store::Outcome::NoAnswer | store::Outcome::Empty => (metrics::Outcome::NoAnswer, true),
-            store::Outcome::TooLong => (metrics::Outcome::TooLong, true),
-            store::Outcome::Throttled => (metrics::Outcome::Throttled, false),
-        };
-        metrics::question(source, counted, seconds.then_some(elapsed.as_secs_f64()));
-    }
+    let (counted, seconds) = match &logged {
+        store::Outcome::Answered { .. } => (metrics::Outcome::Answered, true),
+        // An empty question gets the usage hint: no passage, like a question without one.
+        store::Outcome::NoAnswer | store::Outcome::Empty => (metrics::Outcome::NoAnswer, true),
+        store::Outcome::TooLong => (metrics::Outcome::TooLong, true),
+        store::Outcome::Throttled => (metrics::Outcome::Throttled, false),
+    };
+    metrics::question(
+        question.source,
+        counted,
+        seconds.then_some(elapsed.as_secs_f64()),
+    );
     if let Some(log) = &data.store {
         log.record_question(store::Asked {
             answer_id: question.answer_id.unwrap_or_else(|| log.new_answer_id()),

@@ -17,7 +17,7 @@ use super::reply::{edit_message, interaction_message, send_to_channel, with_retr
 use super::sessions::{custom_id, TrackedReply};
 use super::{Data, Error};
 use crate::render::embed::{self, Reply};
-use crate::store::Source;
+use crate::source::Source;
 
 /// Entry point for every gateway event poise hands us.
 pub async fn handle(

@@ -6,7 +6,8 @@ use crate::answer::Response;
 use crate::cli::lines::{read_line, too_long_message, Line, MAX_LINE_BYTES};
 use crate::engine::Engine;
 use crate::render::text;
-use crate::store::{Asked, Outcome, Source, Store};
+use crate::source::Source;
+use crate::store::{Asked, Outcome, Store};
 
 /// Reads questions and slash commands until end of input (Ctrl-D). Questions (not slash
 /// commands) are recorded in `store` when given, as source `console`.

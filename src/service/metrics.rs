@@ -9,6 +9,8 @@ use std::sync::OnceLock;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use tracing::warn;
 
+use crate::source::Source;
+
 /// Questions by where they came from and how they ended.
 pub const QUESTIONS_TOTAL: &str = "summit_questions_total";
 /// Seconds from the question's dispatch to the reply being sent.
@@ -29,43 +31,6 @@ pub const STORE_DROPPED_TOTAL: &str = "summit_store_dropped_total";
 const ANSWER_BUCKETS: &[f64] = &[
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
 ];
-
-/// Where a question came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
-    /// `/ask` and the other slash commands that answer a question.
-    Slash,
-    /// A message mentioning the bot.
-    Mention,
-    /// A direct message.
-    Dm,
-    /// A message in an answer channel.
-    Channel,
-    /// The "Ask summit-bot" message context menu.
-    ContextMenu,
-}
-
-impl Source {
-    /// Every source, for zero-initialised series.
-    pub const ALL: [Source; 5] = [
-        Source::Slash,
-        Source::Mention,
-        Source::Dm,
-        Source::Channel,
-        Source::ContextMenu,
-    ];
-
-    /// The label value.
-    pub fn label(self) -> &'static str {
-        match self {
-            Source::Slash => "slash",
-            Source::Mention => "mention",
-            Source::Dm => "dm",
-            Source::Channel => "channel",
-            Source::ContextMenu => "context_menu",
-        }
-    }
-}
 
 /// How a question ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,9 +145,9 @@ fn describe_and_zero() {
     metrics::describe_gauge!(INDEX_DOCUMENTS, "Passages and points in the served index.");
     metrics::describe_gauge!(BUILD_INFO, "Always 1, labelled with the version.");
     metrics::gauge!(BUILD_INFO, "version" => env!("CARGO_PKG_VERSION")).set(1.0);
-    for source in Source::ALL {
+    for source in Source::ALL.into_iter().filter(|s| s.is_discord()) {
         for outcome in Outcome::ALL {
-            metrics::counter!(QUESTIONS_TOTAL, "source" => source.label(), "outcome" => outcome.label())
+            metrics::counter!(QUESTIONS_TOTAL, "source" => source.as_str(), "outcome" => outcome.label())
                 .absolute(0);
         }
     }
@@ -194,9 +159,12 @@ fn describe_and_zero() {
 }
 
 /// Counts one question; `seconds` (dispatch to reply sent) goes into the histogram when a
-/// reply was sent.
+/// reply was sent. Questions from the console chat are not counted: it is not the service.
 pub fn question(source: Source, outcome: Outcome, seconds: Option<f64>) {
-    metrics::counter!(QUESTIONS_TOTAL, "source" => source.label(), "outcome" => outcome.label())
+    if !source.is_discord() {
+        return;
+    }
+    metrics::counter!(QUESTIONS_TOTAL, "source" => source.as_str(), "outcome" => outcome.label())
         .increment(1);
     if let Some(seconds) = seconds {
         metrics::histogram!(ANSWER_SECONDS).record(seconds);

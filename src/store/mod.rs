@@ -19,6 +19,7 @@ use tokio::sync::mpsc;
 use tracing::{info, warn};
 
 use crate::config::StoreConfig;
+use crate::source::Source;
 use db::{Db, QuestionRow, Target, VoteRow};
 use hash::Hasher;
 
@@ -50,37 +51,6 @@ pub enum StoreError {
     /// The writer thread could not be started.
     #[error("cannot start the store writer: {0}")]
     Thread(std::io::Error),
-}
-
-/// Where a question came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
-    /// `/ask`.
-    Slash,
-    /// A message mentioning the bot.
-    Mention,
-    /// A direct message.
-    Dm,
-    /// A message in an answer channel.
-    Channel,
-    /// The "Find in article" message menu.
-    ContextMenu,
-    /// The console chat.
-    Console,
-}
-
-impl Source {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Slash => "slash",
-            Source::Mention => "mention",
-            Source::Dm => "dm",
-            Source::Channel => "channel",
-            Source::ContextMenu => "context_menu",
-            Source::Console => "console",
-        }
-    }
 }
 
 /// What became of a question.

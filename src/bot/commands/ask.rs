@@ -11,7 +11,7 @@ use crate::bot::answering::{
 use crate::bot::limiter::Verdict;
 use crate::bot::reply::send_to_interaction;
 use crate::bot::{Context, Error};
-use crate::store::Source;
+use crate::source::Source;
 
 /// Past this, an answer is deferred so Discord's 3-second interaction window is kept.
 const DEFER_AFTER: Duration = Duration::from_millis(1500);
