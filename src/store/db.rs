@@ -178,6 +178,67 @@ pub struct VoteRow {
     pub at: i64,
 }
 
+impl QuestionRow {
+    /// The values of [`INSERT_QUESTION`]'s parameters, in order.
+    fn cells(&self) -> [Cell<'_>; 13] {
+        [
+            Cell::Text(Some(&self.id)),
+            Cell::Int(Some(self.at)),
+            Cell::Text(Some(self.source)),
+            Cell::Text(Some(self.outcome)),
+            Cell::Int(self.guild),
+            Cell::Int(self.channel),
+            Cell::Text(Some(&self.asker)),
+            Cell::Text(self.question.as_deref()),
+            Cell::Text(self.normalised.as_deref()),
+            Cell::Text(self.passage.as_deref()),
+            Cell::Float(self.score),
+            Cell::Float(self.coverage),
+            Cell::Int(Some(self.latency_us)),
+        ]
+    }
+}
+
+impl VoteRow {
+    /// The values of [`UPSERT_VOTE`]'s parameters, in order.
+    fn cells(&self) -> [Cell<'_>; 5] {
+        [
+            Cell::Text(Some(&self.answer)),
+            Cell::Text(Some(&self.voter)),
+            Cell::Int(Some(i64::from(self.helpful))),
+            Cell::Int(self.guild),
+            Cell::Int(Some(self.at)),
+        ]
+    }
+}
+
+/// One parameter value, borrowed, that either driver takes (`None`: SQL NULL). Rows and query
+/// parameters are listed once as cells; only the two conversions below know the drivers.
+#[derive(Debug, Clone, Copy)]
+enum Cell<'a> {
+    Int(Option<i64>),
+    Float(Option<f64>),
+    Text(Option<&'a str>),
+}
+
+impl Cell<'_> {
+    fn sqlite(&self) -> &dyn rusqlite::ToSql {
+        match self {
+            Cell::Int(v) => v,
+            Cell::Float(v) => v,
+            Cell::Text(v) => v,
+        }
+    }
+
+    fn postgres(&self) -> &(dyn tokio_postgres::types::ToSql + Sync) {
+        match self {
+            Cell::Int(v) => v,
+            Cell::Float(v) => v,
+            Cell::Text(v) => v,
+        }
+    }
+}
+
 /// A query parameter.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Param {
@@ -185,6 +246,15 @@ pub enum Param {
     Int(i64),
     /// A text.
     Text(String),
+}
+
+impl Param {
+    fn cell(&self) -> Cell<'_> {
+        match self {
+            Param::Int(i) => Cell::Int(Some(*i)),
+            Param::Text(t) => Cell::Text(Some(t)),
+        }
+    }
 }
 
 /// A value read back.
@@ -340,78 +410,24 @@ impl Db {
             Db::Sqlite(conn, path) => {
                 let e = |source| Db::sqlite_error(path, source);
                 let tx = conn.transaction().map_err(e)?;
-                {
-                    let mut insert = tx.prepare_cached(INSERT_QUESTION).map_err(e)?;
-                    for q in questions {
-                        insert
-                            .execute(rusqlite::params![
-                                q.id,
-                                q.at,
-                                q.source,
-                                q.outcome,
-                                q.guild,
-                                q.channel,
-                                q.asker,
-                                q.question,
-                                q.normalised,
-                                q.passage,
-                                q.score,
-                                q.coverage,
-                                q.latency_us
-                            ])
-                            .map_err(e)?;
-                    }
-                    let mut upsert = tx.prepare_cached(UPSERT_VOTE).map_err(e)?;
-                    for v in votes {
-                        upsert
-                            .execute(rusqlite::params![
-                                v.answer,
-                                v.voter,
-                                i64::from(v.helpful),
-                                v.guild,
-                                v.at
-                            ])
-                            .map_err(e)?;
-                    }
-                }
+                sqlite_each(
+                    &tx,
+                    INSERT_QUESTION,
+                    questions.iter().map(QuestionRow::cells),
+                )
+                .map_err(e)?;
+                sqlite_each(&tx, UPSERT_VOTE, votes.iter().map(VoteRow::cells)).map_err(e)?;
                 tx.commit().map_err(e)?;
             }
             Db::Postgres(client) => {
                 let tx = timed(client.transaction()).await?;
-                if !questions.is_empty() {
-                    let insert = timed(tx.prepare(&postgres_sql(INSERT_QUESTION))).await?;
-                    for q in questions {
-                        timed(tx.execute(
-                            &insert,
-                            &[
-                                &q.id,
-                                &q.at,
-                                &q.source,
-                                &q.outcome,
-                                &q.guild,
-                                &q.channel,
-                                &q.asker,
-                                &q.question,
-                                &q.normalised,
-                                &q.passage,
-                                &q.score,
-                                &q.coverage,
-                                &q.latency_us,
-                            ],
-                        ))
-                        .await?;
-                    }
-                }
-                if !votes.is_empty() {
-                    let upsert = timed(tx.prepare(&postgres_sql(UPSERT_VOTE))).await?;
-                    for v in votes {
-                        let helpful = i64::from(v.helpful);
-                        timed(
-                            tx.execute(&upsert, &[&v.answer, &v.voter, &helpful, &v.guild, &v.at]),
-                        )
-                        .await?;
-                    }
-                }
+                postgres_each(
+                    &tx,
+                    INSERT_QUESTION,
+                    questions.iter().map(QuestionRow::cells),
+                )
+                .await?;
+                postgres_each(&tx, UPSERT_VOTE, votes.iter().map(VoteRow::cells)).await?;
                 timed(tx.commit()).await?;
             }
         }
@@ -434,15 +450,12 @@ impl Db {
     pub async fn execute(&mut self, sql: &str, params: &[Param]) -> Result<u64, DbError> {
         match self {
             Db::Sqlite(conn, path) => conn
-                .execute(
-                    sql,
-                    rusqlite::params_from_iter(params.iter().map(sqlite_param)),
-                )
+                .execute(sql, sqlite_params(&cells(params)))
                 .map(|n| n as u64)
                 .map_err(|source| Db::sqlite_error(path, source)),
             Db::Postgres(client) => {
-                let values = postgres_params(params);
-                Ok(timed(client.execute(&postgres_sql(sql), &postgres_refs(&values))).await?)
+                let cells = cells(params);
+                Ok(timed(client.execute(&postgres_sql(sql), &postgres_params(&cells))).await?)
             }
         }
     }
@@ -455,30 +468,28 @@ impl Db {
                 let mut statement = conn.prepare_cached(sql).map_err(e)?;
                 let columns = statement.column_count();
                 let rows = statement
-                    .query_map(
-                        rusqlite::params_from_iter(params.iter().map(sqlite_param)),
-                        |row| {
-                            (0..columns)
-                                .map(|i| {
-                                    Ok(match row.get_ref(i)? {
-                                        rusqlite::types::ValueRef::Null => Value::Null,
-                                        rusqlite::types::ValueRef::Integer(i) => Value::Int(i),
-                                        rusqlite::types::ValueRef::Real(f) => Value::Float(f),
-                                        rusqlite::types::ValueRef::Text(t) => {
-                                            Value::Text(String::from_utf8_lossy(t).into_owned())
-                                        }
-                                        rusqlite::types::ValueRef::Blob(_) => Value::Null,
-                                    })
+                    .query_map(sqlite_params(&cells(params)), |row| {
+                        (0..columns)
+                            .map(|i| {
+                                Ok(match row.get_ref(i)? {
+                                    rusqlite::types::ValueRef::Null => Value::Null,
+                                    rusqlite::types::ValueRef::Integer(i) => Value::Int(i),
+                                    rusqlite::types::ValueRef::Real(f) => Value::Float(f),
+                                    rusqlite::types::ValueRef::Text(t) => {
+                                        Value::Text(String::from_utf8_lossy(t).into_owned())
+                                    }
+                                    rusqlite::types::ValueRef::Blob(_) => Value::Null,
                                 })
-                                .collect::<Result<Vec<Value>, rusqlite::Error>>()
-                        },
-                    )
+                            })
+                            .collect::<Result<Vec<Value>, rusqlite::Error>>()
+                    })
                     .map_err(e)?;
                 rows.collect::<Result<Vec<_>, _>>().map_err(e)
             }
             Db::Postgres(client) => {
-                let values = postgres_params(params);
-                let rows = timed(client.query(&postgres_sql(sql), &postgres_refs(&values))).await?;
+                let cells = cells(params);
+                let rows =
+                    timed(client.query(&postgres_sql(sql), &postgres_params(&cells))).await?;
                 Ok(rows.iter().map(postgres_row).collect())
             }
         }
@@ -493,36 +504,48 @@ fn pending(done: i64) -> impl Iterator<Item = (i64, &'static str)> {
         .filter(move |(version, _)| *version > done)
 }
 
-fn sqlite_param(p: &Param) -> rusqlite::types::Value {
-    match p {
-        Param::Int(i) => rusqlite::types::Value::Integer(*i),
-        Param::Text(t) => rusqlite::types::Value::Text(t.clone()),
+fn cells(params: &[Param]) -> Vec<Cell<'_>> {
+    params.iter().map(Param::cell).collect()
+}
+
+fn sqlite_params<'a>(cells: &'a [Cell<'a>]) -> impl rusqlite::Params + 'a {
+    rusqlite::params_from_iter(cells.iter().map(Cell::sqlite))
+}
+
+fn postgres_params<'a>(
+    cells: &'a [Cell<'a>],
+) -> Vec<&'a (dyn tokio_postgres::types::ToSql + Sync)> {
+    cells.iter().map(Cell::postgres).collect()
+}
+
+/// Runs `sql` once per row of cells, in the transaction (a statement prepared once).
+fn sqlite_each<'a, const N: usize>(
+    tx: &rusqlite::Transaction<'_>,
+    sql: &str,
+    rows: impl Iterator<Item = [Cell<'a>; N]>,
+) -> Result<(), rusqlite::Error> {
+    let mut statement = tx.prepare_cached(sql)?;
+    for row in rows {
+        statement.execute(sqlite_params(&row))?;
     }
+    Ok(())
 }
 
-enum PgParam {
-    Int(i64),
-    Text(String),
-}
-
-fn postgres_params(params: &[Param]) -> Vec<PgParam> {
-    params
-        .iter()
-        .map(|p| match p {
-            Param::Int(i) => PgParam::Int(*i),
-            Param::Text(t) => PgParam::Text(t.clone()),
-        })
-        .collect()
-}
-
-fn postgres_refs(values: &[PgParam]) -> Vec<&(dyn tokio_postgres::types::ToSql + Sync)> {
-    values
-        .iter()
-        .map(|v| match v {
-            PgParam::Int(i) => i as &(dyn tokio_postgres::types::ToSql + Sync),
-            PgParam::Text(t) => t as &(dyn tokio_postgres::types::ToSql + Sync),
-        })
-        .collect()
+/// The same for PostgreSQL (prepared only when there is a row).
+async fn postgres_each<'a, const N: usize>(
+    tx: &tokio_postgres::Transaction<'_>,
+    sql: &str,
+    rows: impl Iterator<Item = [Cell<'a>; N]>,
+) -> Result<(), DbError> {
+    let mut rows = rows.peekable();
+    if rows.peek().is_none() {
+        return Ok(());
+    }
+    let statement = timed(tx.prepare(&postgres_sql(sql))).await?;
+    for row in rows {
+        timed(tx.execute(&statement, &postgres_params(&row))).await?;
+    }
+    Ok(())
 }
 
 fn postgres_row(row: &tokio_postgres::Row) -> Vec<Value> {

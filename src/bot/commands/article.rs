@@ -116,6 +116,28 @@ fn unknown_article(err: &LookupError) -> Reply {
     )
 }
 
+/// The private reply when an article has no point or footnote `number`. The article is named
+/// only when several are loaded (`only`: what to call it when it is the only one); `has` says
+/// how many there are ("5 points").
+fn missing(
+    engine: &Engine,
+    article: &ArticleSummary,
+    only: &str,
+    what: &str,
+    number: u32,
+    has: &str,
+) -> Reply {
+    let whose = if engine.summary().articles.len() <= 1 {
+        only.to_string()
+    } else {
+        format!("“{}”", article.title)
+    };
+    Reply::text(
+        format!("There is no {what} {number}: {whose} has {has}."),
+        true,
+    )
+}
+
 /// Show one point of an article (the agreement's, unless you pick another article)
 #[poise::command(slash_command)]
 pub async fn point(
@@ -132,17 +154,13 @@ pub async fn point(
         Err(err) => unknown_article(&err),
         Ok(a) => match engine.point(a, number)? {
             Some(hit) => embed::point_reply(&hit),
-            None => Reply::text(
-                format!(
-                    "There is no point {number}: {} has {} points. `/points` lists them.",
-                    if engine.summary().articles.len() <= 1 {
-                        "the agreement".to_string()
-                    } else {
-                        format!("“{}”", a.title)
-                    },
-                    a.points.len()
-                ),
-                true,
+            None => missing(
+                &engine,
+                a,
+                "the agreement",
+                "point",
+                number,
+                &format!("{} points. `/points` lists them", a.points.len()),
             ),
         },
     };
@@ -181,17 +199,13 @@ pub async fn footnote(
         Err(err) => unknown_article(&err),
         Ok(a) => match a.footnote(number) {
             Some(f) => embed::footnote_reply(f),
-            None => Reply::text(
-                format!(
-                    "There is no footnote {number}: {} has {}.",
-                    if engine.summary().articles.len() <= 1 {
-                        "the article".to_string()
-                    } else {
-                        format!("“{}”", a.title)
-                    },
-                    a.footnotes.len()
-                ),
-                true,
+            None => missing(
+                &engine,
+                a,
+                "the article",
+                "footnote",
+                number,
+                &a.footnotes.len().to_string(),
             ),
         },
     };
