@@ -59,8 +59,19 @@ impl Hasher {
         mac.update(b"user:");
         mac.update(&id.to_be_bytes());
         let digest = mac.finalize().into_bytes();
-        digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+        hex(&digest[..16])
     }
+}
+
+/// Lowercase hex digits of `bytes`, into one string (no allocation per byte).
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+    out
 }
 
 /// The key: `SUMMIT_HASH_KEY` when set; else, with a SQLite folder, the key file there
@@ -90,7 +101,7 @@ pub fn load_key(
     })?;
     let mut bytes = [0u8; 32];
     getrandom::getrandom(&mut bytes).map_err(|e| KeyError::Random(e.to_string()))?;
-    let key: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let key = hex(&bytes);
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -126,6 +137,12 @@ pub fn ephemeral_key() -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hex_is_lowercase_two_digits_per_byte() {
+        assert_eq!(hex(&[0x00, 0x0f, 0xa0, 0xff]), "000fa0ff");
+        assert_eq!(hex(&[]), "");
+    }
 
     #[test]
     fn hashes_depend_on_the_key_and_never_show_the_id() {

@@ -29,6 +29,10 @@ pub const QUEUE_CAPACITY: usize = 10_000;
 pub const FLUSH_LIMIT: Duration = Duration::from_secs(2);
 /// Rows written per transaction at most.
 const MAX_BATCH: usize = 512;
+/// How long the writer lets rows gather after the first one of a batch (unless a flush or a
+/// read is waiting, or the batch is full): one transaction per burst instead of one per
+/// question, and one wake-up of the writer thread per batch instead of one per row.
+const LINGER: Duration = Duration::from_millis(100);
 /// Longest wait for a read through the writer (`/gaps`).
 const QUERY_LIMIT: Duration = Duration::from_secs(10);
 /// How often old rows are deleted.
@@ -111,7 +115,7 @@ pub struct Asked<'a> {
     pub guild: Option<u64>,
     /// Channel (none in the console).
     pub channel: Option<u64>,
-    /// The asker's user id (hashed before it leaves this call).
+    /// The asker's user id (only its keyed hash is stored).
     pub user: u64,
     /// The question as asked.
     pub question: &'a str,
@@ -121,9 +125,34 @@ pub struct Asked<'a> {
     pub latency: Duration,
 }
 
+/// A question on its way to the writer, as the front end gave it. The writer hashes the user
+/// and normalises the text: the answering threads only copy the question, and the row's
+/// strings are made and freed on the writer's thread.
+struct PendingQuestion {
+    answer_id: u64,
+    at: i64,
+    source: Source,
+    outcome: Outcome,
+    guild: Option<u64>,
+    channel: Option<u64>,
+    user: u64,
+    /// `None` when `log_question_text` is off.
+    question: Option<String>,
+    latency_us: i64,
+}
+
+/// A vote on its way to the writer.
+struct PendingVote {
+    answer_id: u64,
+    user: u64,
+    helpful: bool,
+    guild: Option<u64>,
+    at: i64,
+}
+
 enum Message {
-    Question(QuestionRow),
-    Vote(VoteRow),
+    Question(PendingQuestion),
+    Vote(PendingVote),
     /// Everything queued before this is written (or dropped) when the sender is told.
     Flush(std::sync::mpsc::Sender<()>),
     /// The most frequent unanswered questions (after writing what was queued before).
@@ -133,10 +162,16 @@ enum Message {
     ),
 }
 
+impl Message {
+    /// Someone waits for this message's answer: the writer does not let its batch linger.
+    fn is_awaited(&self) -> bool {
+        matches!(self, Message::Flush(_) | Message::TopUnanswered(..))
+    }
+}
+
 /// The handle front ends record through. Cheap to share (`Arc`); every call returns at once.
 pub struct Store {
     queue: mpsc::Sender<Message>,
-    hasher: Hasher,
     log_question_text: bool,
     dropped: Arc<AtomicU64>,
     id_seed: u64,
@@ -176,6 +211,7 @@ impl Store {
         let dropped = Arc::new(AtomicU64::new(0));
         let writer = Writer {
             target: target.clone(),
+            hasher: Hasher::new(&key),
             retention_days: config.retention_days,
             dropped: dropped.clone(),
             db: None,
@@ -194,7 +230,6 @@ impl Store {
         info!(target = ?target, retention_days = config.retention_days, log_question_text = config.log_question_text, "question log on");
         Ok(Some(Arc::new(Store {
             queue,
-            hasher: Hasher::new(&key),
             log_question_text: config.log_question_text,
             dropped,
             id_seed: u64::from_le_bytes(seed),
@@ -212,51 +247,26 @@ impl Store {
 
     /// Queues a question. Never blocks: a full queue drops the row (counted).
     pub fn record_question(&self, asked: Asked<'_>) {
-        let (passage, score, coverage) = match &asked.outcome {
-            Outcome::Answered {
-                passage,
-                score,
-                coverage,
-            } => (
-                Some(passage.clone()),
-                Some(f64::from(*score)),
-                Some(f64::from(*coverage)),
-            ),
-            _ => (None, None, None),
-        };
-        let (question, normalised) = if self.log_question_text {
-            (
-                Some(asked.question.to_string()),
-                Some(normalise(asked.question)),
-            )
-        } else {
-            (None, None)
-        };
-        let row = QuestionRow {
-            id: answer_id_text(asked.answer_id),
+        self.enqueue(Message::Question(PendingQuestion {
+            answer_id: asked.answer_id,
             at: db::unix_now(),
-            source: asked.source.as_str(),
-            outcome: asked.outcome.as_str(),
-            guild: asked.guild.map(|g| g as i64),
-            channel: asked.channel.map(|c| c as i64),
-            asker: self.hasher.user(asked.user),
-            question,
-            normalised,
-            passage,
-            score,
-            coverage,
+            source: asked.source,
+            outcome: asked.outcome,
+            guild: asked.guild,
+            channel: asked.channel,
+            user: asked.user,
+            question: self.log_question_text.then(|| asked.question.to_string()),
             latency_us: asked.latency.as_micros().min(i64::MAX as u128) as i64,
-        };
-        self.enqueue(Message::Question(row));
+        }));
     }
 
     /// Queues a vote: `user` finds answer `answer_id` helpful or not (a later vote replaces it).
     pub fn record_vote(&self, answer_id: u64, user: u64, helpful: bool, guild: Option<u64>) {
-        self.enqueue(Message::Vote(VoteRow {
-            answer: answer_id_text(answer_id),
-            voter: self.hasher.user(user),
+        self.enqueue(Message::Vote(PendingVote {
+            answer_id,
+            user,
             helpful,
-            guild: guild.map(|g| g as i64),
+            guild,
             at: db::unix_now(),
         }));
     }
@@ -349,6 +359,7 @@ pub fn normalise(question: &str) -> String {
 /// SQLite's blocking calls never touch the threads that answer questions.
 struct Writer {
     target: Target,
+    hasher: Hasher,
     retention_days: u32,
     dropped: Arc<AtomicU64>,
     db: Option<Db>,
@@ -375,46 +386,100 @@ impl Writer {
 
     async fn serve(&mut self, mut receiver: mpsc::Receiver<Message>) {
         let mut retention = tokio::time::interval(RETENTION_EVERY);
+        let mut batch: Vec<Message> = Vec::with_capacity(MAX_BATCH);
         loop {
             tokio::select! {
-                message = receiver.recv() => {
-                    let Some(first) = message else { break };
-                    let mut questions = Vec::new();
-                    let mut votes = Vec::new();
-                    let mut flushes = Vec::new();
-                    let mut reads = Vec::new();
-                    let mut next = Some(first);
-                    while let Some(message) = next {
-                        match message {
-                            Message::Question(q) => questions.push(q),
-                            Message::Vote(v) => votes.push(v),
-                            Message::Flush(done) => flushes.push(done),
-                            Message::TopUnanswered(filter, reply) => reads.push((filter, reply)),
+                received = receiver.recv_many(&mut batch, MAX_BATCH) => {
+                    if received == 0 {
+                        break; // every sender is gone and the queue is empty
+                    }
+                    if batch.len() < MAX_BATCH && !batch.iter().any(Message::is_awaited) {
+                        tokio::time::sleep(LINGER).await;
+                        while batch.len() < MAX_BATCH {
+                            match receiver.try_recv() {
+                                Ok(message) => batch.push(message),
+                                Err(_) => break,
+                            }
                         }
-                        next = if questions.len() + votes.len() < MAX_BATCH {
-                            receiver.try_recv().ok()
-                        } else {
-                            None
-                        };
                     }
-                    if !questions.is_empty() || !votes.is_empty() {
-                        self.write(&questions, &votes).await;
-                    }
-                    for done in flushes {
-                        let _ = done.send(());
-                    }
-                    for (filter, reply) in reads {
-                        let result = match self.db().await {
-                            Some(db) => report::top_unanswered(db, &filter, report::TOP)
-                                .await
-                                .map_err(|e| e.to_string()),
-                            None => Err("the question log's database is unavailable".to_string()),
-                        };
-                        let _ = reply.send(result);
-                    }
+                    self.handle(std::mem::take(&mut batch)).await;
                 }
                 _ = retention.tick() => self.apply_retention().await,
             }
+        }
+    }
+
+    /// Writes a batch's rows in one transaction, then tells those waiting for a flush and
+    /// answers reads (which so see every row queued before them).
+    async fn handle(&mut self, batch: Vec<Message>) {
+        let mut questions = Vec::new();
+        let mut votes = Vec::new();
+        let mut flushes = Vec::new();
+        let mut reads = Vec::new();
+        for message in batch {
+            match message {
+                Message::Question(q) => questions.push(self.question_row(q)),
+                Message::Vote(v) => votes.push(self.vote_row(v)),
+                Message::Flush(done) => flushes.push(done),
+                Message::TopUnanswered(filter, reply) => reads.push((filter, reply)),
+            }
+        }
+        if !questions.is_empty() || !votes.is_empty() {
+            self.write(&questions, &votes).await;
+        }
+        for done in flushes {
+            let _ = done.send(());
+        }
+        for (filter, reply) in reads {
+            let result = match self.db().await {
+                Some(db) => report::top_unanswered(db, &filter, report::TOP)
+                    .await
+                    .map_err(|e| e.to_string()),
+                None => Err("the question log's database is unavailable".to_string()),
+            };
+            let _ = reply.send(result);
+        }
+    }
+
+    /// The row for a question: the user hashed, the text normalised for grouping.
+    fn question_row(&self, q: PendingQuestion) -> QuestionRow {
+        let outcome = q.outcome.as_str();
+        let (passage, score, coverage) = match q.outcome {
+            Outcome::Answered {
+                passage,
+                score,
+                coverage,
+            } => (
+                Some(passage),
+                Some(f64::from(score)),
+                Some(f64::from(coverage)),
+            ),
+            _ => (None, None, None),
+        };
+        QuestionRow {
+            id: answer_id_text(q.answer_id),
+            at: q.at,
+            source: q.source.as_str(),
+            outcome,
+            guild: q.guild.map(|g| g as i64),
+            channel: q.channel.map(|c| c as i64),
+            asker: self.hasher.user(q.user),
+            normalised: q.question.as_deref().map(normalise),
+            question: q.question,
+            passage,
+            score,
+            coverage,
+            latency_us: q.latency_us,
+        }
+    }
+
+    fn vote_row(&self, v: PendingVote) -> VoteRow {
+        VoteRow {
+            answer: answer_id_text(v.answer_id),
+            voter: self.hasher.user(v.user),
+            helpful: v.helpful,
+            guild: v.guild.map(|g| g as i64),
+            at: v.at,
         }
     }
 
