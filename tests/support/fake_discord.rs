@@ -566,6 +566,25 @@ impl FakeDiscord {
             .await
     }
 
+    /// Like [`Self::wait_for_request`], over the requests from index `from` on only (a driver
+    /// that polls often need not walk the whole history under the lock each time).
+    pub async fn wait_for_request_since(
+        &self,
+        from: usize,
+        mut pred: impl FnMut(&Recorded) -> bool,
+        timeout: Duration,
+    ) -> Option<Recorded> {
+        self.wait_until(timeout, |st| {
+            st.requests
+                .get(from..)
+                .unwrap_or_default()
+                .iter()
+                .find(|r| pred(r))
+                .cloned()
+        })
+        .await
+    }
+
     /// Add a REST fault at runtime.
     pub fn add_fault(&self, fault: Fault) {
         self.inner.lock().faults.push(fault);
