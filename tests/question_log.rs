@@ -410,7 +410,77 @@ async fn an_unwritable_log_never_stops_an_answer() {
     let dir = tempfile::tempdir().unwrap();
     let blocker = dir.path().join("file");
     std::fs::write(&blocker, b"not a folder").unwrap();
-    let url = format!("sqlite://{}/summit.db", blocker.display());
+    answers_go_out(format!("sqlite://{}/summit.db", blocker.display())).await;
+}
+
+/// PostgreSQL is configured but nothing listens: every question still gets its answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_postgres_never_stops_an_answer() {
+    set_hash_key();
+    let dir = tempfile::tempdir().unwrap();
+    answers_go_out(format!(
+        "postgresql:///postgres?user=postgres&host={}",
+        dir.path().display()
+    ))
+    .await;
+}
+
+/// The old rows of a log are deleted by the store's own periodic task (its first pass runs
+/// when the store starts), the recent ones kept.
+#[test]
+fn the_store_deletes_rows_past_retention_by_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/summit.db", dir.path().display());
+    let target = Target::parse(&url).unwrap();
+    let rt = runtime();
+    let mut db = rt.block_on(Db::connect(&target)).expect("open");
+    let now = summit_bot::store::db::unix_now();
+    let row = |id: &str, at: i64| summit_bot::store::db::QuestionRow {
+        id: id.into(),
+        at,
+        source: "slash",
+        outcome: "no_answer",
+        guild: None,
+        channel: None,
+        asker: "h".into(),
+        question: Some(id.into()),
+        normalised: Some(id.into()),
+        passage: None,
+        score: None,
+        coverage: None,
+        latency_us: 1,
+    };
+    rt.block_on(db.write(
+        &[row("old", now - 31 * 86_400), row("recent", now - 86_400)],
+        &[],
+    ))
+    .unwrap();
+    let _store = Store::start(&StoreConfig {
+        url,
+        retention_days: 30,
+        ..StoreConfig::default()
+    })
+    .unwrap()
+    .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let left = loop {
+        let left = rt
+            .block_on(db.query("SELECT id FROM questions ORDER BY id", &[]))
+            .unwrap();
+        if left.len() < 2 || std::time::Instant::now() > deadline {
+            break left;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(
+        left,
+        vec![vec![summit_bot::store::db::Value::Text("recent".into())]]
+    );
+}
+
+/// Starts the bot with its question log at `url` (which cannot be written) and checks that
+/// four mentions and one /ask are answered anyway, with the feedback buttons.
+async fn answers_go_out(url: String) {
     let bot = start_bot(move |c| {
         c.store.enabled = true;
         c.store.url = url;
