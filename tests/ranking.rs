@@ -195,6 +195,23 @@ fn short_typos_are_corrected_when_one_word_is_closest_and_rank_below_exact_words
     assert_eq!(matches("lwa"), ["law"]);
     // One edit from both "last" and "law": left unknown rather than guessed.
     assert!(matches("lasw").is_empty());
+    // Nor does meaning bring a guess back: "lawt" is one edit from "law" and "last", and its
+    // word pieces ("law", "##t") sit next to "law" in the embedding table.
+    let (own, _) = SearchIndex::open_or_build(None, &Source::Embedded, false, false).unwrap();
+    let retriever = summit_bot::retrieve::Retriever::new(own).unwrap();
+    let own_searcher = retriever.index().searcher();
+    for question in ["lawt", "what is us lawt"] {
+        let mut plan = query::plan(
+            retriever.index(),
+            &own_searcher,
+            &mut Analyzer::new(),
+            question,
+            500,
+        );
+        retriever.expand(&mut plan, &summit_bot::retrieve::RankOptions::default());
+        let typo = plan.terms.iter().find(|t| t.text == "lawt").unwrap();
+        assert!(typo.matches.is_empty(), "{question:?}: {:?}", typo.matches);
+    }
 
     let engine = engine();
     assert_eq!(

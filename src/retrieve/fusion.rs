@@ -116,14 +116,20 @@ impl SemanticState {
     /// Embeds the chunks of `preloaded` records (when given) and the vocabulary.
     pub fn build(vocabulary: &Vocabulary, preloaded: Option<Vec<&PassageRecord>>) -> SemanticState {
         let model = StaticModel::embedded();
-        // The surface word of each term as first written in a passage embeds better than
-        // its stem; above the preload limit the stem stands in.
+        // A surface word of each term embeds better than its stem; above the preload limit
+        // the stem stands in. Of the forms written in the passages, the shortest (then the
+        // first in byte order) is taken, usually the base form ("include" for "includ"), and
+        // never dependent on the order the records come in (which a multi-threaded build
+        // does not fix).
         let mut surfaces: rustc_hash::FxHashMap<&str, &str> = Default::default();
         if let Some(records) = &preloaded {
             for record in records {
                 for span in &record.terms {
                     if let Some(word) = record.text.get(span.start as usize..span.end as usize) {
-                        surfaces.entry(span.term.as_str()).or_insert(word);
+                        let kept = surfaces.entry(span.term.as_str()).or_insert(word);
+                        if (word.len(), word) < (kept.len(), *kept) {
+                            *kept = word;
+                        }
                     }
                 }
             }
@@ -179,14 +185,18 @@ impl SemanticState {
     /// indexed words (cosine ≥ `neighbour_similarity`, credited at the cosine, below a typo
     /// correction): they count towards coverage. Every other word also gains the indexed
     /// words close to it (cosine ≥ `ranking_similarity`: "important" → significant), which
-    /// only order passages (see [`TermMatch::ranking_only`]). A typo's corrections and
-    /// numbers are left alone: they have no meaning of their own to share.
+    /// only order passages (see [`TermMatch::ranking_only`]). A typo's corrections, an
+    /// ambiguous typo and numbers are left alone: they have no meaning of their own to share.
     pub fn expand(&self, plan: &mut QueryPlan, options: &SemanticOptions) {
         let mut budget = MAX_EXPANDED_WORDS;
         let lowest = options.neighbour_similarity.min(options.ranking_similarity);
         for term in plan.terms.iter_mut() {
             // Numbers carry no meaning a neighbour could share ("2" is not "two countries").
-            if term.corrected || budget == 0 || term.text.chars().any(|c| c.is_ascii_digit()) {
+            if term.corrected
+                || term.ambiguous_typo
+                || budget == 0
+                || term.text.chars().any(|c| c.is_ascii_digit())
+            {
                 continue;
             }
             let unknown = term.matches.is_empty();

@@ -276,7 +276,13 @@ impl Retriever {
                 .enumerate()
                 .filter_map(|(slot, m)| m.map(|m| (slot, m.score)))
                 .collect();
-            by_meaning.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            // Ties (a paragraph and its point share a footnote chunk) break on the passage
+            // id, not the slot: slots follow the segment layout, which a multi-threaded
+            // build does not fix, and answers must not change from one build to the next.
+            by_meaning.sort_by(|a, b| {
+                b.1.total_cmp(&a.1)
+                    .then_with(|| self.id_at(a.0).cmp(self.id_at(b.0)))
+            });
             for &(slot, _) in by_meaning.iter().take(wanted) {
                 let address = self.slots[slot];
                 if !candidates.iter().any(|(a, _)| *a == address) {
@@ -353,6 +359,19 @@ impl Retriever {
                 .then(a.record.id.cmp(&b.record.id))
         });
         Ok(hits)
+    }
+
+    /// Passage id of a preloaded document by flat number ("" when not preloaded).
+    fn id_at(&self, slot: usize) -> &str {
+        self.slots
+            .get(slot)
+            .and_then(|address| {
+                self.preloaded
+                    .as_ref()?
+                    .get(address.segment_ord as usize)?
+                    .get(address.doc_id as usize)
+            })
+            .map_or("", |c| c.record.id.as_str())
     }
 
     /// Flat number of a preloaded document.

@@ -55,6 +55,10 @@ pub struct QueryTerm {
     pub expanded: bool,
     /// Written capitalised inside the question ("France", not "What" or "US"): a name.
     pub name: bool,
+    /// A short unknown word one edit from several indexed words ("lasw": last or law?):
+    /// probably a typo that cannot be resolved, so it is left unknown, and its word pieces
+    /// ("law" + "##t") must not bring one of the guesses back as a neighbour in meaning.
+    pub ambiguous_typo: bool,
 }
 
 /// Share of the unknown-word weight left to an everyday English word the articles do not
@@ -455,6 +459,7 @@ pub fn plan(
                     corrected: false,
                     expanded: false,
                     name,
+                    ambiguous_typo: false,
                 };
             }
             let chars = word.chars().count();
@@ -489,6 +494,7 @@ pub fn plan(
                     ranking_only: false,
                 })
                 .collect();
+            let ambiguous_typo = chars <= SHORT_WORD_CHARS && matches.len() > 1;
             if chars <= SHORT_WORD_CHARS && matches.len() != 1 {
                 // An ambiguous short word ("sae": safe or same?) is better left unknown.
                 matches.clear();
@@ -515,6 +521,7 @@ pub fn plan(
                 corrected: !matches.is_empty(),
                 expanded: false,
                 name,
+                ambiguous_typo,
                 matches,
                 common,
             }

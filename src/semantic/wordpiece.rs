@@ -50,9 +50,7 @@ impl WordPiece {
     pub fn encode(&self, text: &str, out: &mut Vec<u32>) {
         let normalised = normalise(text);
         let mut piece = String::new();
-        for word in pre_tokenise(&normalised) {
-            self.encode_word(word, &mut piece, out);
-        }
+        pre_tokenise(&normalised, |word| self.encode_word(word, &mut piece, out));
     }
 
     /// Token ids of `text`.
@@ -107,6 +105,9 @@ fn previous_boundary(word: &str, end: usize) -> usize {
 
 /// `BertNormalizer` with clean_text, handle_chinese_chars, strip_accents and lowercase.
 pub fn normalise(text: &str) -> String {
+    if text.is_ascii() {
+        return normalise_ascii(text);
+    }
     let mut cleaned = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         if c == '\0' || c == '\u{fffd}' || is_control(c) {
@@ -136,25 +137,39 @@ pub fn normalise(text: &str) -> String {
     out
 }
 
-/// `BertPreTokenizer`: words split on whitespace, each punctuation character its own word.
-fn pre_tokenise(text: &str) -> impl Iterator<Item = &str> {
-    text.split(char::is_whitespace).flat_map(|chunk| {
-        let mut pieces = Vec::new();
+/// [`normalise`] for ASCII text, the usual question: the same result without a Unicode
+/// category look-up per character (ASCII controls are dropped, `\t`, `\n`, `\r` are spaces,
+/// nothing has an accent).
+fn normalise_ascii(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        match b {
+            b'\t' | b'\n' | b'\r' | b' ' => out.push(' '),
+            0..=0x1f | 0x7f => {}
+            _ => out.push(b.to_ascii_lowercase() as char),
+        }
+    }
+    out
+}
+
+/// `BertPreTokenizer`: words split on whitespace, each punctuation character its own word;
+/// `word` is called on each in order (no list is built: this runs once per question).
+fn pre_tokenise<'t>(text: &'t str, mut word: impl FnMut(&'t str)) {
+    for chunk in text.split(char::is_whitespace) {
         let mut start = 0;
         for (i, c) in chunk.char_indices() {
             if is_punctuation(c) {
                 if start < i {
-                    pieces.push(&chunk[start..i]);
+                    word(&chunk[start..i]);
                 }
-                pieces.push(&chunk[i..i + c.len_utf8()]);
+                word(&chunk[i..i + c.len_utf8()]);
                 start = i + c.len_utf8();
             }
         }
         if start < chunk.len() {
-            pieces.push(&chunk[start..]);
+            word(&chunk[start..]);
         }
-        pieces
-    })
+    }
 }
 
 fn is_whitespace(c: char) -> bool {
@@ -166,7 +181,10 @@ fn is_control(c: char) -> bool {
 }
 
 fn is_punctuation(c: char) -> bool {
-    c.is_ascii_punctuation() || c.general_category_group() == GeneralCategoryGroup::Punctuation
+    if c.is_ascii() {
+        return c.is_ascii_punctuation();
+    }
+    c.general_category_group() == GeneralCategoryGroup::Punctuation
 }
 
 fn is_chinese(c: char) -> bool {
@@ -205,6 +223,18 @@ mod tests {
     fn accents_are_stripped_and_case_folded() {
         assert_eq!(normalise("Café\tÅ"), "cafe a");
         assert_eq!(tiny().ids("CAFÉ, hello"), vec![9, 6, 8]);
+    }
+
+    #[test]
+    fn the_ascii_shortcut_matches_the_unicode_path() {
+        // Every ASCII character, alone and between letters: the shortcut must agree with the
+        // general path (forced by a non-ASCII character that normalises to nothing).
+        for b in 0u8..=0x7f {
+            let text = format!("aB{}c D", b as char);
+            let general = normalise(&format!("{text}\u{301}"));
+            assert_eq!(normalise(&text), general, "byte {b:#x}");
+        }
+        assert_eq!(normalise("Hotline!\x0b\tOK"), "hotline! ok");
     }
 
     #[test]
