@@ -508,3 +508,44 @@ async fn answers_go_out(url: String) {
         "{answer}"
     );
 }
+
+/// `/gaps` for a member who is not the owner but holds a role listed in
+/// `[discord] admin_roles`: shown, privately. The same member without the role is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gaps_is_shown_to_holders_of_an_admin_role() {
+    const ADMIN_ROLE: u64 = 1_180_000_000_000_300_001;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/summit.db", dir.path().display());
+    let store_url = url.clone();
+    let bot = start_bot(move |c| {
+        c.store.enabled = true;
+        c.store.url = store_url;
+        c.discord.admin_roles = vec![ADMIN_ROLE];
+    })
+    .await;
+    let unanswered = mention(&bot.fake, "What is the best pizza topping?");
+    wait_reply_to(&bot.fake, unanswered).await;
+    wait_for_report(&url, |r| r.questions == 1).await;
+
+    let gaps = |roles: Value| {
+        let (id, _, mut interaction) =
+            bot.fake
+                .slash_command_in(Place::guild(), USER_ID, "gaps", json!([]));
+        interaction["member"]["roles"] = roles;
+        bot.fake.dispatch("INTERACTION_CREATE", interaction);
+        id
+    };
+    let refused = wait_callback(&bot.fake, gaps(json!([]))).await;
+    assert_eq!(
+        refused["data"]["content"],
+        json!(summit_bot::bot::admin::REFUSAL),
+        "{refused}"
+    );
+    let shown = wait_callback(&bot.fake, gaps(json!([ADMIN_ROLE.to_string()]))).await;
+    assert_eq!(shown["data"]["flags"], json!(64), "{shown}");
+    assert_eq!(
+        shown["data"]["embeds"][0]["description"],
+        json!("1. What is the best pizza topping? · **1×**"),
+        "{shown}"
+    );
+}
