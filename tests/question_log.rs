@@ -425,8 +425,8 @@ async fn an_unreachable_postgres_never_stops_an_answer() {
     .await;
 }
 
-/// The old rows of a log are deleted by the store's own periodic task (its first pass runs
-/// when the store starts), the recent ones kept.
+/// The old questions and votes of a log are deleted by the store's own periodic task (its
+/// first pass runs when the store starts), the recent ones kept.
 #[test]
 fn the_store_deletes_rows_past_retention_by_itself() {
     let dir = tempfile::tempdir().unwrap();
@@ -450,9 +450,16 @@ fn the_store_deletes_rows_past_retention_by_itself() {
         coverage: None,
         latency_us: 1,
     };
+    let vote = |answer: &str, at: i64| summit_bot::store::db::VoteRow {
+        answer: answer.into(),
+        voter: "v".into(),
+        helpful: true,
+        guild: None,
+        at,
+    };
     rt.block_on(db.write(
         &[row("old", now - 31 * 86_400), row("recent", now - 86_400)],
-        &[],
+        &[vote("old", now - 31 * 86_400), vote("recent", now - 86_400)],
     ))
     .unwrap();
     let _store = Store::start(&StoreConfig {
@@ -465,17 +472,18 @@ fn the_store_deletes_rows_past_retention_by_itself() {
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     let left = loop {
         let left = rt
-            .block_on(db.query("SELECT id FROM questions ORDER BY id", &[]))
+            .block_on(db.query(
+                "SELECT id FROM questions UNION ALL SELECT answer FROM votes",
+                &[],
+            ))
             .unwrap();
-        if left.len() < 2 || std::time::Instant::now() > deadline {
+        if left.len() < 4 || std::time::Instant::now() > deadline {
             break left;
         }
         std::thread::sleep(Duration::from_millis(50));
     };
-    assert_eq!(
-        left,
-        vec![vec![summit_bot::store::db::Value::Text("recent".into())]]
-    );
+    let recent = vec![summit_bot::store::db::Value::Text("recent".into())];
+    assert_eq!(left, vec![recent.clone(), recent]);
 }
 
 /// Starts the bot with its question log at `url` (which cannot be written) and checks that

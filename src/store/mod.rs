@@ -658,45 +658,6 @@ mod tests {
     }
 
     #[test]
-    fn retention_deletes_old_rows_only() {
-        let dir = tempfile::tempdir().unwrap();
-        let target = Target::parse(&format!("sqlite://{}/s.db", dir.path().display())).unwrap();
-        let mut db = block_on(Db::connect(&target)).unwrap();
-        let now = db::unix_now();
-        let row = |id: &str, at: i64| QuestionRow {
-            id: id.into(),
-            at,
-            source: "slash",
-            outcome: "no_answer",
-            guild: None,
-            channel: None,
-            asker: "h".into(),
-            question: None,
-            normalised: None,
-            passage: None,
-            score: None,
-            coverage: None,
-            latency_us: 1,
-        };
-        let vote = |answer: &str, at: i64| VoteRow {
-            answer: answer.into(),
-            voter: "v".into(),
-            helpful: true,
-            guild: None,
-            at,
-        };
-        block_on(db.write(
-            &[row("old", now - 100 * 86_400), row("new", now)],
-            &[vote("old", now - 100 * 86_400), vote("new", now)],
-        ))
-        .unwrap();
-        let deleted = block_on(db.delete_older_than(now - 90 * 86_400)).unwrap();
-        assert_eq!(deleted, 2);
-        let left = block_on(db.query("SELECT id FROM questions", &[])).unwrap();
-        assert_eq!(left, vec![vec![db::Value::Text("new".into())]]);
-    }
-
-    #[test]
     fn an_unwritable_folder_drops_rows_without_blocking() {
         let dir = tempfile::tempdir().unwrap();
         // A file where the database's folder should be: nothing can be created there.
