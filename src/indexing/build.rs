@@ -131,6 +131,10 @@ pub fn write_corpus(
     written
 }
 
+fn total_documents(corpus: &Corpus) -> usize {
+    corpus.passage_count() + corpus.point_count()
+}
+
 fn write_all(
     index: &Index,
     schema: &SummitSchema,
@@ -141,9 +145,15 @@ fn write_all(
     let cores = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1);
-    let threads = cores.min(4);
+    // A small corpus goes into one segment: a question then looks each term up once, not
+    // once per indexing thread's segment (the shipped article made two).
+    let threads = if total_documents(corpus) < PARALLEL_THRESHOLD {
+        1
+    } else {
+        cores.min(4)
+    };
     let mut writer: IndexWriter = index.writer_with_num_threads(threads, WRITER_BUDGET_BYTES)?;
-    let total = corpus.passage_count() + corpus.point_count();
+    let total = total_documents(corpus);
     let bar = (show_progress && total >= PROGRESS_THRESHOLD).then(|| {
         let bar = ProgressBar::new(total as u64);
         if let Ok(style) =

@@ -12,7 +12,9 @@ pub mod query;
 use std::sync::Arc;
 
 use tantivy::collector::TopDocs;
+use tantivy::query::Bm25StatisticsProvider;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::Field;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Searcher, Term};
 
@@ -116,6 +118,48 @@ pub struct Retriever {
     /// Address of each preloaded document, by flat number.
     slots: Vec<DocAddress>,
     semantic: Option<SemanticState>,
+    /// Index-wide totals for BM25, read once (an engine never sees its index change).
+    totals: Totals,
+}
+
+/// Token and document totals of the index, as tantivy's own BM25 statistics compute them.
+#[derive(Debug, Clone, Copy)]
+struct Totals {
+    body: Field,
+    body_tokens: u64,
+    docs: u64,
+}
+
+/// BM25 statistics for one question: totals read at open and document frequencies from the
+/// vocabulary read at open, the same numbers tantivy's searcher would compute, without
+/// looking each question term up in the term dictionary a second time.
+struct Statistics<'a> {
+    totals: Totals,
+    vocabulary: &'a Vocabulary,
+    searcher: &'a Searcher,
+}
+
+impl Bm25StatisticsProvider for Statistics<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        if field == self.totals.body {
+            Ok(self.totals.body_tokens)
+        } else {
+            self.searcher.total_num_tokens(field)
+        }
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        Ok(self.totals.docs)
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        match term.value().as_str() {
+            Some(text) if term.field() == self.totals.body => {
+                Ok(self.vocabulary.stats(text).map_or(0, |s| s.doc_freq))
+            }
+            _ => self.searcher.doc_freq(term),
+        }
+    }
 }
 
 impl Retriever {
@@ -157,7 +201,13 @@ impl Retriever {
             });
             SemanticState::build(index.vocabulary(), records)
         });
+        let totals = Totals {
+            body: index.schema.body,
+            body_tokens: searcher.total_num_tokens(index.schema.body)?,
+            docs: searcher.total_num_docs()?,
+        };
         Ok(Retriever {
+            totals,
             index,
             preloaded,
             segment_starts,
@@ -242,9 +292,15 @@ impl Retriever {
         let top = if clauses.is_empty() {
             Vec::new()
         } else {
-            searcher.search(
+            let statistics = Statistics {
+                totals: self.totals,
+                vocabulary: self.index.vocabulary(),
+                searcher,
+            };
+            searcher.search_with_statistics_provider(
                 &BooleanQuery::new(clauses),
                 &TopDocs::with_limit(options.candidates.max(1)).order_by_score(),
+                &statistics,
             )?
         };
         let best_bm25 = top
@@ -294,7 +350,7 @@ impl Retriever {
         // term id → (question word index, credit, ranking only); a handful of entries,
         // scanned linearly. Matches that count for coverage go first, so a word asked for
         // is never claimed by another word's neighbour.
-        let mut lookup: Vec<(u32, usize, f32, bool)> = Vec::new();
+        let mut lookup = Lookup::default();
         for ranking_only in [false, true] {
             for (i, term) in plan.terms.iter().enumerate() {
                 for m in term
@@ -302,9 +358,7 @@ impl Retriever {
                     .iter()
                     .filter(|m| m.ranking_only == ranking_only)
                 {
-                    if !lookup.iter().any(|e| e.0 == m.id) {
-                        lookup.push((m.id, i, m.credit, ranking_only));
-                    }
+                    lookup.insert(m.id, i, m.credit, ranking_only);
                 }
             }
         }
@@ -382,27 +436,48 @@ impl Retriever {
     }
 }
 
+/// The question's term ids (asked words, corrections, neighbours) with, for each, the
+/// question word it stands for, its credit and whether it only orders passages. A 1,024-bit
+/// filter over the ids rejects almost every other word of a passage with one shift (a
+/// question has a few dozen ids, so a 64-bit one let most words through to the list scan).
+#[derive(Debug, Default)]
+struct Lookup {
+    entries: Vec<(u32, usize, f32, bool)>,
+    filter: [u64; 16],
+}
+
+impl Lookup {
+    /// Adds an id unless present: the first claim wins.
+    fn insert(&mut self, id: u32, word: usize, credit: f32, ranking_only: bool) {
+        if !self.entries.iter().any(|e| e.0 == id) {
+            self.entries.push((id, word, credit, ranking_only));
+            self.filter[(id as usize >> 6) & 15] |= 1 << (id & 63);
+        }
+    }
+
+    /// Question word, credit and ranking-only flag of a term id, if the question has it.
+    #[inline]
+    fn find(&self, id: u32) -> Option<(usize, f32, bool)> {
+        if self.filter[(id as usize >> 6) & 15] >> (id & 63) & 1 == 0 {
+            return None;
+        }
+        self.entries
+            .iter()
+            .find(|e| e.0 == id)
+            .map(|&(_, w, c, r)| (w, c, r))
+    }
+}
+
 /// Scores one candidate against the question.
 fn score_candidate(
     candidate: &Candidate,
     plan: &QueryPlan,
-    lookup: &[(u32, usize, f32, bool)],
+    lookup: &Lookup,
     total: f32,
     bm25_normalised: f32,
 ) -> RankedHit {
     let record = &candidate.record;
-    // A 64-bit filter over the question's term ids rejects almost every non-matching word
-    // with one shift; the few that pass are checked against the short look-up list.
-    let filter = lookup.iter().fold(0u64, |bits, e| bits | 1 << (e.0 & 63));
-    let find = |id: u32| {
-        if filter >> (id & 63) & 1 == 0 {
-            return None;
-        }
-        lookup
-            .iter()
-            .find(|e| e.0 == id)
-            .map(|&(_, w, c, r)| (w, c, r))
-    };
+    let find = |id: u32| lookup.find(id);
     let words = plan.terms.len();
     let sentence_count = record.sentences.len().max(1);
     // Credits per question word found in the text and in the footnotes (for coverage, and

@@ -61,7 +61,10 @@ impl StaticModel {
     }
 
     /// Parses a table and its vocabulary.
-    pub fn from_bytes(table: &'static [u8], vocab: &str) -> Result<StaticModel, SemanticError> {
+    pub fn from_bytes(
+        table: &'static [u8],
+        vocab: &'static str,
+    ) -> Result<StaticModel, SemanticError> {
         let header = table
             .get(..16)
             .ok_or(SemanticError::BadTable("shorter than its header"))?;
@@ -218,6 +221,7 @@ impl QuantisedVectors {
 /// the per-question scans (chunks, vocabulary). On x86-64, eight products at a time with
 /// SSE2's multiply-add (part of every x86-64 CPU, so no run-time check): the compiler's own
 /// loop handled four bytes per step.
+#[inline]
 pub fn dot_i8(a: &[i8], b: &[i8]) -> i32 {
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);

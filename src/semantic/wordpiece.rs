@@ -17,17 +17,20 @@ const MAX_WORD_CHARS: usize = 100;
 /// A WordPiece vocabulary and its tokenisation rules.
 #[derive(Debug, Default)]
 pub struct WordPiece {
-    ids: FxHashMap<Box<str>, u32>,
+    /// Token → id; the keys borrow the vocabulary text (compiled in), so loading the
+    /// 30,522 tokens allocates one table, not one string per token.
+    ids: FxHashMap<&'static str, u32>,
 }
 
 impl WordPiece {
     /// Reads a vocabulary file: one token per line, the line number is the id.
-    pub fn from_vocab(text: &str) -> WordPiece {
-        let ids = text
-            .lines()
-            .enumerate()
-            .map(|(id, token)| (Box::from(token), id as u32))
-            .collect();
+    pub fn from_vocab(text: &'static str) -> WordPiece {
+        let mut ids = FxHashMap::with_capacity_and_hasher(text.lines().count(), Default::default());
+        ids.extend(
+            text.lines()
+                .enumerate()
+                .map(|(id, token)| (token, id as u32)),
+        );
         WordPiece { ids }
     }
 
