@@ -83,10 +83,12 @@ impl TokenStream for TermListStream<'_> {
 fn term_list_document(
     schema: &SummitSchema,
     record: &PassageRecord,
+    order: u64,
     body: &mut String,
 ) -> Result<TantivyDocument, IndexError> {
     let mut doc = TantivyDocument::default();
     doc.add_text(schema.id, &record.id);
+    doc.add_u64(schema.order, order);
     body.clear();
     for (i, term) in record.body_terms().enumerate() {
         debug_assert!(!term.contains(TERM_SEPARATOR));
@@ -169,6 +171,16 @@ fn write_all(
     } else {
         cores.clamp(1, 8).min(corpus.articles.len())
     };
+    // Each article's first place in corpus order (the `order` field), whichever worker takes it.
+    let firsts: Vec<u64> = corpus
+        .articles
+        .iter()
+        .scan(0u64, |next, article| {
+            let first = *next;
+            *next += (article.passages.len() + article.points.len()) as u64;
+            Some(first)
+        })
+        .collect();
     let next = AtomicUsize::new(0);
     let work = |writer: &IndexWriter| -> Result<u64, IndexError> {
         let mut builder = RecordBuilder::new();
@@ -180,8 +192,8 @@ fn write_all(
                 return Ok(documents);
             };
             let records = builder.records(article)?;
-            for record in &records {
-                writer.add_document(term_list_document(schema, record, &mut body)?)?;
+            for (record, order) in records.iter().zip(firsts[i]..) {
+                writer.add_document(term_list_document(schema, record, order, &mut body)?)?;
             }
             documents += records.len() as u64;
             if let Some(bar) = &bar {

@@ -1,7 +1,7 @@
 //! The one tantivy schema and its field handles, shared by the writer and the reader.
 
 use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, STORED, STRING,
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, STORED, STRING,
 };
 
 use super::analysis::ANALYZER_NAME;
@@ -9,7 +9,7 @@ use super::IndexError;
 
 /// Bumped whenever the schema, the analyzer or the stored record changes, so that a
 /// persisted index from an older binary is rebuilt instead of misread.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// The schema with its field handles.
 #[derive(Clone)]
@@ -22,7 +22,14 @@ pub struct SummitSchema {
     pub body: Field,
     /// The postcard-encoded [`super::record::PassageRecord`].
     pub record: Field,
+    /// The passage's place in the corpus (articles by id, then each article's paragraphs, then
+    /// its points): the tie-break between equal BM25 scores, so which passages make the
+    /// candidate cutoff does not depend on how documents were spread over indexing threads.
+    pub order: Field,
 }
+
+/// Name of the [`SummitSchema::order`] fast field.
+pub const ORDER_FIELD: &str = "order";
 
 impl Default for SummitSchema {
     fn default() -> Self {
@@ -42,11 +49,13 @@ impl SummitSchema {
         );
         let body = builder.add_text_field("body", body_options);
         let record = builder.add_bytes_field("record", STORED);
+        let order = builder.add_u64_field(ORDER_FIELD, FAST);
         SummitSchema {
             schema: builder.build(),
             id,
             body,
             record,
+            order,
         }
     }
 

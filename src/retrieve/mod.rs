@@ -4,6 +4,7 @@
 //! candidates by meaning and a semantic score; the two signals are fused for ranking and
 //! must agree for an answer (see [`fusion::is_answer`]).
 
+pub mod cutoff;
 pub mod fusion;
 pub mod fuzzy;
 pub mod markup;
@@ -11,7 +12,6 @@ pub mod query;
 
 use std::sync::Arc;
 
-use tantivy::collector::TopDocs;
 use tantivy::query::Bm25StatisticsProvider;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::Field;
@@ -289,6 +289,7 @@ impl Retriever {
                 clauses.push((Occur::Should, clause));
             }
         }
+        // Equal scores at the cutoff go to the earlier passage, whatever the index layout.
         let top = if clauses.is_empty() {
             Vec::new()
         } else {
@@ -299,18 +300,18 @@ impl Retriever {
             };
             searcher.search_with_statistics_provider(
                 &BooleanQuery::new(clauses),
-                &TopDocs::with_limit(options.candidates.max(1)).order_by_score(),
+                &cutoff::TopCandidates::new(options.candidates),
                 &statistics,
             )?
         };
         let best_bm25 = top
             .first()
-            .map(|(s, _)| *s)
+            .map(|s| s.score)
             .unwrap_or(1.0)
             .max(f32::EPSILON);
         let mut candidates: Vec<(DocAddress, f32)> = top
             .into_iter()
-            .map(|(bm25, address)| (address, bm25 / best_bm25))
+            .map(|s| (s.address, s.score / best_bm25))
             .collect();
 
         // Sentence-level meaning over every preloaded passage: the best ones join BM25's.
