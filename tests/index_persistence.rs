@@ -270,21 +270,53 @@ fn manifest_with_wrong_document_count_rebuilds() {
 
 #[test]
 fn index_of_an_older_record_format_rebuilds() {
-    // Schema 5 stored bincode records; 6 stores postcard ones. An index written by an older
-    // binary must be rebuilt, never decoded with the new format.
+    // Schema 5 stored bincode records, 6 postcard ones with their terms, 7 added the order
+    // field, 8 stores records without terms (read back through summit-words.bin). An index
+    // written by an older binary must be rebuilt, never decoded with the new format.
     let corpus = Corpus::new();
     drop(corpus.open());
     let path = corpus.index().join("summit-manifest.json");
     let mut manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    assert_eq!(manifest["schema_version"], serde_json::json!(6));
-    manifest["schema_version"] = serde_json::json!(5);
+    assert_eq!(manifest["schema_version"], serde_json::json!(8));
+    manifest["schema_version"] = serde_json::json!(7);
     std::fs::write(&path, manifest.to_string()).unwrap();
     let engine = corpus.open();
     assert_eq!(built(&engine), "index was built by another version");
     assert_answers(&engine);
     drop(engine);
     assert_reused(&corpus.open());
+}
+
+#[test]
+fn a_missing_or_damaged_word_table_rebuilds() {
+    // The records' terms are read back through summit-words.bin: without it, or with a
+    // flipped byte, the index must be rebuilt rather than read with wrong or missing terms.
+    type Damage = fn(&std::path::Path);
+    let damage: [(&str, Damage); 3] = [
+        ("missing", |path| std::fs::remove_file(path).unwrap()),
+        ("flipped", |path| {
+            let mut bytes = std::fs::read(path).unwrap();
+            let middle = bytes.len() / 2;
+            bytes[middle] ^= 0x01;
+            std::fs::write(path, bytes).unwrap();
+        }),
+        ("truncated", |path| {
+            let bytes = std::fs::read(path).unwrap();
+            std::fs::write(path, &bytes[..bytes.len() - 3]).unwrap();
+        }),
+    ];
+    for (what, damage) in damage {
+        let corpus = Corpus::new();
+        drop(corpus.open());
+        damage(&corpus.index().join("summit-words.bin"));
+        let engine = corpus.open();
+        let reason = built(&engine);
+        assert!(reason.starts_with("index unusable"), "{what}: {reason}");
+        assert_answers(&engine);
+        drop(engine);
+        assert_reused(&corpus.open());
+    }
 }
 
 #[test]

@@ -9,7 +9,7 @@ use tantivy::{Index, IndexWriter, TantivyDocument};
 use tracing::debug;
 
 use super::analysis::{text_analyzer, ANALYZER_NAME};
-use super::record::{PassageRecord, RecordBuilder};
+use super::record::{BuiltRecord, RecordBuilder, WordTable};
 use super::schema::SummitSchema;
 use super::IndexError;
 use crate::ingest::Corpus;
@@ -25,7 +25,7 @@ const WRITER_BUDGET_BYTES: usize = 200_000_000;
 
 /// Joins the analysed terms in the `body` text handed to the index at build time; the
 /// analysis chain never emits it (its tokens are runs of letters and digits).
-const TERM_SEPARATOR: char = '\0';
+pub(super) const TERM_SEPARATOR: char = '\0';
 
 /// The tokenizer registered under the body field's analyzer name while building: it splits
 /// the already analysed terms back apart, so each term is indexed verbatim, as a
@@ -80,39 +80,17 @@ impl TokenStream for TermListStream<'_> {
 
 /// The document [`write_corpus`] indexes: the body as terms joined by [`TERM_SEPARATOR`],
 /// for an index whose body analyzer is [`TermListTokenizer`] while it is being built.
-fn term_list_document(
-    schema: &SummitSchema,
-    record: &PassageRecord,
-    order: u64,
-    body: &mut String,
-) -> Result<TantivyDocument, IndexError> {
+fn term_list_document(schema: &SummitSchema, record: &BuiltRecord, order: u64) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_text(schema.id, &record.id);
     doc.add_u64(schema.order, order);
-    body.clear();
-    for (i, term) in record.body_terms().enumerate() {
-        debug_assert!(!term.contains(TERM_SEPARATOR));
-        if i > 0 {
-            body.push(TERM_SEPARATOR);
-        }
-        body.push_str(term);
-    }
-    doc.add_text(schema.body, body.as_str());
-    add_record(&mut doc, schema, record)?;
-    Ok(doc)
+    doc.add_text(schema.body, &record.body);
+    doc.add_bytes(schema.record, &record.stored);
+    doc
 }
 
-fn add_record(
-    doc: &mut TantivyDocument,
-    schema: &SummitSchema,
-    record: &PassageRecord,
-) -> Result<(), IndexError> {
-    let bytes = postcard::to_allocvec(record).map_err(|e| IndexError::Encode(e.to_string()))?;
-    doc.add_bytes(schema.record, &bytes);
-    Ok(())
-}
-
-/// Adds every passage and point of `corpus` to `index` and commits. Returns the document count.
+/// Adds every passage and point of `corpus` to `index` and commits. Returns the document count
+/// and the words the build analysed (the index's [`WordTable`]).
 ///
 /// Articles are analysed and encoded on every core (each worker takes the next article and
 /// hands its documents to tantivy's indexing threads), while the body field's analyzer is
@@ -123,7 +101,7 @@ pub fn write_corpus(
     schema: &SummitSchema,
     corpus: &Corpus,
     show_progress: bool,
-) -> Result<u64, IndexError> {
+) -> Result<(u64, WordTable), IndexError> {
     index.tokenizers().register(
         ANALYZER_NAME,
         TextAnalyzer::from(TermListTokenizer::default()),
@@ -142,7 +120,7 @@ fn write_all(
     schema: &SummitSchema,
     corpus: &Corpus,
     show_progress: bool,
-) -> Result<u64, IndexError> {
+) -> Result<(u64, WordTable), IndexError> {
     let started = std::time::Instant::now();
     let cores = std::thread::available_parallelism()
         .map(|n| n.get())
@@ -182,18 +160,19 @@ fn write_all(
         })
         .collect();
     let next = AtomicUsize::new(0);
-    let work = |writer: &IndexWriter| -> Result<u64, IndexError> {
+    let work = |writer: &IndexWriter| -> Result<(u64, RecordBuilder), IndexError> {
         let mut builder = RecordBuilder::new();
-        let mut body = String::new();
         let mut documents = 0u64;
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
             let Some(article) = corpus.articles.get(i) else {
-                return Ok(documents);
+                return Ok((documents, builder));
             };
-            let records = builder.records(article)?;
+            let number = u32::try_from(i)
+                .map_err(|_| IndexError::Encode("over 4 billion articles".into()))?;
+            let records = builder.records(article, number)?;
             for (record, order) in records.iter().zip(firsts[i]..) {
-                writer.add_document(term_list_document(schema, record, order, &mut body)?)?;
+                writer.add_document(term_list_document(schema, record, order))?;
             }
             documents += records.len() as u64;
             if let Some(bar) = &bar {
@@ -201,21 +180,26 @@ fn write_all(
             }
         }
     };
-    let documents = if workers <= 1 {
-        work(&writer)?
+    let (documents, builders) = if workers <= 1 {
+        let (documents, builder) = work(&writer)?;
+        (documents, vec![builder])
     } else {
         let shared = &writer;
         std::thread::scope(|scope| {
             let handles: Vec<_> = (0..workers).map(|_| scope.spawn(|| work(shared))).collect();
             let mut documents = 0;
+            let mut builders = Vec::new();
             for handle in handles {
-                documents += handle
+                let (done, builder) = handle
                     .join()
                     .unwrap_or_else(|p| std::panic::resume_unwind(p))?;
+                documents += done;
+                builders.push(builder);
             }
-            Ok::<u64, IndexError>(documents)
+            Ok::<_, IndexError>((documents, builders))
         })?
     };
+    let words = WordTable::merge(builders.into_iter().map(RecordBuilder::into_words));
     let added = started.elapsed();
     writer.commit()?;
     let committed = started.elapsed();
@@ -229,7 +213,8 @@ fn write_all(
         ?added,
         ?committed,
         merged = ?started.elapsed(),
+        words = words.len(),
         "index written"
     );
-    Ok(documents)
+    Ok((documents, words))
 }

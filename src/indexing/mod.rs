@@ -22,7 +22,7 @@ use tracing::{info, warn};
 use crate::ingest::{Corpus, CorpusSummary, IngestError, Source};
 use analysis::{text_analyzer, ANALYZER_NAME};
 use manifest::Manifest;
-use record::PassageRecord;
+use record::{PassageRecord, RecordReader, WordTable};
 use schema::{SummitSchema, SCHEMA_VERSION};
 
 /// Why the index could not be built, opened or read.
@@ -93,6 +93,8 @@ pub struct TermStats {
 #[derive(Debug, Default)]
 pub struct Vocabulary {
     stats: FxHashMap<String, TermStats>,
+    /// Each term by its id.
+    by_id: Vec<Box<str>>,
     by_shape: FxHashMap<(char, usize), Vec<String>>,
 }
 
@@ -114,6 +116,11 @@ impl Vocabulary {
     /// The dense id of a term, or `u32::MAX` for a term the index does not hold.
     pub fn id(&self, term: &str) -> u32 {
         self.stats.get(term).map_or(u32::MAX, |s| s.id)
+    }
+
+    /// The term with this id.
+    pub fn term(&self, id: u32) -> Option<&str> {
+        self.by_id.get(id as usize).map(|t| &**t)
     }
 
     /// Number of distinct terms.
@@ -141,6 +148,7 @@ pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
     vocabulary: Vocabulary,
+    records: RecordReader,
     readiness: Readiness,
 }
 
@@ -159,9 +167,10 @@ impl SearchIndex {
             let schema = SummitSchema::new();
             let index = Index::create_in_ram(schema.schema.clone());
             register_analyzer(&index);
-            build::write_corpus(&index, &schema, &corpus, show_progress)?;
-            let opened = Self::from_index(index, schema, Readiness::InMemory)?;
-            return Ok((opened, CorpusSummary::of(&corpus)));
+            let (_, words) = build::write_corpus(&index, &schema, &corpus, show_progress)?;
+            let summary = CorpusSummary::of(&corpus);
+            let opened = Self::from_index(index, schema, words, &summary, Readiness::InMemory)?;
+            return Ok((opened, summary));
         };
         let fingerprint = source.fingerprint()?;
         let reason = if force {
@@ -203,7 +212,9 @@ impl SearchIndex {
                 return Err(IndexError::Damaged(damaged.len()));
             }
             register_analyzer(&index);
-            let opened = Self::from_index(index, schema, Readiness::Reused)?;
+            let words = WordTable::read(dir)?;
+            let opened =
+                Self::from_index(index, schema, words, &manifest.summary, Readiness::Reused)?;
             if opened.searcher().num_docs() != manifest.documents {
                 return Err(IndexError::ManifestMismatch);
             }
@@ -232,10 +243,13 @@ impl SearchIndex {
         std::fs::create_dir_all(&staging).map_err(io(&staging))?;
         let schema = SummitSchema::new();
         let summary = CorpusSummary::of(corpus);
+        let words;
         {
             let index = Index::create_in_dir(&staging, schema.schema.clone())?;
             register_analyzer(&index);
-            let documents = build::write_corpus(&index, &schema, corpus, show_progress)?;
+            let (documents, built) = build::write_corpus(&index, &schema, corpus, show_progress)?;
+            built.write(&staging)?;
+            words = built;
             Manifest::new(fingerprint, documents, summary.clone())
                 .write(&staging)
                 .map_err(io(&staging))?;
@@ -247,7 +261,7 @@ impl SearchIndex {
         let index = Index::open_in_dir(dir)?;
         register_analyzer(&index);
         Ok((
-            Self::from_index(index, schema, Readiness::Built(reason))?,
+            Self::from_index(index, schema, words, &summary, Readiness::Built(reason))?,
             summary,
         ))
     }
@@ -255,6 +269,8 @@ impl SearchIndex {
     fn from_index(
         index: Index,
         schema: SummitSchema,
+        words: WordTable,
+        summary: &CorpusSummary,
         readiness: Readiness,
     ) -> Result<Self, IndexError> {
         let reader = index
@@ -262,11 +278,13 @@ impl SearchIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
         let vocabulary = read_vocabulary(&reader, &schema)?;
+        let records = RecordReader::new(words, summary, &vocabulary);
         Ok(SearchIndex {
             schema,
             index,
             reader,
             vocabulary,
+            records,
             readiness,
         })
     }
@@ -302,7 +320,7 @@ impl SearchIndex {
             .get_first(self.schema.record)
             .and_then(|v| v.as_bytes())
             .ok_or(IndexError::Decode)?;
-        postcard::from_bytes(bytes).map_err(|_| IndexError::Decode)
+        self.records.decode(bytes, &self.vocabulary)
     }
 
     /// Looks a record up by its id.
@@ -388,6 +406,10 @@ fn read_vocabulary(reader: &IndexReader, schema: &SummitSchema) -> Result<Vocabu
             }
         }
     }
+    let mut by_id: Vec<Box<str>> = vec![Box::from(""); stats.len()];
+    for (term, s) in &stats {
+        by_id[s.id as usize] = term.as_str().into();
+    }
     let mut by_shape: FxHashMap<(char, usize), Vec<String>> = FxHashMap::default();
     for term in stats.keys() {
         if let Some(first) = term.chars().next() {
@@ -403,5 +425,9 @@ fn read_vocabulary(reader: &IndexReader, schema: &SummitSchema) -> Result<Vocabu
     if stats.is_empty() {
         warn!("the index holds no terms");
     }
-    Ok(Vocabulary { stats, by_shape })
+    Ok(Vocabulary {
+        stats,
+        by_id,
+        by_shape,
+    })
 }

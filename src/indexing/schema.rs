@@ -9,18 +9,20 @@ use super::IndexError;
 
 /// Bumped whenever the schema, the analyzer or the stored record changes, so that a
 /// persisted index from an older binary is rebuilt instead of misread.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// The schema with its field handles.
 #[derive(Clone)]
 pub struct SummitSchema {
     /// The tantivy schema.
     pub schema: Schema,
-    /// Passage id (`slug:paragraph[.point]`), indexed as one raw term for lookups.
+    /// Passage id (`slug:paragraph[.point]`), indexed as one raw term for lookups (not
+    /// stored: the record gives it back).
     pub id: Field,
     /// Analysed passage text plus the text of the footnotes it cites; BM25 runs here.
     pub body: Field,
-    /// The postcard-encoded [`super::record::PassageRecord`].
+    /// The postcard-encoded stored passage ([`super::record`]): article number, place, text,
+    /// cited footnote numbers, sentences; read back as a [`super::record::PassageRecord`].
     pub record: Field,
     /// The passage's place in the corpus (articles by id, then each article's paragraphs, then
     /// its points): the tie-break between equal BM25 scores, so which passages make the
@@ -41,7 +43,7 @@ impl SummitSchema {
     /// Builds the schema.
     pub fn new() -> Self {
         let mut builder = Schema::builder();
-        let id = builder.add_text_field("id", STRING | STORED);
+        let id = builder.add_text_field("id", STRING);
         let body_options = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer(ANALYZER_NAME)

@@ -125,8 +125,9 @@ impl SemanticState {
         if let Some(records) = &preloaded {
             for record in records {
                 for span in &record.terms {
-                    if let Some(word) = record.text.get(span.start as usize..span.end as usize) {
-                        let kept = surfaces.entry(span.term.as_str()).or_insert(word);
+                    let word = record.text.get(span.start as usize..span.end as usize);
+                    if let (Some(term), Some(word)) = (vocabulary.term(span.term), word) {
+                        let kept = surfaces.entry(term).or_insert(word);
                         if (word.len(), word) < (kept.len(), *kept) {
                             *kept = word;
                         }

@@ -81,25 +81,18 @@ pub struct RankedHit {
     pub matched: Vec<(usize, usize)>,
 }
 
-/// A stored passage ready for scoring: its record and its terms as vocabulary ids, so
-/// matching a question compares integers instead of hashing strings.
+/// A stored passage ready for scoring: its record (whose terms are vocabulary ids, so
+/// matching a question compares integers instead of hashing strings) and what answers share.
 #[derive(Debug)]
 struct Candidate {
     record: Arc<PassageRecord>,
     passage: Arc<PassageRef>,
     footnotes: Arc<[Footnote]>,
-    text_ids: Vec<u32>,
-    footnote_ids: Vec<u32>,
-    title_ids: Vec<u32>,
 }
 
 impl Candidate {
-    fn new(record: PassageRecord, vocabulary: &Vocabulary) -> Candidate {
-        let ids = |terms: &mut dyn Iterator<Item = &str>| terms.map(|t| vocabulary.id(t)).collect();
+    fn new(record: PassageRecord) -> Candidate {
         Candidate {
-            text_ids: ids(&mut record.terms.iter().map(|t| t.term.as_str())),
-            footnote_ids: ids(&mut record.footnote_terms.iter().map(String::as_str)),
-            title_ids: ids(&mut record.title_terms.iter().map(String::as_str)),
             passage: Arc::new(record.passage_ref()),
             footnotes: record.footnotes.clone().into(),
             record: Arc::new(record),
@@ -177,7 +170,7 @@ impl Retriever {
                 let mut candidates = Vec::with_capacity(segment.max_doc() as usize);
                 for doc in 0..segment.max_doc() {
                     let record = index.record(&searcher, DocAddress::new(ord as u32, doc))?;
-                    candidates.push(Arc::new(Candidate::new(record, index.vocabulary())));
+                    candidates.push(Arc::new(Candidate::new(record)));
                 }
                 segments.push(candidates);
             }
@@ -244,7 +237,7 @@ impl Retriever {
             }
         }
         let record = self.index.record(searcher, address)?;
-        Ok(Arc::new(Candidate::new(record, self.index.vocabulary())))
+        Ok(Arc::new(Candidate::new(record)))
     }
 
     /// Ranks passages for a planned question, best first. Only hits that pass the answer
@@ -491,8 +484,8 @@ fn score_candidate(
     let (ranked_footnotes, rest) = rest.split_at_mut(words);
     let (weights, per_sentence) = rest.split_at_mut(words);
     let mut matched = Vec::new();
-    for (span, &id) in record.terms.iter().zip(&candidate.text_ids) {
-        if let Some((word, credit, ranking_only)) = find(id) {
+    for span in &record.terms {
+        if let Some((word, credit, ranking_only)) = find(span.term) {
             ranked_text[word] = ranked_text[word].max(credit);
             let s = (span.sentence as usize).min(sentence_count - 1);
             let cell = &mut per_sentence[s * words + word];
@@ -503,7 +496,7 @@ fn score_candidate(
             }
         }
     }
-    for &id in &candidate.footnote_ids {
+    for &id in &record.footnote_terms {
         if let Some((word, credit, ranking_only)) = find(id) {
             ranked_footnotes[word] = ranked_footnotes[word].max(credit);
             if !ranking_only {
@@ -530,7 +523,7 @@ fn score_candidate(
         let in_title = term
             .matches
             .iter()
-            .any(|m| !m.ranking_only && candidate.title_ids.contains(&m.id));
+            .any(|m| !m.ranking_only && record.title_terms.contains(&m.id));
         *weight = if in_title {
             term.weight * TITLE_WORD_CREDIT
         } else {
