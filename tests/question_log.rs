@@ -557,3 +557,47 @@ async fn gaps_is_shown_to_holders_of_an_admin_role() {
         "{shown}"
     );
 }
+
+/// A vote clicked after the bot restarted still counts (its button id carries the answer's
+/// id; nothing of the first process is needed), and lands on the answer the first process
+/// recorded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vote_clicked_after_a_restart_still_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/summit.db", dir.path().display());
+    let with_log = |url: String| {
+        move |c: &mut summit_bot::config::Config| {
+            c.store.enabled = true;
+            c.store.url = url;
+        }
+    };
+    let first = start_bot(with_log(url.clone())).await;
+    let asked = mention(&first.fake, "Is there a hotline?");
+    let answer = wait_reply_to(&first.fake, asked).await.body;
+    let message = reply_message(&first.fake, &answer, 0);
+    wait_for_report(&url, |r| r.questions == 1).await;
+    first.stop();
+    drop(first);
+
+    let second = start_bot(with_log(url.clone())).await;
+    click(&second, &button(&answer, "Not helpful"), &message).await;
+    let report = wait_for_report(&url, |r| r.feedback.not_helpful == 1).await;
+    assert_eq!(report.questions, 1);
+    assert_eq!(report.feedback.helpful, 0);
+    let passage = second
+        .engine
+        .ask("Is there a hotline?")
+        .unwrap()
+        .answer
+        .expect("answered")
+        .passage
+        .id
+        .to_string();
+    assert_eq!(
+        report.least_helpful,
+        vec![report::LeastHelpful {
+            passage,
+            not_helpful: 1
+        }]
+    );
+}
