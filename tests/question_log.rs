@@ -601,3 +601,122 @@ async fn a_vote_clicked_after_a_restart_still_counts() {
         }]
     );
 }
+
+/// `summit-bot report --json --since 1d --guild ID` counts only that guild's questions of the
+/// last day; without the options, all of them.
+#[test]
+fn report_since_and_guild_narrow_what_is_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/summit.db", dir.path().display());
+    let store = Store::start(&StoreConfig {
+        url: url.clone(),
+        ..StoreConfig::default()
+    })
+    .unwrap()
+    .unwrap();
+    for question in [
+        "an old question",
+        "a new question",
+        "another guild's question",
+    ] {
+        record(&store, 5, question, Outcome::NoAnswer);
+    }
+    assert!(store.flush(Duration::from_secs(60)));
+    let rt = runtime();
+    let mut db = rt
+        .block_on(Db::connect(&Target::parse(&url).unwrap()))
+        .unwrap();
+    let now = summit_bot::store::db::unix_now();
+    for (sql, value, question) in [
+        (
+            "UPDATE questions SET at = ?1 WHERE question = ?2",
+            now - 2 * 86_400,
+            "an old question",
+        ),
+        (
+            "UPDATE questions SET guild = ?1 WHERE question = ?2",
+            2,
+            "another guild's question",
+        ),
+    ] {
+        let changed = rt
+            .block_on(db.execute(
+                sql,
+                &[
+                    summit_bot::store::db::Param::Int(value),
+                    summit_bot::store::db::Param::Text(question.into()),
+                ],
+            ))
+            .unwrap();
+        assert_eq!(changed, 1);
+    }
+    let config = write_config(&format!(
+        "[corpus]\nindex_dir = ''\n[store]\nurl = '{url}'\n"
+    ));
+    let report = |args: &[&str]| -> Value {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_summit-bot"))
+            .args(["report", "--json", "--config"])
+            .arg(&config)
+            .args(args)
+            .output()
+            .expect("run report");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("one JSON object")
+    };
+    let narrowed = report(&["--since", "1d", "--guild", "1"]);
+    assert_eq!(narrowed["questions"], json!(1), "{narrowed}");
+    assert_eq!(
+        narrowed["top_unanswered"],
+        json!([{"question": "a new question", "count": 1}])
+    );
+    assert_eq!(report(&[])["questions"], json!(3));
+    assert_eq!(report(&["--guild", "2"])["questions"], json!(1));
+}
+
+/// With `log_question_text = false` questions are counted but neither their text nor its
+/// normalised form is stored, so nothing is listed as unanswered.
+#[test]
+fn without_question_text_only_counts_are_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/summit.db", dir.path().display());
+    let store = Store::start(&StoreConfig {
+        url: url.clone(),
+        log_question_text: false,
+        ..StoreConfig::default()
+    })
+    .unwrap()
+    .unwrap();
+    record(
+        &store,
+        5,
+        "What is the best pizza topping?",
+        Outcome::NoAnswer,
+    );
+    record(
+        &store,
+        6,
+        "What is the best pizza topping?",
+        Outcome::NoAnswer,
+    );
+    assert!(store.flush(Duration::from_secs(60)));
+    let rt = runtime();
+    let mut db = rt
+        .block_on(Db::connect(&Target::parse(&url).unwrap()))
+        .unwrap();
+    let built = rt
+        .block_on(report::build(&mut db, &Filter::default()))
+        .unwrap();
+    assert_eq!((built.questions, built.no_answer, built.askers), (2, 2, 2));
+    assert!(built.top_unanswered.is_empty(), "{built:?}");
+    let texts = rt
+        .block_on(db.query(
+            "SELECT COUNT(*) FROM questions WHERE question IS NOT NULL OR normalised IS NOT NULL",
+            &[],
+        ))
+        .unwrap();
+    assert_eq!(texts, vec![vec![summit_bot::store::db::Value::Int(0)]]);
+}
