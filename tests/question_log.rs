@@ -138,6 +138,24 @@ fn postgres_without_a_hash_key_is_a_configuration_error() {
     assert!(stderr.contains("SUMMIT_HASH_KEY must be set"), "{stderr}");
 }
 
+/// Runs `summit-bot report --config CONFIG ARGS…` (with the tests' hash key) and returns
+/// what it printed, after checking it succeeded.
+fn run_report(config: &std::path::Path, args: &[&str]) -> Vec<u8> {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_summit-bot"))
+        .args(["report", "--config"])
+        .arg(config)
+        .args(args)
+        .env(summit_bot::store::hash::KEY_ENV, "test hash key")
+        .output()
+        .expect("run report");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
 fn write_config(text: &str) -> std::path::PathBuf {
     let dir = tempfile::tempdir().expect("tempdir").keep();
     let path = dir.join("config.toml");
@@ -181,6 +199,17 @@ fn reply_message(fake: &FakeDiscord, sent: &Value, flags: u64) -> Value {
         "embeds": sent["embeds"].clone(), "pinned": false, "type": 0, "flags": flags,
         "components": sent["components"].clone(),
     })
+}
+
+/// The id and the text of the passage the bot's engine answers `question` with.
+fn answer_passage(bot: &RunningBot, question: &str) -> (String, String) {
+    let hit = bot
+        .engine
+        .ask(question)
+        .expect("ask")
+        .answer
+        .expect("answered");
+    (hit.passage.id.to_string(), hit.passage.text.to_string())
 }
 
 /// The custom id of the button labelled `label` on a sent message body.
@@ -240,15 +269,7 @@ async fn record_and_report(url: &str) {
     })
     .await;
 
-    let hotline_passage = bot
-        .engine
-        .ask("Is there a hotline?")
-        .unwrap()
-        .answer
-        .expect("answered")
-        .passage
-        .text
-        .to_string();
+    let (_, hotline_passage) = answer_passage(&bot, "Is there a hotline?");
     let answered = mention(&bot.fake, "Is there a hotline?");
     let answer = wait_reply_to(&bot.fake, answered).await.body;
     let labels: Vec<&str> = answer["components"][0]["components"]
@@ -270,15 +291,7 @@ async fn record_and_report(url: &str) {
     );
     bot.fake.dispatch("INTERACTION_CREATE", interaction);
     let slash_answer = wait_callback(&bot.fake, slash).await["data"].clone();
-    let slash_passage = bot
-        .engine
-        .ask("Who will co-chair the dialogue?")
-        .unwrap()
-        .answer
-        .expect("answered")
-        .passage
-        .id
-        .to_string();
+    let (slash_passage, _) = answer_passage(&bot, "Who will co-chair the dialogue?");
 
     let chat_reply = reply_message(&bot.fake, &answer, 0);
     let thanks = click(&bot, &button(&answer, "Not helpful"), &chat_reply).await;
@@ -329,18 +342,8 @@ async fn record_and_report(url: &str) {
     let config = write_config(&format!(
         "[corpus]\nindex_dir = ''\n[store]\nurl = '{url}'\n"
     ));
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_summit-bot"))
-        .args(["report", "--json", "--config"])
-        .arg(&config)
-        .env(summit_bot::store::hash::KEY_ENV, "test hash key")
-        .output()
-        .expect("run report");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mut report: Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    let mut report: Value =
+        serde_json::from_slice(&run_report(&config, &["--json"])).expect("one JSON object");
     let hours = report["by_hour_utc"].take();
     assert_eq!(
         report,
@@ -360,18 +363,9 @@ async fn record_and_report(url: &str) {
 
     // The helpful answer and the unanswered question become eval lines for review.
     let export = config.with_file_name("export.jsonl");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_summit-bot"))
-        .args(["report", "--config"])
-        .arg(&config)
-        .arg("--export-eval")
-        .arg(&export)
-        .env(summit_bot::store::hash::KEY_ENV, "test hash key")
-        .output()
-        .expect("run export");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    run_report(
+        &config,
+        &["--export-eval", export.to_str().expect("utf-8 path")],
     );
     let opening: Vec<String> = hotline_passage
         .split_whitespace()
@@ -584,15 +578,7 @@ async fn a_vote_clicked_after_a_restart_still_counts() {
     let report = wait_for_report(&url, |r| r.feedback.not_helpful == 1).await;
     assert_eq!(report.questions, 1);
     assert_eq!(report.feedback.helpful, 0);
-    let passage = second
-        .engine
-        .ask("Is there a hotline?")
-        .unwrap()
-        .answer
-        .expect("answered")
-        .passage
-        .id
-        .to_string();
+    let (passage, _) = answer_passage(&second, "Is there a hotline?");
     assert_eq!(
         report.least_helpful,
         vec![report::LeastHelpful {
@@ -602,18 +588,27 @@ async fn a_vote_clicked_after_a_restart_still_counts() {
     );
 }
 
+/// A store on a fresh SQLite file (which lives as long as the returned folder), its config
+/// changed by `configure`; and the file's URL.
+fn sqlite_store(
+    configure: impl FnOnce(&mut StoreConfig),
+) -> (tempfile::TempDir, String, std::sync::Arc<Store>) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/summit.db", dir.path().display());
+    let mut config = StoreConfig {
+        url: url.clone(),
+        ..StoreConfig::default()
+    };
+    configure(&mut config);
+    let store = Store::start(&config).unwrap().unwrap();
+    (dir, url, store)
+}
+
 /// `summit-bot report --json --since 1d --guild ID` counts only that guild's questions of the
 /// last day; without the options, all of them.
 #[test]
 fn report_since_and_guild_narrow_what_is_counted() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/summit.db", dir.path().display());
-    let store = Store::start(&StoreConfig {
-        url: url.clone(),
-        ..StoreConfig::default()
-    })
-    .unwrap()
-    .unwrap();
+    let (_dir, url, store) = sqlite_store(|_| {});
     for question in [
         "an old question",
         "a new question",
@@ -654,18 +649,8 @@ fn report_since_and_guild_narrow_what_is_counted() {
         "[corpus]\nindex_dir = ''\n[store]\nurl = '{url}'\n"
     ));
     let report = |args: &[&str]| -> Value {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_summit-bot"))
-            .args(["report", "--json", "--config"])
-            .arg(&config)
-            .args(args)
-            .output()
-            .expect("run report");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).expect("one JSON object")
+        let json: Vec<&str> = ["--json"].iter().chain(args).copied().collect();
+        serde_json::from_slice(&run_report(&config, &json)).expect("one JSON object")
     };
     let narrowed = report(&["--since", "1d", "--guild", "1"]);
     assert_eq!(narrowed["questions"], json!(1), "{narrowed}");
@@ -681,15 +666,7 @@ fn report_since_and_guild_narrow_what_is_counted() {
 /// normalised form is stored, so nothing is listed as unanswered.
 #[test]
 fn without_question_text_only_counts_are_kept() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/summit.db", dir.path().display());
-    let store = Store::start(&StoreConfig {
-        url: url.clone(),
-        log_question_text: false,
-        ..StoreConfig::default()
-    })
-    .unwrap()
-    .unwrap();
+    let (_dir, url, store) = sqlite_store(|c| c.log_question_text = false);
     record(
         &store,
         5,
