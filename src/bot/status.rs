@@ -4,9 +4,10 @@
 //! count into the metrics.
 
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
+use parking_lot::Mutex;
 use poise::serenity_prelude as serenity;
 use serenity::{async_trait, ConnectionStage, ShardManager};
 
@@ -26,11 +27,7 @@ pub struct GatewayStatus {
 #[async_trait]
 impl serenity::EventHandler for GatewayStatus {
     async fn ready(&self, ctx: serenity::Context, _ready: serenity::Ready) {
-        let first = self
-            .identified
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(ctx.shard_id.0);
+        let first = self.identified.lock().insert(ctx.shard_id.0);
         if !first {
             metrics::gateway_reconnect(metrics::Reconnect::Identify);
         }
