@@ -394,11 +394,23 @@ impl Writer {
                         break; // every sender is gone and the queue is empty
                     }
                     if batch.len() < MAX_BATCH && !batch.iter().any(Message::is_awaited) {
-                        tokio::time::sleep(LINGER).await;
+                        // Linger for more rows, but stop as soon as someone waits on the
+                        // writer (a flush, `/gaps`): they are served at once, not after LINGER.
+                        let linger = tokio::time::sleep(LINGER);
+                        tokio::pin!(linger);
                         while batch.len() < MAX_BATCH {
-                            match receiver.try_recv() {
-                                Ok(message) => batch.push(message),
-                                Err(_) => break,
+                            tokio::select! {
+                                _ = &mut linger => break,
+                                message = receiver.recv() => match message {
+                                    Some(message) => {
+                                        let awaited = message.is_awaited();
+                                        batch.push(message);
+                                        if awaited {
+                                            break;
+                                        }
+                                    }
+                                    None => break,
+                                },
                             }
                         }
                     }
