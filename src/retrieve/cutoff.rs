@@ -38,6 +38,11 @@ impl Scored {
     }
 }
 
+/// Sorts documents best first: higher score, then lower order (the merged cutoff's order).
+pub fn best_first(documents: &mut [Scored]) {
+    documents.sort_by(Scored::rank);
+}
+
 /// Heap entry ordered so the heap's top is the worst kept document.
 struct Worst(Scored);
 
@@ -146,7 +151,7 @@ impl Collector for TopCandidates {
 
     fn merge_fruits(&self, fruits: Vec<Vec<Scored>>) -> tantivy::Result<Vec<Scored>> {
         let mut all: Vec<Scored> = fruits.into_iter().flatten().collect();
-        all.sort_by(Scored::rank);
+        best_first(&mut all);
         all.truncate(self.limit);
         Ok(all)
     }

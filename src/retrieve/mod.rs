@@ -9,6 +9,7 @@ pub mod fusion;
 pub mod fuzzy;
 pub mod markup;
 pub mod query;
+mod small;
 
 use std::sync::Arc;
 
@@ -113,6 +114,9 @@ pub struct Retriever {
     semantic: Option<SemanticState>,
     /// Index-wide totals for BM25, read once (an engine never sees its index change).
     totals: Totals,
+    /// The postings of a tiny index, scored without a tantivy search when the whole index
+    /// fits the candidate cutoff ([`small`]).
+    small: Option<small::SmallPostings>,
 }
 
 /// Token and document totals of the index, as tantivy's own BM25 statistics compute them.
@@ -199,7 +203,15 @@ impl Retriever {
             body_tokens: searcher.total_num_tokens(index.schema.body)?,
             docs: searcher.total_num_docs()?,
         };
+        let small = small::SmallPostings::read(
+            &searcher,
+            totals.body,
+            index.vocabulary(),
+            totals.body_tokens,
+            totals.docs,
+        )?;
         Ok(Retriever {
+            small,
             totals,
             index,
             preloaded,
@@ -240,6 +252,43 @@ impl Retriever {
         Ok(Arc::new(Candidate::new(record)))
     }
 
+    /// The best `limit` documents by BM25 for the asked words, from a tantivy search.
+    fn tantivy_candidates<'p>(
+        &self,
+        searcher: &Searcher,
+        asked: impl Iterator<Item = &'p query::TermMatch>,
+        limit: usize,
+    ) -> Result<Vec<cutoff::Scored>, IndexError> {
+        let clauses: Vec<(Occur, Box<dyn Query>)> = asked
+            .map(|m| {
+                let query = TermQuery::new(
+                    Term::from_field_text(self.index.schema.body, &m.term),
+                    IndexRecordOption::WithFreqs,
+                );
+                // Only corrected terms need a boost below one.
+                let clause: Box<dyn Query> = if m.credit == 1.0 {
+                    Box::new(query)
+                } else {
+                    Box::new(BoostQuery::new(Box::new(query), m.credit))
+                };
+                (Occur::Should, clause)
+            })
+            .collect();
+        if clauses.is_empty() {
+            return Ok(Vec::new());
+        }
+        let statistics = Statistics {
+            totals: self.totals,
+            vocabulary: self.index.vocabulary(),
+            searcher,
+        };
+        Ok(searcher.search_with_statistics_provider(
+            &BooleanQuery::new(clauses),
+            &cutoff::TopCandidates::new(limit),
+            &statistics,
+        )?)
+    }
+
     /// Ranks passages for a planned question, best first. Only hits that pass the answer
     /// bar are returned; an empty list means "no good answer".
     pub fn rank(
@@ -265,37 +314,25 @@ impl Retriever {
         {
             return Ok(Vec::new());
         }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for term in &plan.terms {
-            // Ranking-only neighbours do not fetch candidates: BM25 stays on the asked words.
-            for m in term.matches.iter().filter(|m| !m.ranking_only) {
-                let query = TermQuery::new(
-                    Term::from_field_text(self.index.schema.body, &m.term),
-                    IndexRecordOption::WithFreqs,
-                );
-                // Only corrected terms need a boost below one.
-                let clause: Box<dyn Query> = if m.credit == 1.0 {
-                    Box::new(query)
-                } else {
-                    Box::new(BoostQuery::new(Box::new(query), m.credit))
-                };
-                clauses.push((Occur::Should, clause));
-            }
-        }
+        // Ranking-only neighbours do not fetch candidates: BM25 stays on the asked words.
+        let asked = || {
+            plan.terms
+                .iter()
+                .flat_map(|t| &t.matches)
+                .filter(|m| !m.ranking_only)
+        };
         // Equal scores at the cutoff go to the earlier passage, whatever the index layout.
-        let top = if clauses.is_empty() {
-            Vec::new()
-        } else {
-            let statistics = Statistics {
-                totals: self.totals,
-                vocabulary: self.index.vocabulary(),
-                searcher,
-            };
-            searcher.search_with_statistics_provider(
-                &BooleanQuery::new(clauses),
-                &cutoff::TopCandidates::new(options.candidates),
-                &statistics,
-            )?
+        let top = match &self.small {
+            Some(small) if small.docs() <= options.candidates as u64 => {
+                let clauses: Vec<small::Clause> = asked()
+                    .map(|m| small::Clause {
+                        id: m.id,
+                        boost: m.credit,
+                    })
+                    .collect();
+                small.search(&clauses)
+            }
+            _ => self.tantivy_candidates(searcher, asked(), options.candidates)?,
         };
         let best_bm25 = top
             .first()
