@@ -17,15 +17,40 @@ pub fn escape_markdown(text: &str) -> String {
 }
 
 /// Appends `text` to `out` escaped like [`escape_markdown`], copying runs between special
-/// characters whole (they are all ASCII, so byte positions are character boundaries).
+/// characters whole (they are all ASCII, so byte positions are character boundaries). Eight
+/// bytes are checked per step: article text rarely holds one of these characters.
 fn escape_markdown_into(out: &mut String, text: &str) {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    /// Some byte of `x` is one of the special characters (exact as a yes/no answer).
+    fn special(x: u64) -> bool {
+        let zero = |y: u64| y.wrapping_sub(LOW) & !y;
+        [b'\\', b'*', b'_', b'~', b'`', b'|']
+            .iter()
+            .fold(0, |found, &c| found | zero(x ^ (LOW * u64::from(c))))
+            & HIGH
+            != 0
+    }
+    let bytes = text.as_bytes();
     let mut from = 0;
-    for (at, byte) in text.bytes().enumerate() {
-        if matches!(byte, b'\\' | b'*' | b'_' | b'~' | b'`' | b'|') {
-            out.push_str(&text[from..at]);
-            out.push('\\');
-            from = at;
+    let mut at = 0;
+    while at < bytes.len() {
+        if let Some(word) = bytes.get(at..at + 8) {
+            let mut chunk = [0u8; 8];
+            chunk.copy_from_slice(word);
+            if !special(u64::from_le_bytes(chunk)) {
+                at += 8;
+                continue;
+            }
         }
+        for (i, &byte) in bytes[at..(at + 8).min(bytes.len())].iter().enumerate() {
+            if matches!(byte, b'\\' | b'*' | b'_' | b'~' | b'`' | b'|') {
+                out.push_str(&text[from..at + i]);
+                out.push('\\');
+                from = at + i;
+            }
+        }
+        at += 8;
     }
     out.push_str(&text[from..]);
 }
@@ -111,5 +136,31 @@ mod tests {
     #[test]
     fn escapes_markdown_in_the_article_text() {
         assert_eq!(highlight("a *b* _c_", &[], None), "a \\*b\\* \\_c\\_");
+    }
+
+    #[test]
+    fn escaping_matches_a_byte_by_byte_escape() {
+        let plain = |text: &str| {
+            let mut out = String::new();
+            for c in text.chars() {
+                if matches!(c, '\\' | '*' | '_' | '~' | '`' | '|') {
+                    out.push('\\');
+                }
+                out.push(c);
+            }
+            out
+        };
+        let mut texts = vec![String::new(), "“quoted” café 北京 🙂".to_string()];
+        // Every ASCII byte at every offset of an eight-byte word, alone and doubled.
+        for b in 0u8..0x80 {
+            for offset in 0..10 {
+                let c = b as char;
+                texts.push(format!("{}{c}é tail", "x".repeat(offset)));
+                texts.push(format!("{}{c}{c}", "é".repeat(offset)));
+            }
+        }
+        for text in &texts {
+            assert_eq!(escape_markdown(text), plain(text), "{text:?}");
+        }
     }
 }

@@ -206,12 +206,9 @@ impl QuantisedVectors {
 
     /// Appends a vector; returns its index.
     pub fn push(&mut self, v: &[f32]) -> usize {
-        let max = v.iter().fold(0f32, |m, x| m.max(x.abs()));
+        let max = max_abs(v);
         let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
-        self.data.extend(
-            v.iter()
-                .map(|x| (x / scale).round().clamp(-127.0, 127.0) as i8),
-        );
+        self.data.extend(v.iter().map(|x| to_i8(x / scale)));
         self.scales.push(scale);
         self.scales.len() - 1
     }
@@ -329,6 +326,39 @@ fn dot_i8_scalar(a: &[i8], b: &[i8]) -> i32 {
         .sum()
 }
 
+/// The largest magnitude in `v` (0 for an empty one; NaN ignored, as `f32::max` does): eight
+/// running maxima instead of one, so the loop runs eight lanes wide. Taking a maximum is
+/// order-independent, so the result is the same as a plain fold's.
+fn max_abs(v: &[f32]) -> f32 {
+    let mut lanes = [0f32; 8];
+    let mut blocks = v.chunks_exact(8);
+    for block in &mut blocks {
+        for (lane, x) in lanes.iter_mut().zip(block) {
+            *lane = lane.max(x.abs());
+        }
+    }
+    let max = lanes.iter().fold(0f32, |m, &lane| m.max(lane));
+    blocks.remainder().iter().fold(max, |m, x| m.max(x.abs()))
+}
+
+/// `x.round().clamp(-127.0, 127.0) as i8` (halves away from zero, NaN to 0) without the
+/// `roundf` library call per element, which baseline x86-64 has no instruction for: truncate,
+/// then step away from zero when the exact remainder is at least one half.
+fn to_i8(x: f32) -> i8 {
+    let clamped = x.clamp(-127.0, 127.0);
+    let truncated = clamped as i32;
+    // Exact: |clamped| <= 127, so clamped and its truncation share all their integer bits.
+    let rest = clamped - truncated as f32;
+    let rounded = if rest >= 0.5 {
+        truncated + 1
+    } else if rest <= -0.5 {
+        truncated - 1
+    } else {
+        truncated
+    };
+    rounded as i8
+}
+
 /// A query vector stored like [`QuantisedVectors`] rows, for [`QuantisedVectors::dot_quantised`].
 #[derive(Debug, Clone)]
 pub struct QuantisedQuery {
@@ -339,14 +369,11 @@ pub struct QuantisedQuery {
 impl QuantisedQuery {
     /// Quantises `v` to int8 with one scale.
     pub fn new(v: &[f32]) -> Self {
-        let max = v.iter().fold(0f32, |m, x| m.max(x.abs()));
+        let max = max_abs(v);
         let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
         QuantisedQuery {
             scale,
-            data: v
-                .iter()
-                .map(|x| (x / scale).round().clamp(-127.0, 127.0) as i8)
-                .collect(),
+            data: v.iter().map(|x| to_i8(x / scale)).collect(),
         }
     }
 }
@@ -414,6 +441,54 @@ mod tests {
         }
         let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         assert_eq!(bits(&portable), bits(&wide));
+    }
+
+    #[test]
+    fn fast_rounding_and_maximum_match_the_library() {
+        let reference = |x: f32| x.round().clamp(-127.0, 127.0) as i8;
+        let mut values = vec![
+            0.0,
+            -0.0,
+            f32::NAN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            1e30,
+            -1e30,
+            f32::MIN_POSITIVE,
+        ];
+        for k in -130..=130 {
+            let half = k as f32 + 0.5;
+            values.extend([half, half.next_up(), half.next_down(), k as f32]);
+        }
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..100_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            values.push(((state >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * 300.0);
+        }
+        for &x in &values {
+            assert_eq!(to_i8(x), reference(x), "{x}");
+        }
+        for len in [0, 1, 7, 8, 9, 384] {
+            let v = &values[values.len() - len..];
+            let plain = v.iter().fold(0f32, |m, x| m.max(x.abs()));
+            assert_eq!(max_abs(v).to_bits(), plain.to_bits(), "length {len}");
+        }
+        let with_nan = [
+            1.0,
+            f32::NAN,
+            -3.0,
+            2.0,
+            0.5,
+            0.25,
+            9.0,
+            -10.0,
+            f32::NAN,
+            4.0,
+        ];
+        let plain = with_nan.iter().fold(0f32, |m, x| m.max(x.abs()));
+        assert_eq!(max_abs(&with_nan).to_bits(), plain.to_bits());
     }
 
     #[test]
