@@ -147,19 +147,37 @@ pub fn compose(question: &str, ranked: &[RankedHit], max_alternatives: usize) ->
     }
 }
 
-/// `haystack.contains(needle)`, answered cheaply when it is false: a longer needle never
-/// fits, and one whose short prefix is absent is absent too (a short needle is searched with
-/// SIMD; a long one first costs a pass over the whole needle).
+/// `haystack.contains(needle)`, answered cheaply when it is false (the usual case: two
+/// unrelated passages): a longer needle never fits, and otherwise only the places where the
+/// needle's first character occurs are compared (found word-at-a-time by `str::find`), which
+/// skips setting up a substring searcher per pair. After a few false starts (repetitive
+/// text) the general search takes over, so the cost stays linear.
 fn contains_text(haystack: &str, needle: &str) -> bool {
-    const PREFIX_BYTES: usize = 32;
+    const FALSE_STARTS: usize = 8;
     if needle.len() > haystack.len() {
         return false;
     }
-    let mut cut = needle.len().min(PREFIX_BYTES);
-    while !needle.is_char_boundary(cut) {
-        cut -= 1;
+    let Some(first) = needle.chars().next() else {
+        return true;
+    };
+    let last_start = haystack.len() - needle.len();
+    let mut from = 0;
+    for _ in 0..FALSE_STARTS {
+        let Some(found) = haystack.get(from..).and_then(|rest| rest.find(first)) else {
+            return false;
+        };
+        let at = from + found;
+        if at > last_start {
+            return false;
+        }
+        if haystack.as_bytes()[at..].starts_with(needle.as_bytes()) {
+            return true;
+        }
+        from = at + first.len_utf8();
     }
-    haystack.contains(&needle[..cut]) && (cut == needle.len() || haystack.contains(needle))
+    haystack
+        .get(from..)
+        .is_some_and(|rest| rest.contains(needle))
 }
 
 #[cfg(test)]
@@ -180,17 +198,23 @@ mod tests {
             "“quoted”",
             "é",
         ];
-        for haystack in texts
-            .iter()
-            .copied()
-            .chain([long, &long[5..], "x café “quoted” text y"])
-        {
-            for needle in
-                texts
-                    .iter()
-                    .copied()
-                    .chain([&long[..40], &long[1..], "café “quoted” tex"])
-            {
+        for haystack in texts.iter().copied().chain([
+            long,
+            &long[5..],
+            "x café “quoted” text y",
+            "aaaaaaaaaaaaaaaaaaaaab",
+            "ababababababababababababababac",
+        ]) {
+            for needle in texts.iter().copied().chain([
+                &long[..40],
+                &long[1..],
+                "café “quoted” tex",
+                "aaaaaaaaab",
+                "aaaaaaaaaaaaaaaaaaaaac",
+                "abababababababac",
+                "abababababababad",
+                "b",
+            ]) {
                 assert_eq!(
                     contains_text(haystack, needle),
                     haystack.contains(needle),
