@@ -328,6 +328,7 @@ pub fn ask_stream<R: Read>(
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
     let mut bytes = Vec::new();
+    let mut json_line = Vec::new();
     loop {
         let read = lines::read_line(input, &mut bytes, lines::MAX_LINE_BYTES)
             .context("cannot read stdin")?;
@@ -373,13 +374,17 @@ pub fn ask_stream<R: Read>(
                 }
             }
         };
-        let rendered = match (&response, as_json) {
-            (Some(r), true) => json::to_json_line(r),
-            (None, true) => json::null_line(question),
-            (Some(r), false) => text::response(r),
-            (None, false) => text::no_answer(),
-        };
-        out.write_all(rendered.as_bytes())?;
+        match (&response, as_json) {
+            (Some(r), true) => {
+                // One buffer for every line: no allocation, no UTF-8 check of 2 KB per answer.
+                json_line.clear();
+                json::write_json_line(&mut json_line, r);
+                out.write_all(&json_line)?;
+            }
+            (None, true) => out.write_all(json::null_line(question).as_bytes())?,
+            (Some(r), false) => out.write_all(text::response(r).as_bytes())?,
+            (None, false) => out.write_all(text::no_answer().as_bytes())?,
+        }
         out.write_all(b"\n")?;
         if input.buffer().is_empty() {
             out.flush()?;

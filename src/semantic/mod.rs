@@ -113,8 +113,17 @@ impl StaticModel {
     /// tells an ordinary word ("list") from a misspelling ("exectuive").
     pub fn word_rank(&self, word: &str) -> Option<u32> {
         let first = self.tokenizer.id("the")?;
-        let lowered = wordpiece::normalise(word);
-        let id = self.tokenizer.id(lowered.trim())?;
+        // Question words are short ASCII letters and digits: lowercased on the stack, they
+        // normalise to themselves, with no allocation (this runs for every question word).
+        let mut buffer = [0u8; 24];
+        let id = match buffer.get_mut(..word.len()) {
+            Some(short) if word.bytes().all(|b| b.is_ascii_alphanumeric()) => {
+                short.copy_from_slice(word.as_bytes());
+                short.make_ascii_lowercase();
+                self.tokenizer.id(std::str::from_utf8(short).ok()?)?
+            }
+            _ => self.tokenizer.id(wordpiece::normalise(word).trim())?,
+        };
         id.checked_sub(first)
     }
 
@@ -402,6 +411,35 @@ mod tests {
         let near = model.embed("sanctions").unwrap();
         let far = model.embed("pizza topping").unwrap();
         assert!(dot(&q, &near) > dot(&q, &far) + 0.1);
+    }
+
+    #[test]
+    fn word_rank_reads_short_ascii_words_like_any_other() {
+        let model = StaticModel::embedded();
+        let general = |word: &str| {
+            let first = model.tokenizer.id("the")?;
+            let id = model.tokenizer.id(wordpiece::normalise(word).trim())?;
+            id.checked_sub(first)
+        };
+        for word in [
+            "the",
+            "The",
+            "LIST",
+            "Sanctions",
+            "exectuive",
+            "2015",
+            "",
+            "a",
+            "hotline",
+            "abcdefghijklmnopqrstuvwx",
+            "abcdefghijklmnopqrstuvwxy",
+            "café",
+            " list ",
+            "e-mail",
+        ] {
+            assert_eq!(model.word_rank(word), general(word), "{word:?}");
+        }
+        assert_eq!(model.word_rank("the"), Some(0));
     }
 
     #[test]
