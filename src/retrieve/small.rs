@@ -341,7 +341,7 @@ mod tests {
                     query::TermMatch {
                         term: term.to_string(),
                         id,
-                        credit: [1.0, 0.8, 0.55, 0.7071][next(4)],
+                        credit: [1.0, 0.8, 0.55, 0.63][next(4)],
                         ranking_only: false,
                     }
                 })
