@@ -395,6 +395,7 @@ impl Retriever {
         }
 
         let mut hits = Vec::with_capacity(candidates.len());
+        let mut scratch = Vec::new();
         for (address, bm25_normalised) in candidates {
             let candidate = self.candidate(searcher, address)?;
             let mut hit = score_candidate(
@@ -403,6 +404,7 @@ impl Retriever {
                 &lookup,
                 total.max(f32::EPSILON),
                 bm25_normalised,
+                &mut scratch,
             );
             let similarity = match (&chunk_scores, semantic, &question) {
                 (Some(scores), _, _) => Some(
@@ -506,6 +508,7 @@ fn score_candidate(
     lookup: &Lookup,
     total: f32,
     bm25_normalised: f32,
+    scratch: &mut Vec<f32>,
 ) -> RankedHit {
     let record = &candidate.record;
     let find = |id: u32| lookup.find(id);
@@ -513,9 +516,10 @@ fn score_candidate(
     let sentence_count = record.sentences.len().max(1);
     // Credits per question word found in the text and in the footnotes (for coverage, and
     // with ranking-only neighbours for ranking), in each sentence, plus the ranking weights:
-    // one allocation for all of them.
-    let mut table = vec![0f32; words * (5 + sentence_count)];
-    let (in_text, rest) = table.split_at_mut(words);
+    // one buffer for all of them, reused from candidate to candidate.
+    scratch.clear();
+    scratch.resize(words * (5 + sentence_count), 0.0);
+    let (in_text, rest) = scratch.split_at_mut(words);
     let (in_footnotes, rest) = rest.split_at_mut(words);
     let (ranked_text, rest) = rest.split_at_mut(words);
     let (ranked_footnotes, rest) = rest.split_at_mut(words);

@@ -368,6 +368,29 @@ fn to_i8(x: f32) -> i8 {
     rounded as i8
 }
 
+/// `v` divided by `scale`, each rounded to int8 by [`to_i8`]: once per question for the chunk
+/// scan. With AVX2 (checked at run time) the same loop is compiled eight lanes wide: the
+/// same division and rounding per element, so the same bytes.
+fn quantise(v: &[f32], scale: f32) -> Vec<i8> {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2 (checked just above).
+        return unsafe { quantise_avx2(v, scale) };
+    }
+    quantise_portable(v, scale)
+}
+
+#[inline(always)]
+fn quantise_portable(v: &[f32], scale: f32) -> Vec<i8> {
+    v.iter().map(|x| to_i8(x / scale)).collect()
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn quantise_avx2(v: &[f32], scale: f32) -> Vec<i8> {
+    quantise_portable(v, scale)
+}
+
 /// A query vector stored like [`QuantisedVectors`] rows, for [`QuantisedVectors::dot_quantised`].
 #[derive(Debug, Clone)]
 pub struct QuantisedQuery {
@@ -382,7 +405,7 @@ impl QuantisedQuery {
         let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
         QuantisedQuery {
             scale,
-            data: v.iter().map(|x| to_i8(x / scale)).collect(),
+            data: quantise(v, scale),
         }
     }
 }
@@ -508,6 +531,16 @@ mod tests {
         for &x in &values {
             assert_eq!(to_i8(x), reference(x), "{x}");
         }
+        let scale = 0.37;
+        let portable = quantise_portable(&values, scale);
+        assert_eq!(quantise(&values, scale), portable);
+        assert_eq!(
+            portable,
+            values
+                .iter()
+                .map(|x| reference(x / scale))
+                .collect::<Vec<_>>()
+        );
         for len in [0, 1, 7, 8, 9, 384] {
             let v = &values[values.len() - len..];
             let plain = v.iter().fold(0f32, |m, x| m.max(x.abs()));
