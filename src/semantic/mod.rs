@@ -1,8 +1,10 @@
 //! Meaning beside words: a static sentence-embedding model distilled from all-MiniLM-L6-v2
 //! (`models/minilm-static/`, see its README for provenance), compiled into the binary.
 //!
-//! A text's vector is the normalised mean of its WordPiece tokens' rows in the table, so
-//! embedding a question costs microseconds and needs no model at run time. This layer sits
+//! A text's vector is the normalised mean of its tokens' rows in the table, so embedding a
+//! question costs microseconds and needs no model at run time. A token is a whole word of
+//! the table's word list when the word is there (words WordPiece would split, such as
+//! "demarcation", each distilled whole), otherwise a WordPiece token. This layer sits
 //! between `indexing` (it reads passage records) and `retrieve` (which fuses its scores with
 //! BM25 and coverage): [`chunks`] holds sentence-level vectors of a corpus, [`neighbours`]
 //! maps a question word to semantically close words of the index's own vocabulary.
@@ -20,7 +22,9 @@ use wordpiece::{WordPiece, UNKNOWN_ID};
 static TABLE: &[u8] = include_bytes!("../../models/minilm-static/embeddings.bin");
 /// The WordPiece vocabulary of the table, one token per line.
 static VOCAB: &str = include_str!("../../models/minilm-static/vocab.txt");
-const MAGIC: &[u8; 8] = b"SBSTEMB1";
+/// Whole words with rows of their own after the vocabulary's, sorted, one per line.
+static WORDS: &str = include_str!("../../models/minilm-static/words.txt");
+const MAGIC: &[u8; 8] = b"SBSTEMB2";
 /// `[CLS]` and `[SEP]`: never part of a pooled text.
 const SPECIAL_IDS: [u32; 2] = [101, 102];
 
@@ -32,9 +36,13 @@ pub enum SemanticError {
     BadTable(&'static str),
 }
 
-/// A static embedding model: a tokenizer and one int8 row (with a scale) per token.
+/// A static embedding model: a tokenizer and one int8 row (with a scale) per token, then
+/// one per whole word.
 pub struct StaticModel {
     tokenizer: WordPiece,
+    /// Sorted whole words; word `i` has row `tokenizer.len() + i`. Binary search instead
+    /// of a hash map: nothing to build at start for ~39,000 words.
+    words: Vec<&'static str>,
     dims: usize,
     scales: Vec<f32>,
     rows: &'static [u8],
@@ -43,7 +51,8 @@ pub struct StaticModel {
 impl std::fmt::Debug for StaticModel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StaticModel")
-            .field("tokens", &self.scales.len())
+            .field("rows", &self.scales.len())
+            .field("words", &self.words.len())
             .field("dims", &self.dims)
             .finish()
     }
@@ -56,14 +65,16 @@ impl StaticModel {
         MODEL.get_or_init(|| {
             // The bytes are part of the binary and checked by the tests, so a failure here is
             // a build defect, not something a user or a file can cause.
-            StaticModel::from_bytes(TABLE, VOCAB).expect("the compiled-in embedding table is valid")
+            StaticModel::from_bytes(TABLE, VOCAB, WORDS)
+                .expect("the compiled-in embedding table is valid")
         })
     }
 
-    /// Parses a table and its vocabulary.
+    /// Parses a table, its WordPiece vocabulary and its sorted whole-word list.
     pub fn from_bytes(
         table: &'static [u8],
         vocab: &'static str,
+        words: &'static str,
     ) -> Result<StaticModel, SemanticError> {
         let header = table
             .get(..16)
@@ -85,13 +96,18 @@ impl StaticModel {
             .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
             .collect();
         let tokenizer = WordPiece::from_vocab(vocab);
-        if tokenizer.len() != tokens {
+        let words: Vec<&'static str> = words.lines().collect();
+        if tokenizer.len() + words.len() != tokens {
             return Err(SemanticError::BadTable(
-                "vocabulary size differs from the table",
+                "vocabulary and word list sizes differ from the table",
             ));
+        }
+        if !words.is_sorted_by(|a, b| a < b) {
+            return Err(SemanticError::BadTable("word list not sorted"));
         }
         Ok(StaticModel {
             tokenizer,
+            words,
             dims,
             scales,
             rows: &table[scales_end..],
@@ -127,14 +143,27 @@ impl StaticModel {
         id.checked_sub(first)
     }
 
+    /// Row ids of `text`: a listed whole word is one row, any other word its WordPiece
+    /// tokens.
+    pub fn encode(&self, text: &str, out: &mut Vec<u32>) {
+        let first_word_row = self.tokenizer.len() as u32;
+        self.tokenizer.encode_with_words(text, out, |word| {
+            self.words
+                .binary_search(&word)
+                .ok()
+                .map(|i| first_word_row + i as u32)
+        });
+    }
+
     /// Unit-length vector of `text`, or `None` when it has no known token.
     pub fn embed(&self, text: &str) -> Option<Vec<f32>> {
         let mut ids = Vec::with_capacity(32);
-        self.tokenizer.encode(text, &mut ids);
+        self.encode(text, &mut ids);
         self.embed_ids(&ids)
     }
 
-    /// Unit-length mean of the rows of `ids` (unknown and special tokens skipped).
+    /// Unit-length mean of the rows of `ids` (unknown and special tokens skipped; ids from
+    /// [`StaticModel::encode`]).
     pub fn embed_ids(&self, ids: &[u32]) -> Option<Vec<f32>> {
         let mut sum = vec![0f32; self.dims];
         let mut any = false;
@@ -428,6 +457,27 @@ mod tests {
     }
 
     #[test]
+    fn listed_whole_words_are_one_row() {
+        let model = StaticModel::embedded();
+        let mut ids = Vec::new();
+        model.encode("Demarcation lines", &mut ids);
+        assert_eq!(
+            ids.len(),
+            2,
+            "demarcation is one row, not dem + ##ar + ##cation"
+        );
+        assert!(ids[0] as usize >= model.tokenizer().len());
+        assert_eq!(ids[1], model.tokenizer().id("lines").unwrap());
+        // A whole word keeps its meaning: closer to a synonym than the mean of its pieces.
+        let whole = model.embed("extradite").unwrap();
+        let pieces = model
+            .embed_ids(&model.tokenizer().ids("extradite"))
+            .unwrap();
+        let synonym = model.embed("deport").unwrap();
+        assert!(dot(&whole, &synonym) > dot(&pieces, &synonym));
+    }
+
+    #[test]
     fn related_texts_are_closer_than_unrelated_ones() {
         let model = StaticModel::embedded();
         let q = model.embed("economic penalties").unwrap();
@@ -467,8 +517,13 @@ mod tests {
 
     #[test]
     fn malformed_tables_are_errors() {
-        assert!(StaticModel::from_bytes(b"short", "a").is_err());
-        assert!(StaticModel::from_bytes(b"SBSTEMB1\x01\0\0\0\x02\0\0\0", "a").is_err());
+        assert!(StaticModel::from_bytes(b"short", "a", "").is_err());
+        assert!(StaticModel::from_bytes(b"SBSTEMB2\x01\0\0\0\x02\0\0\0", "a", "").is_err());
+        // One token and one word, one dimension: valid only with the word list sorted.
+        static TWO_ROWS: &[u8] =
+            b"SBSTEMB2\x03\0\0\0\x01\0\0\0\0\0\x80\x3f\0\0\x80\x3f\0\0\x80\x3f\x01\x02\x03";
+        assert!(StaticModel::from_bytes(TWO_ROWS, "a", "bb\ncc").is_ok());
+        assert!(StaticModel::from_bytes(TWO_ROWS, "a", "cc\nbb").is_err());
     }
 
     #[test]

@@ -62,6 +62,22 @@ impl WordPiece {
         pre_tokenise(&normalised, |word| self.encode_word(word, &mut piece, out));
     }
 
+    /// Appends the ids of `text` like [`WordPiece::encode`], except that a word for which
+    /// `whole_word` gives an id is that one id instead of its pieces.
+    pub fn encode_with_words(
+        &self,
+        text: &str,
+        out: &mut Vec<u32>,
+        whole_word: impl Fn(&str) -> Option<u32>,
+    ) {
+        let normalised = normalise(text);
+        let mut piece = String::new();
+        pre_tokenise(&normalised, |word| match whole_word(word) {
+            Some(id) => out.push(id),
+            None => self.encode_word(word, &mut piece, out),
+        });
+    }
+
     /// Token ids of `text`.
     pub fn ids(&self, text: &str) -> Vec<u32> {
         let mut out = Vec::new();
