@@ -4,6 +4,7 @@
 //! candidates by meaning and a semantic score; the two signals are fused for ranking and
 //! must agree for an answer (see [`fusion::is_answer`]).
 
+pub mod answer_type;
 pub mod cutoff;
 pub mod fusion;
 pub mod fuzzy;
@@ -23,6 +24,7 @@ use crate::indexing::record::PassageRecord;
 use crate::indexing::{IndexError, SearchIndex, Vocabulary};
 use crate::ingest::{Footnote, PassageRef};
 use crate::semantic::chunks::ChunkMatch;
+use answer_type::{AnswerType, AnswerTypes};
 use fusion::{Mode, SemanticOptions, SemanticState};
 use query::QueryPlan;
 
@@ -56,6 +58,11 @@ const BM25_WEIGHT: f32 = 0.25;
 /// Credit, for ranking, of a word that is also in the article title: such words (Obama, Xi,
 /// cyber-espionage) say which article a question is about, not which passage answers it.
 const TITLE_WORD_CREDIT: f32 = 0.5;
+/// Lexical score added to a passage that holds the kind of answer the question asks for (a
+/// date for "when", a title of office for "who": see [`answer_type`]). About a third of what
+/// a passage covering every question word scores: enough to choose between passages that
+/// share the question's words, not to lift one that shares none.
+const ANSWER_TYPE_BONUS: f32 = 0.5;
 /// Up to this many documents, every stored record is decoded once at open.
 const PRELOAD_LIMIT: u64 = 50_000;
 
@@ -89,11 +96,15 @@ struct Candidate {
     record: Arc<PassageRecord>,
     passage: Arc<PassageRef>,
     footnotes: Arc<[Footnote]>,
+    /// Kinds of answer the passage and its footnotes hold.
+    answer_types: AnswerTypes,
 }
 
 impl Candidate {
     fn new(record: PassageRecord) -> Candidate {
+        let footnote_texts: Vec<&str> = record.footnotes.iter().map(|f| f.text.as_str()).collect();
         Candidate {
+            answer_types: AnswerTypes::of_passage(&record.text, &footnote_texts),
             passage: Arc::new(record.passage_ref()),
             footnotes: record.footnotes.clone().into(),
             record: Arc::new(record),
@@ -394,6 +405,7 @@ impl Retriever {
             }
         }
 
+        let wanted = AnswerType::of_question(&plan.text).filter(|_| mode != Mode::Semantic);
         let mut hits = Vec::with_capacity(candidates.len());
         let mut scratch = Vec::new();
         for (address, bm25_normalised) in candidates {
@@ -406,6 +418,9 @@ impl Retriever {
                 bm25_normalised,
                 &mut scratch,
             );
+            if wanted.is_some_and(|kind| candidate.answer_types.contains(kind)) {
+                hit.lexical_score += ANSWER_TYPE_BONUS;
+            }
             let similarity = match (&chunk_scores, semantic, &question) {
                 (Some(scores), _, _) => Some(
                     self.slot(address)

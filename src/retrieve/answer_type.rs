@@ -1,0 +1,294 @@
+//! What kind of answer a question asks for, and whether a passage holds one: the classic
+//! answer-type check of question answering. "When do the talks start?" wants a date, "how
+//! often" a frequency, "who" a person or an office, "why" a cause, "which report" or "where is
+//! that from" a cited source. Word and sentence matching do not see this: a passage that
+//! shares the question's words but holds no date is a worse answer to "when" than one that
+//! shares them and names a year. The type only orders passages (a bonus in the score); it
+//! never makes an answer of a passage the other signals refuse.
+//!
+//! English only, like the rest of the question analysis: the cues are wh-words and the
+//! forms answers of each kind take (years and month names, "per year", titles of office).
+
+/// The kind of answer a question asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerType {
+    /// "when", "what year": a year, a month or a day.
+    Time,
+    /// "how often": a rate ("twice per year", "annually").
+    Frequency,
+    /// "how many", "how much": a number.
+    Quantity,
+    /// "who": a person or an office ("the Secretary of Homeland Security").
+    Person,
+    /// "which report", "where is that from": a cited source.
+    Source,
+    /// "why": a cause ("following the indictment").
+    Reason,
+}
+
+/// Month names: a date in running text.
+const MONTHS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+/// Words that say how often something happens.
+const RATE_WORDS: &[&str] = &[
+    "annually",
+    "annual",
+    "yearly",
+    "monthly",
+    "weekly",
+    "daily",
+    "twice",
+    "once",
+    "biannual",
+    "quarterly",
+];
+/// Units a rate is counted in ("per year", "a month", "every week").
+const RATE_UNITS: &[&str] = &["year", "month", "week", "day", "quarter"];
+/// Number words.
+const NUMBER_WORDS: &[&str] = &[
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "dozen", "hundred", "thousand", "million", "billion", "twice",
+];
+/// Titles of office, written capitalised before a name or an office: a person.
+const TITLES: &[&str] = &[
+    "President",
+    "Secretary",
+    "Minister",
+    "Attorney",
+    "General",
+    "Chairman",
+    "Chairwoman",
+    "Director",
+    "Ambassador",
+    "Senator",
+    "Governor",
+    "Premier",
+    "Chancellor",
+    "Mayor",
+    "King",
+    "Queen",
+    "Prince",
+    "Judge",
+    "Commissioner",
+];
+/// Words that introduce a cause.
+const CAUSE_WORDS: &[&str] = &["because", "following", "due", "owing", "since"];
+/// Question words that ask for a source.
+const SOURCE_WORDS: &[&str] = &[
+    "source",
+    "sources",
+    "cite",
+    "cites",
+    "cited",
+    "citation",
+    "reference",
+    "report",
+    "reported",
+    "reports",
+    "outlet",
+    "publication",
+];
+
+impl AnswerType {
+    /// The answer type `question` asks for, if it asks for one.
+    pub fn of_question(question: &str) -> Option<AnswerType> {
+        let words = lowercase_words(question);
+        let has = |w: &str| words.iter().any(|x| x == w);
+        let pair = |a: &str, b: &[&str]| {
+            words
+                .windows(2)
+                .any(|p| p[0] == a && b.contains(&p[1].as_str()))
+        };
+        if pair("how", &["often", "frequently"]) || (pair("how", &["many"]) && has("times")) {
+            Some(AnswerType::Frequency)
+        } else if pair("how", &["many", "much"]) {
+            Some(AnswerType::Quantity)
+        } else if has("when")
+            || pair("what", &["year", "date", "day", "month"])
+            || pair("which", &["year", "date", "day", "month"])
+        {
+            Some(AnswerType::Time)
+        } else if has("who") || has("whom") {
+            Some(AnswerType::Person)
+        } else if words.iter().any(|w| SOURCE_WORDS.contains(&w.as_str()))
+            || has("where") && has("from")
+        {
+            Some(AnswerType::Source)
+        } else if has("why") {
+            Some(AnswerType::Reason)
+        } else {
+            None
+        }
+    }
+
+    /// Whether `text` (a passage or a footnote) holds an answer of this type. A source is a
+    /// citation, which only the passage's footnotes can tell: see [`AnswerType::passage_holds`].
+    pub fn text_holds(self, text: &str) -> bool {
+        match self {
+            AnswerType::Time => {
+                // Month names count capitalised only: "may" is mostly a verb.
+                words_of(text).any(|w| {
+                    is_year(w)
+                        || w.starts_with(|c: char| c.is_uppercase())
+                            && MONTHS.contains(&w.to_lowercase().as_str())
+                })
+            }
+            AnswerType::Frequency => {
+                let words = lowercase_words(text);
+                words.iter().any(|w| RATE_WORDS.contains(&w.as_str()))
+                    || words.windows(2).any(|p| {
+                        matches!(p[0].as_str(), "per" | "a" | "an" | "every" | "each")
+                            && RATE_UNITS.contains(&p[1].trim_end_matches('s'))
+                    })
+            }
+            AnswerType::Quantity => words_of(text).any(|w| {
+                w.chars().any(|c| c.is_ascii_digit())
+                    || NUMBER_WORDS.contains(&w.to_lowercase().as_str())
+            }),
+            AnswerType::Person => words_of(text).any(|w| TITLES.contains(&w)),
+            AnswerType::Reason => {
+                let words = lowercase_words(text);
+                words.iter().any(|w| CAUSE_WORDS.contains(&w.as_str()))
+                    || words
+                        .windows(3)
+                        .any(|p| p[0] == "as" && p[1] == "a" && p[2] == "result")
+            }
+            AnswerType::Source => {
+                let words = lowercase_words(text);
+                words
+                    .windows(2)
+                    .any(|p| p[0] == "according" && p[1] == "to")
+            }
+        }
+    }
+
+    /// Whether a passage, with the footnotes it cites, holds an answer of this type.
+    pub fn passage_holds(self, text: &str, footnotes: &[&str]) -> bool {
+        if self == AnswerType::Source && !footnotes.is_empty() {
+            return true;
+        }
+        self.text_holds(text) || footnotes.iter().any(|f| self.text_holds(f))
+    }
+
+    /// Bit of this type in [`AnswerTypes`].
+    fn bit(self) -> u8 {
+        1 << self as u8
+    }
+}
+
+/// The answer types a passage holds, as a bit set (computed once per passage).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AnswerTypes(u8);
+
+impl AnswerTypes {
+    /// Every type `text` with its cited `footnotes` holds.
+    pub fn of_passage(text: &str, footnotes: &[&str]) -> AnswerTypes {
+        let all = [
+            AnswerType::Time,
+            AnswerType::Frequency,
+            AnswerType::Quantity,
+            AnswerType::Person,
+            AnswerType::Source,
+            AnswerType::Reason,
+        ];
+        AnswerTypes(
+            all.into_iter()
+                .filter(|t| t.passage_holds(text, footnotes))
+                .fold(0, |bits, t| bits | t.bit()),
+        )
+    }
+
+    /// Whether the set holds `kind`.
+    pub fn contains(self, kind: AnswerType) -> bool {
+        self.0 & kind.bit() != 0
+    }
+}
+
+/// Words of `text`: runs of letters and digits (so "2015," is "2015", "U.S." is "U", "S").
+fn words_of(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+}
+
+fn lowercase_words(text: &str) -> Vec<String> {
+    words_of(text).map(str::to_lowercase).collect()
+}
+
+/// A year of the last or this millennium written in digits.
+fn is_year(word: &str) -> bool {
+    word.len() == 4
+        && word.bytes().all(|b| b.is_ascii_digit())
+        && matches!(word.as_bytes()[0], b'1' | b'2')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn question_types_come_from_wh_words() {
+        let cases = [
+            ("When do the dialogues begin?", Some(AnswerType::Time)),
+            ("what year was it set up", Some(AnswerType::Time)),
+            (
+                "How often will the officials meet?",
+                Some(AnswerType::Frequency),
+            ),
+            (
+                "how many times a year do they meet",
+                Some(AnswerType::Frequency),
+            ),
+            (
+                "How many points did they agree on?",
+                Some(AnswerType::Quantity),
+            ),
+            ("Who leads the talks?", Some(AnswerType::Person)),
+            ("which news report covered it", Some(AnswerType::Source)),
+            ("Where is that quote from?", Some(AnswerType::Source)),
+            ("Why was the dialogue shut down?", Some(AnswerType::Reason)),
+            ("Is there a hotline?", None),
+            ("Where is the summit?", None),
+        ];
+        for (question, expected) in cases {
+            assert_eq!(AnswerType::of_question(question), expected, "{question}");
+        }
+    }
+
+    #[test]
+    fn passages_hold_the_forms_answers_take() {
+        let held = AnswerTypes::of_passage(
+            "The dialogue was shut down in 2014 following the indictment.",
+            &["Dialogues will be held twice per year. The U.S. Attorney General will co-chair."],
+        );
+        for kind in [
+            AnswerType::Time,
+            AnswerType::Frequency,
+            AnswerType::Quantity,
+            AnswerType::Person,
+            AnswerType::Source,
+            AnswerType::Reason,
+        ] {
+            assert!(held.contains(kind), "{kind:?}");
+        }
+        let none = AnswerTypes::of_passage("A hotline to address serious security issues.", &[]);
+        assert_eq!(none, AnswerTypes::default());
+        // A title only counts capitalised; "general" and "may" in running text are words.
+        assert!(!AnswerType::Person.text_holds("the general public"));
+        assert!(AnswerType::Time.text_holds("signed on May 20"));
+        assert!(!AnswerType::Time.text_holds("they may agree"));
+        assert!(AnswerType::Frequency.text_holds("they meet every week"));
+        assert!(AnswerType::Source.text_holds("According to the White House factsheet"));
+    }
+}
