@@ -8,6 +8,7 @@ pub mod answer_type;
 pub mod cutoff;
 pub mod fusion;
 pub mod fuzzy;
+pub mod intent;
 pub mod markup;
 pub mod query;
 mod small;
@@ -308,6 +309,10 @@ impl Retriever {
         plan: &QueryPlan,
         options: &RankOptions,
     ) -> Result<Vec<RankedHit>, IndexError> {
+        // Personal advice and recommendations are no article's to give, whatever words match.
+        if intent::is_personal_request(&plan.text) {
+            return Ok(Vec::new());
+        }
         let semantic_options = &options.semantic;
         let mode = semantic_options.mode;
         let semantic = self.semantic.as_ref().filter(|_| mode != Mode::Lexical);

@@ -1,0 +1,99 @@
+//! Requests no article answers, whatever words they share with it: personal advice ("how do
+//! I protect my computer?", "which phone should I buy?") and recommendations ("recommend a
+//! good book on military history", "what's a good VPN for China?"). An article reports and
+//! argues; it does not advise the reader on their own affairs, so such a request gets "no good
+//! answer" even when a topic word (military, China, phone) matches a passage. Word and meaning
+//! scores cannot tell this on their own: the topic word makes the passage look relevant.
+//!
+//! English only, like the rest of the question analysis: the cues are the first-person forms
+//! of asking for advice and the words of asking for a recommendation.
+
+/// Verbs that, followed by "I", ask how the asker should act ("how do I", "should I").
+const ASKING_VERBS: &[&str] = &["do", "can", "could", "should", "would", "shall"];
+/// Words that ask for a recommendation.
+const RECOMMENDING: &[&str] = &[
+    "recommend",
+    "recommendation",
+    "recommendations",
+    "suggest",
+    "suggestion",
+    "suggestions",
+];
+/// "what's a good …": the forms of "what is" a question starts a recommendation with
+/// (followed by "a good" or "some good"; "what's good about the deal" asks about the article).
+const WHAT_IS: &[&[&str]] = &[
+    &["what", "s"],
+    &["whats"],
+    &["what", "is"],
+    &["what", "are"],
+];
+/// After "can I", "may I": asking leave to ask, not advice ("can I ask about the hotline?").
+const ASKING_LEAVE: &[&str] = &["ask", "know"];
+
+/// True when `question` asks for personal advice or a recommendation.
+pub fn is_personal_request(question: &str) -> bool {
+    let words: Vec<String> = question
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let at = |i: usize| words.get(i).map_or("", String::as_str);
+    // "how do I …", "should I …", "where can I …", "which one should I buy": a verb of
+    // asking followed by the asker.
+    let asks_for_advice = words.iter().enumerate().any(|(i, w)| {
+        ASKING_VERBS.contains(&w.as_str()) && at(i + 1) == "i" && !ASKING_LEAVE.contains(&at(i + 2))
+    });
+    // The asker's own things ("my computer", "my homework").
+    let own_affairs = words.iter().any(|w| w == "my");
+    let recommendation = words.iter().any(|w| RECOMMENDING.contains(&w.as_str()))
+        || WHAT_IS.iter().any(|start| {
+            let after = start.len();
+            start.iter().enumerate().all(|(i, w)| at(i) == *w)
+                && matches!(at(after), "a" | "some")
+                && at(after + 1) == "good"
+        });
+    asks_for_advice || own_affairs || recommendation
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn advice_and_recommendations_are_personal_requests() {
+        for question in [
+            "how do I protect my computer from viruses",
+            "Which programming language should I learn first?",
+            "How can I set up a phone line at home?",
+            "where can i read more",
+            "Can you recommend a laptop for gaming?",
+            "recommend a good book on military history",
+            "any suggestions for a spy movie?",
+            "what's a good VPN for China",
+            "whats a good antivirus",
+            "What are some good spy novels?",
+            "is my data safe",
+            "which phone should I buy",
+        ] {
+            assert!(is_personal_request(question), "{question}");
+        }
+    }
+
+    #[test]
+    fn questions_about_the_article_are_not() {
+        for question in [
+            "Did they agree to a crisis line?",
+            "How will hackers be identified?",
+            "what's good about the deal",
+            "Is the agreement a good one?",
+            "What should the US do if China breaks the deal?",
+            "Who is Xi Jinping?",
+            "I wonder when the talks started",
+            "tell me about the hotline",
+            "can I ask about the working group?",
+            "what are good points of the deal",
+        ] {
+            assert!(!is_personal_request(question), "{question}");
+        }
+    }
+}
