@@ -1,11 +1,13 @@
 //! The shipped evaluation questions answer well: at least 39 of 40 pass, both over the
 //! compiled-in article and over `index/articles` with an index on disk; of the paraphrased
 //! and off-topic questions (`paraphrases.jsonl`, a copy of `../shared/eval/paraphrases.jsonl`),
-//! at least 24 of 32 with every off-topic one unanswered; of our own held-out paraphrases and
-//! off-topic questions (`probe-paraphrases.jsonl`, written like the sample, not copied), at least 52
+//! at least 25 of 32 with every off-topic one unanswered; of our own held-out paraphrases and
+//! off-topic questions (`probe-paraphrases.jsonl`, written like the sample, not copied), at least 56
 //! of 74; of a second held-out set written later in the lower-case, loose style people type in
-//! chat (`probe-people.jsonl`: 39 questions, 15 off-topic), at least 36 of 54. Floors are what
-//! the engine scores today, so a regression fails.
+//! chat (`probe-people.jsonl`: 39 questions, 15 off-topic), at least 41 of 54; of a third set in
+//! that style (`probe-dev.jsonl`: 69 questions, 20 off-topic, written on 2026-12-03 before the
+//! whole-word table and the answer types, and used to choose between changes, so not held out),
+//! at least 67 of 89. Floors are what the engine scores today, so a regression fails.
 
 use summit_bot::engine::{Engine, EngineOptions};
 use summit_bot::eval::{parse_cases, run};
@@ -13,11 +15,13 @@ use summit_bot::eval::{parse_cases, run};
 const QUESTIONS: &str = include_str!("fixtures/questions.jsonl");
 const MIN_PASSED: usize = 39;
 const PARAPHRASES: &str = include_str!("fixtures/paraphrases.jsonl");
-const MIN_PARAPHRASES_PASSED: usize = 24;
+const MIN_PARAPHRASES_PASSED: usize = 25;
 const PROBES: &str = include_str!("fixtures/probe-paraphrases.jsonl");
-const MIN_PROBES_PASSED: usize = 52;
+const MIN_PROBES_PASSED: usize = 56;
 const PEOPLE: &str = include_str!("fixtures/probe-people.jsonl");
-const MIN_PEOPLE_PASSED: usize = 36;
+const MIN_PEOPLE_PASSED: usize = 41;
+const DEV: &str = include_str!("fixtures/probe-dev.jsonl");
+const MIN_DEV_PASSED: usize = 67;
 
 fn check(engine: &Engine) {
     let cases = parse_cases(QUESTIONS).expect("fixture parses");
@@ -89,13 +93,15 @@ fn held_out_paraphrases_keep_their_score() {
 #[test]
 fn questions_typed_like_chat_keep_their_score() {
     let engine = Engine::embedded().expect("embedded engine opens");
-    let cases = parse_cases(PEOPLE).expect("fixture parses");
-    assert_eq!(cases.len(), 54, "the fixture holds 54 questions");
-    let report = run(&engine, &cases).expect("eval runs");
-    assert!(
-        report.passed >= MIN_PEOPLE_PASSED,
-        "only {} passed (need {MIN_PEOPLE_PASSED}):\n{}",
-        report.passed,
-        report.render()
-    );
+    for (fixture, count, floor) in [(PEOPLE, 54, MIN_PEOPLE_PASSED), (DEV, 89, MIN_DEV_PASSED)] {
+        let cases = parse_cases(fixture).expect("fixture parses");
+        assert_eq!(cases.len(), count, "the fixture holds {count} questions");
+        let report = run(&engine, &cases).expect("eval runs");
+        assert!(
+            report.passed >= floor,
+            "only {} passed (need {floor}):\n{}",
+            report.passed,
+            report.render()
+        );
+    }
 }
