@@ -104,13 +104,11 @@ const SOURCE_WORDS: &[&str] = &[
 impl AnswerType {
     /// The answer type `question` asks for, if it asks for one.
     pub fn of_question(question: &str) -> Option<AnswerType> {
-        let words = lowercase_words(question);
-        let has = |w: &str| words.iter().any(|x| x == w);
-        let pair = |a: &str, b: &[&str]| {
-            words
-                .windows(2)
-                .any(|p| p[0] == a && b.contains(&p[1].as_str()))
-        };
+        // One lowercase copy and a list of slices: this runs once per question.
+        let lower = question.to_lowercase();
+        let words: Vec<&str> = words_of(&lower).collect();
+        let has = |w: &str| words.contains(&w);
+        let pair = |a: &str, b: &[&str]| words.windows(2).any(|p| p[0] == a && b.contains(&p[1]));
         if pair("how", &["often", "frequently"]) || (pair("how", &["many"]) && has("times")) {
             Some(AnswerType::Frequency)
         } else if pair("how", &["many", "much"]) {
@@ -122,9 +120,7 @@ impl AnswerType {
             Some(AnswerType::Time)
         } else if has("who") || has("whom") {
             Some(AnswerType::Person)
-        } else if words.iter().any(|w| SOURCE_WORDS.contains(&w.as_str()))
-            || has("where") && has("from")
-        {
+        } else if words.iter().any(|w| SOURCE_WORDS.contains(w)) || has("where") && has("from") {
             Some(AnswerType::Source)
         } else if has("why") {
             Some(AnswerType::Reason)

@@ -32,20 +32,21 @@ const ASKING_LEAVE: &[&str] = &["ask", "know"];
 
 /// True when `question` asks for personal advice or a recommendation.
 pub fn is_personal_request(question: &str) -> bool {
-    let words: Vec<String> = question
+    // One lowercase copy and a list of slices: this runs once per question.
+    let lower = question.to_lowercase();
+    let words: Vec<&str> = lower
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
         .collect();
-    let at = |i: usize| words.get(i).map_or("", String::as_str);
+    let at = |i: usize| words.get(i).copied().unwrap_or("");
     // "how do I …", "should I …", "where can I …", "which one should I buy": a verb of
     // asking followed by the asker.
     let asks_for_advice = words.iter().enumerate().any(|(i, w)| {
-        ASKING_VERBS.contains(&w.as_str()) && at(i + 1) == "i" && !ASKING_LEAVE.contains(&at(i + 2))
+        ASKING_VERBS.contains(w) && at(i + 1) == "i" && !ASKING_LEAVE.contains(&at(i + 2))
     });
     // The asker's own things ("my computer", "my homework").
-    let own_affairs = words.iter().any(|w| w == "my");
-    let recommendation = words.iter().any(|w| RECOMMENDING.contains(&w.as_str()))
+    let own_affairs = words.contains(&"my");
+    let recommendation = words.iter().any(|w| RECOMMENDING.contains(w))
         || WHAT_IS.iter().any(|start| {
             let after = start.len();
             start.iter().enumerate().all(|(i, w)| at(i) == *w)

@@ -41,8 +41,11 @@ pub enum SemanticError {
 pub struct StaticModel {
     tokenizer: WordPiece,
     /// Sorted whole words; word `i` has row `tokenizer.len() + i`. Binary search instead
-    /// of a hash map: nothing to build at start for ~39,000 words.
+    /// of a hash map: little to build at start for ~39,000 words.
     words: Vec<&'static str>,
+    /// The first eight bytes of each word, big-endian (so they sort like the words): the
+    /// search compares integers and only the words sharing the key compare as strings.
+    word_keys: Vec<u64>,
     dims: usize,
     scales: Vec<f32>,
     rows: &'static [u8],
@@ -105,9 +108,11 @@ impl StaticModel {
         if !words.is_sorted_by(|a, b| a < b) {
             return Err(SemanticError::BadTable("word list not sorted"));
         }
+        let word_keys = words.iter().map(|w| word_key(w)).collect();
         Ok(StaticModel {
             tokenizer,
             words,
+            word_keys,
             dims,
             scales,
             rows: &table[scales_end..],
@@ -148,11 +153,20 @@ impl StaticModel {
     pub fn encode(&self, text: &str, out: &mut Vec<u32>) {
         let first_word_row = self.tokenizer.len() as u32;
         self.tokenizer.encode_with_words(text, out, |word| {
-            self.words
-                .binary_search(&word)
-                .ok()
-                .map(|i| first_word_row + i as u32)
+            self.word_index(word).map(|i| first_word_row + i as u32)
         });
+    }
+
+    /// Index of `word` in the whole-word list.
+    fn word_index(&self, word: &str) -> Option<usize> {
+        // The list holds lowercase a-z words of three letters or more.
+        if word.len() < 3 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
+            return None;
+        }
+        let key = word_key(word);
+        let start = self.word_keys.partition_point(|&k| k < key);
+        let end = start + self.word_keys[start..].partition_point(|&k| k == key);
+        (start..end).find(|&i| self.words[i] == word)
     }
 
     /// Unit-length vector of `text`, or `None` when it has no known token.
@@ -206,6 +220,15 @@ fn add_scaled_portable(sum: &mut [f32], row: &[u8], scale: f32) {
 #[target_feature(enable = "avx2")]
 unsafe fn add_scaled_avx2(sum: &mut [f32], row: &[u8], scale: f32) {
     add_scaled_portable(sum, row, scale);
+}
+
+/// The first eight bytes of `word` as a big-endian integer (zero-padded): integers compare
+/// like the words' prefixes.
+fn word_key(word: &str) -> u64 {
+    let mut key = [0u8; 8];
+    let n = word.len().min(8);
+    key[..n].copy_from_slice(&word.as_bytes()[..n]);
+    u64::from_be_bytes(key)
 }
 
 /// Scales `v` to unit length; false when it is zero.

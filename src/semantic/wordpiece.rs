@@ -62,8 +62,9 @@ impl WordPiece {
         pre_tokenise(&normalised, |word| self.encode_word(word, &mut piece, out));
     }
 
-    /// Appends the ids of `text` like [`WordPiece::encode`], except that a word for which
-    /// `whole_word` gives an id is that one id instead of its pieces.
+    /// Appends the ids of `text` like [`WordPiece::encode`], except that a word the
+    /// vocabulary would split and for which `whole_word` gives an id is that one id instead
+    /// of its pieces (asked only for such words: most words are whole tokens).
     pub fn encode_with_words(
         &self,
         text: &str,
@@ -72,9 +73,14 @@ impl WordPiece {
     ) {
         let normalised = normalise(text);
         let mut piece = String::new();
-        pre_tokenise(&normalised, |word| match whole_word(word) {
-            Some(id) => out.push(id),
-            None => self.encode_word(word, &mut piece, out),
+        pre_tokenise(&normalised, |word| {
+            if let Some(id) = self.id(word) {
+                out.push(id);
+            } else if let Some(id) = whole_word(word) {
+                out.push(id);
+            } else {
+                self.encode_word(word, &mut piece, out);
+            }
         });
     }
 
