@@ -27,8 +27,9 @@ const WHAT_IS: &[&[&str]] = &[
     &["what", "is"],
     &["what", "are"],
 ];
-/// After "can I", "may I": asking leave to ask, not advice ("can I ask about the hotline?").
-const ASKING_LEAVE: &[&str] = &["ask", "know"];
+/// After "can I", "what do I": asking to know, not for advice ("can I ask about the hotline?",
+/// "what do I need to know about the deal?").
+const ASKING_TO_KNOW: &[&str] = &["ask", "know", "understand"];
 
 /// True when `question` asks for personal advice or a recommendation.
 pub fn is_personal_request(question: &str) -> bool {
@@ -42,7 +43,9 @@ pub fn is_personal_request(question: &str) -> bool {
     // "how do I …", "should I …", "where can I …", "which one should I buy": a verb of
     // asking followed by the asker.
     let asks_for_advice = words.iter().enumerate().any(|(i, w)| {
-        ASKING_VERBS.contains(w) && at(i + 1) == "i" && !ASKING_LEAVE.contains(&at(i + 2))
+        let wants_to_know = ASKING_TO_KNOW.contains(&at(i + 2))
+            || at(i + 2) == "need" && at(i + 3) == "to" && ASKING_TO_KNOW.contains(&at(i + 4));
+        ASKING_VERBS.contains(w) && at(i + 1) == "i" && !wants_to_know
     });
     // The asker's own things ("my computer", "my homework").
     let own_affairs = words.contains(&"my");
@@ -92,6 +95,8 @@ mod tests {
             "I wonder when the talks started",
             "tell me about the hotline",
             "can I ask about the working group?",
+            "what do i need to know about the summit",
+            "should i know who the co-chairs are",
             "what are good points of the deal",
         ] {
             assert!(!is_personal_request(question), "{question}");
