@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::answer::Response;
 use crate::ingest::{Footnote, PassageRef};
-use crate::render::markdown;
+use crate::render::{markdown, scan};
 
 #[derive(Serialize)]
 struct JsonResponse<'a> {
@@ -133,29 +133,16 @@ fn write_f32(out: &mut Vec<u8>, value: f32) {
 /// `\n`-style or `\u00xx` escapes, everything else (non-ASCII included) as is. Passage text
 /// rarely needs an escape, so it is scanned eight bytes at a time and copied in runs.
 fn write_str(out: &mut Vec<u8>, text: &str) {
-    const LOW: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    /// Some byte of `x` is below 0x20, or is `"` or `\\` (exact as a yes/no answer).
-    fn special(x: u64) -> bool {
-        let below_space = x.wrapping_sub(LOW * 0x20) & !x;
-        let quote = x ^ (LOW * u64::from(b'"'));
-        let backslash = x ^ (LOW * u64::from(b'\\'));
-        let zero = |y: u64| y.wrapping_sub(LOW) & !y;
-        (below_space | zero(quote) | zero(backslash)) & HIGH != 0
+    /// Some byte of `block` is below 0x20, or is `"` or `\\` (exact as a yes/no answer).
+    fn special(block: u64) -> bool {
+        scan::holds_below(block, 0x20) || scan::holds_any(block, b"\"\\")
     }
     let bytes = text.as_bytes();
     out.push(b'"');
     let mut from = 0;
     let mut at = 0;
     while at < bytes.len() {
-        if let Some(word) = bytes.get(at..at + 8) {
-            let mut chunk = [0u8; 8];
-            chunk.copy_from_slice(word);
-            if !special(u64::from_le_bytes(chunk)) {
-                at += 8;
-                continue;
-            }
-        }
+        at = scan::skip_plain_blocks(bytes, at, special);
         let end = (at + 8).min(bytes.len());
         while at < end {
             let byte = bytes[at];

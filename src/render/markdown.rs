@@ -3,6 +3,7 @@
 //! verbatim. Used by the embeds and the JSON `highlight`.
 
 use crate::answer::Hit;
+use crate::render::scan;
 
 /// The hit's passage as Markdown, marked where [`Hit::marks`] says.
 pub fn highlighted(hit: &Hit) -> String {
@@ -20,29 +21,12 @@ pub fn escape_markdown(text: &str) -> String {
 /// characters whole (they are all ASCII, so byte positions are character boundaries). Eight
 /// bytes are checked per step: article text rarely holds one of these characters.
 fn escape_markdown_into(out: &mut String, text: &str) {
-    const LOW: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    /// Some byte of `x` is one of the special characters (exact as a yes/no answer).
-    fn special(x: u64) -> bool {
-        let zero = |y: u64| y.wrapping_sub(LOW) & !y;
-        [b'\\', b'*', b'_', b'~', b'`', b'|']
-            .iter()
-            .fold(0, |found, &c| found | zero(x ^ (LOW * u64::from(c))))
-            & HIGH
-            != 0
-    }
+    let special = |block: u64| scan::holds_any(block, b"\\*_~`|");
     let bytes = text.as_bytes();
     let mut from = 0;
     let mut at = 0;
     while at < bytes.len() {
-        if let Some(word) = bytes.get(at..at + 8) {
-            let mut chunk = [0u8; 8];
-            chunk.copy_from_slice(word);
-            if !special(u64::from_le_bytes(chunk)) {
-                at += 8;
-                continue;
-            }
-        }
+        at = scan::skip_plain_blocks(bytes, at, special);
         for (i, &byte) in bytes[at..(at + 8).min(bytes.len())].iter().enumerate() {
             if matches!(byte, b'\\' | b'*' | b'_' | b'~' | b'`' | b'|') {
                 out.push_str(&text[from..at + i]);

@@ -5,4 +5,5 @@ pub mod embed;
 pub mod json;
 pub mod limits;
 pub mod markdown;
+mod scan;
 pub mod text;
