@@ -267,9 +267,8 @@ impl QuantisedVectors {
 
     /// Appends a vector; returns its index.
     pub fn push(&mut self, v: &[f32]) -> usize {
-        let max = max_abs(v);
-        let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
-        self.data.extend(v.iter().map(|x| to_i8(x / scale)));
+        let scale = int8_scale(v);
+        self.data.extend(quantise(v, scale));
         self.scales.push(scale);
         self.scales.len() - 1
     }
@@ -402,6 +401,17 @@ fn max_abs(v: &[f32]) -> f32 {
     blocks.remainder().iter().fold(max, |m, x| m.max(x.abs()))
 }
 
+/// The scale that maps the largest magnitude of `v` to 127 (1 for a zero vector), shared by
+/// stored rows and query vectors so both quantise alike.
+fn int8_scale(v: &[f32]) -> f32 {
+    let max = max_abs(v);
+    if max > 0.0 {
+        max / 127.0
+    } else {
+        1.0
+    }
+}
+
 /// `x.round().clamp(-127.0, 127.0) as i8` (halves away from zero, NaN to 0) without the
 /// `roundf` library call per element, which baseline x86-64 has no instruction for: truncate,
 /// then step away from zero when the exact remainder is at least one half.
@@ -453,8 +463,7 @@ pub struct QuantisedQuery {
 impl QuantisedQuery {
     /// Quantises `v` to int8 with one scale.
     pub fn new(v: &[f32]) -> Self {
-        let max = max_abs(v);
-        let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
+        let scale = int8_scale(v);
         QuantisedQuery {
             scale,
             data: quantise(v, scale),
