@@ -102,11 +102,9 @@ const SOURCE_WORDS: &[&str] = &[
 ];
 
 impl AnswerType {
-    /// The answer type `question` asks for, if it asks for one.
-    pub fn of_question(question: &str) -> Option<AnswerType> {
-        // One lowercase copy and a list of slices: this runs once per question.
-        let lower = question.to_lowercase();
-        let words: Vec<&str> = words_of(&lower).collect();
+    /// The answer type a question asks for, if it asks for one, from its lowercase words
+    /// ([`words_of`] of the lowercased question).
+    pub fn of_question(words: &[&str]) -> Option<AnswerType> {
         let has = |w: &str| words.contains(&w);
         let pair = |a: &str, b: &[&str]| words.windows(2).any(|p| p[0] == a && b.contains(&p[1]));
         if pair("how", &["often", "frequently"]) || (pair("how", &["many"]) && has("times")) {
@@ -213,7 +211,9 @@ impl AnswerTypes {
 }
 
 /// Words of `text`: runs of letters and digits (so "2015," is "2015", "U.S." is "U", "S").
-fn words_of(text: &str) -> impl Iterator<Item = &str> {
+/// The checks on a question's form ([`AnswerType::of_question`],
+/// [`super::intent::is_personal_request`]) read those of the lowercased question.
+pub fn words_of(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
 }
@@ -258,7 +258,9 @@ mod tests {
             ("Where is the summit?", None),
         ];
         for (question, expected) in cases {
-            assert_eq!(AnswerType::of_question(question), expected, "{question}");
+            let lower = question.to_lowercase();
+            let words: Vec<&str> = words_of(&lower).collect();
+            assert_eq!(AnswerType::of_question(&words), expected, "{question}");
         }
     }
 

@@ -31,14 +31,9 @@ const WHAT_IS: &[&[&str]] = &[
 /// "what do I need to know about the deal?").
 const ASKING_TO_KNOW: &[&str] = &["ask", "know", "understand"];
 
-/// True when `question` asks for personal advice or a recommendation.
-pub fn is_personal_request(question: &str) -> bool {
-    // One lowercase copy and a list of slices: this runs once per question.
-    let lower = question.to_lowercase();
-    let words: Vec<&str> = lower
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
+/// True when a question asks for personal advice or a recommendation, from its lowercase
+/// words ([`super::answer_type::words_of`] of the lowercased question).
+pub fn is_personal_request(words: &[&str]) -> bool {
     let at = |i: usize| words.get(i).copied().unwrap_or("");
     // "how do I …", "should I …", "where can I …", "which one should I buy": a verb of
     // asking followed by the asker.
@@ -62,6 +57,12 @@ pub fn is_personal_request(question: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::retrieve::answer_type::words_of;
+
+    fn is_personal(question: &str) -> bool {
+        let lower = question.to_lowercase();
+        is_personal_request(&words_of(&lower).collect::<Vec<_>>())
+    }
 
     #[test]
     fn advice_and_recommendations_are_personal_requests() {
@@ -79,7 +80,7 @@ mod tests {
             "is my data safe",
             "which phone should I buy",
         ] {
-            assert!(is_personal_request(question), "{question}");
+            assert!(is_personal(question), "{question}");
         }
     }
 
@@ -99,7 +100,7 @@ mod tests {
             "should i know who the co-chairs are",
             "what are good points of the deal",
         ] {
-            assert!(!is_personal_request(question), "{question}");
+            assert!(!is_personal(question), "{question}");
         }
     }
 }

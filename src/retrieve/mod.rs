@@ -309,8 +309,11 @@ impl Retriever {
         plan: &QueryPlan,
         options: &RankOptions,
     ) -> Result<Vec<RankedHit>, IndexError> {
+        // The question's lowercase words, split once for the checks on its form.
+        let lower = plan.text.to_lowercase();
+        let words: Vec<&str> = answer_type::words_of(&lower).collect();
         // Personal advice and recommendations are no article's to give, whatever words match.
-        if intent::is_personal_request(&plan.text) {
+        if intent::is_personal_request(&words) {
             return Ok(Vec::new());
         }
         let semantic_options = &options.semantic;
@@ -410,7 +413,7 @@ impl Retriever {
             }
         }
 
-        let wanted = AnswerType::of_question(&plan.text).filter(|_| mode != Mode::Semantic);
+        let wanted = AnswerType::of_question(&words).filter(|_| mode != Mode::Semantic);
         let mut hits = Vec::with_capacity(candidates.len());
         let mut scratch = Vec::new();
         for (address, bm25_normalised) in candidates {
