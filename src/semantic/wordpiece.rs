@@ -15,106 +15,55 @@ const MAX_WORD_CHARS: usize = 100;
 /// A WordPiece vocabulary and its tokenisation rules.
 #[derive(Debug, Default)]
 pub struct WordPiece {
-    /// The vocabulary text (compiled in): tokens are borrowed from it, not copied.
-    text: &'static str,
-    /// Byte range of each token (its line without the line break), by id.
-    spans: Vec<(u32, u32)>,
-    /// Open-addressing table of `id + 1` (0: empty) by token hash, linear probing, at most
-    /// half full. Built at every start for 30,522 tokens: a quarter of the memory a
+    /// Each token by id, borrowed from the compiled-in vocabulary text.
+    tokens: Vec<&'static str>,
+    /// Token ids by the token's hash: hashbrown's table of bare ids (the tokens stay in
+    /// `tokens`), built at every start for 30,522 tokens with a quarter of the memory a
     /// `HashMap<&str, u32>` touches (its 24-byte buckets were most of the start-up cost).
-    slots: Vec<u32>,
-    /// Distinct tokens (a repeated line counts once; the later line's id wins, as in a map).
-    distinct: usize,
+    ids: hashbrown::HashTable<u32>,
 }
 
-/// The slot of a token's hash in a table of `mask + 1` slots.
-fn hash_slot(token: &str, mask: usize) -> usize {
+/// A token's hash in [`WordPiece::ids`].
+fn token_hash(token: &str) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = rustc_hash::FxHasher::default();
     token.hash(&mut hasher);
-    hasher.finish() as usize & mask
+    hasher.finish()
 }
 
 impl WordPiece {
-    /// Reads a vocabulary file: one token per line, the line number is the id (the lines
-    /// `str::lines` yields: `\n` or `\r\n` breaks, no empty last line).
+    /// Reads a vocabulary file: one token per line (as `str::lines` splits it), the line
+    /// number is the id; a repeated line counts once and the later id wins, as in a map.
     pub fn from_vocab(text: &'static str) -> WordPiece {
-        let bytes = text.as_bytes();
-        let mut spans: Vec<(u32, u32)> =
-            Vec::with_capacity(bytes.iter().filter(|&&b| b == b'\n').count() + 1);
-        let mut start = 0;
-        for (at, &byte) in bytes.iter().enumerate() {
-            if byte == b'\n' {
-                // A `\r` before the `\n` is part of the line break.
-                let end = if at > start && bytes[at - 1] == b'\r' {
-                    at - 1
-                } else {
-                    at
-                };
-                spans.push((start as u32, end as u32));
-                start = at + 1;
-            }
-        }
-        if start < bytes.len() {
-            spans.push((start as u32, bytes.len() as u32));
-        }
-        let mut vocab = WordPiece {
-            text,
-            slots: vec![0; (spans.len() * 2).next_power_of_two().max(2)],
-            spans,
-            distinct: 0,
-        };
-        let mask = vocab.slots.len() - 1;
-        for id in 0..vocab.spans.len() {
-            let token = vocab.token(id);
-            let mut slot = hash_slot(token, mask);
-            loop {
-                match vocab.slots[slot] {
-                    0 => {
-                        vocab.slots[slot] = id as u32 + 1;
-                        vocab.distinct += 1;
-                        break;
-                    }
-                    taken if vocab.token(taken as usize - 1) == token => {
-                        vocab.slots[slot] = id as u32 + 1;
-                        break;
-                    }
-                    _ => slot = (slot + 1) & mask,
+        let tokens: Vec<&'static str> = text.lines().collect();
+        let mut ids = hashbrown::HashTable::with_capacity(tokens.len());
+        for (id, &token) in tokens.iter().enumerate() {
+            let hash = token_hash(token);
+            match ids.find_mut(hash, |&other: &u32| tokens[other as usize] == token) {
+                Some(known) => *known = id as u32,
+                None => {
+                    ids.insert_unique(hash, id as u32, |&other| token_hash(tokens[other as usize]));
                 }
             }
         }
-        vocab
-    }
-
-    /// The text of token `id` (below `spans.len()`).
-    fn token(&self, id: usize) -> &'static str {
-        let (start, end) = self.spans[id];
-        let text: &'static str = self.text;
-        // Both ends are at line breaks (ASCII), so on character boundaries.
-        text.get(start as usize..end as usize).unwrap_or_default()
+        WordPiece { tokens, ids }
     }
 
     /// Number of tokens in the vocabulary.
     pub fn len(&self) -> usize {
-        self.distinct
+        self.ids.len()
     }
 
     /// True for an empty vocabulary.
     pub fn is_empty(&self) -> bool {
-        self.distinct == 0
+        self.ids.is_empty()
     }
 
     /// The id of a token (`##` prefix included for continuations).
     pub fn id(&self, token: &str) -> Option<u32> {
-        let mask = self.slots.len().checked_sub(1)?;
-        let mut slot = hash_slot(token, mask);
-        loop {
-            match *self.slots.get(slot)? {
-                0 => return None,
-                taken if self.token(taken as usize - 1) == token => return Some(taken - 1),
-                _ => slot = (slot + 1) & mask,
-            }
-        }
+        self.ids
+            .find(token_hash(token), |&id| self.tokens[id as usize] == token)
+            .copied()
     }
 
     /// Appends the token ids of `text` (no `[CLS]`/`[SEP]`) to `out`.
