@@ -1,7 +1,7 @@
 //! The shipped evaluation questions answer well: at least 39 of 40 pass, both over the
 //! compiled-in article and over `index/articles` with an index on disk; of the paraphrased
 //! and off-topic questions (`paraphrases.jsonl`, a copy of `../shared/eval/paraphrases.jsonl`),
-//! at least 25 of 32 with every off-topic one unanswered; of our own held-out paraphrases and
+//! at least 26 of 32 with every off-topic one unanswered; of our own held-out paraphrases and
 //! off-topic questions (`probe-paraphrases.jsonl`, written like the sample, not copied), at least 56
 //! of 74; of a second held-out set written later in the lower-case, loose style people type in
 //! chat (`probe-people.jsonl`: 39 questions, 15 off-topic), at least 41 of 54; of a third set in
@@ -15,7 +15,7 @@ use summit_bot::eval::{parse_cases, run};
 const QUESTIONS: &str = include_str!("fixtures/questions.jsonl");
 const MIN_PASSED: usize = 39;
 const PARAPHRASES: &str = include_str!("fixtures/paraphrases.jsonl");
-const MIN_PARAPHRASES_PASSED: usize = 25;
+const MIN_PARAPHRASES_PASSED: usize = 26;
 const PROBES: &str = include_str!("fixtures/probe-paraphrases.jsonl");
 const MIN_PROBES_PASSED: usize = 56;
 const PEOPLE: &str = include_str!("fixtures/probe-people.jsonl");

@@ -249,3 +249,38 @@ fn one_shared_stem_with_another_meaning_is_no_answer() {
         assert_eq!(answer_id(&engine, question), None, "{question:?}");
     }
 }
+
+#[test]
+fn a_closed_compound_counts_as_its_head_word() {
+    use summit_bot::indexing::analysis::Analyzer;
+    use summit_bot::indexing::SearchIndex;
+    use summit_bot::ingest::Source;
+    use summit_bot::retrieve::{query, RankOptions, Retriever};
+
+    let (index, _) = SearchIndex::open_or_build(None, &Source::Embedded, false, false).unwrap();
+    let retriever = Retriever::new(index).unwrap();
+    let searcher = retriever.index().searcher();
+    // (question word, term it gains) -> whether that term counts towards coverage.
+    let counted = |question: &str, word: &str, gained: &str| -> Option<bool> {
+        let mut plan = query::plan(
+            retriever.index(),
+            &searcher,
+            &mut Analyzer::new(),
+            question,
+            500,
+        );
+        retriever.expand(&mut plan, &RankOptions::default());
+        let term = plan.terms.iter().find(|t| t.text == word)?;
+        let gained = term.matches.iter().find(|m| m.term == gained)?;
+        Some(!gained.ranking_only)
+    };
+    // A hotline is a kind of line, a blogpost a kind of post: asked for the head, the
+    // compound counts like the word itself.
+    assert_eq!(
+        counted("a phone line to Beijing", "line", "hotlin"),
+        Some(true)
+    );
+    assert_eq!(counted("the last post", "post", "blogpost"), Some(true));
+    // The modifier is not the head: a blog is not a blogpost, which only helps ordering.
+    assert_eq!(counted("which blog", "blog", "blogpost"), Some(false));
+}

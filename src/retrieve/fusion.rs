@@ -186,7 +186,8 @@ impl SemanticState {
     /// indexed words (cosine ≥ `neighbour_similarity`, credited at the cosine, below a typo
     /// correction): they count towards coverage. Every other word also gains the indexed
     /// words close to it (cosine ≥ `ranking_similarity`: "important" → significant), which
-    /// only order passages (see [`TermMatch::ranking_only`]). A typo's corrections, an
+    /// only order passages (see [`TermMatch::ranking_only`]), but for a closed compound of
+    /// the word ("line" → hotline), which counts like the word. A typo's corrections, an
     /// ambiguous typo and numbers are left alone: they have no meaning of their own to share.
     pub fn expand(&self, plan: &mut QueryPlan, options: &SemanticOptions) {
         let mut budget = MAX_EXPANDED_WORDS;
@@ -208,12 +209,13 @@ impl SemanticState {
                 if added == NEIGHBOURS_PER_WORD || term.matches.iter().any(|m| m.id == n.id) {
                     continue;
                 }
-                let counts =
-                    unknown && !term.common && n.similarity >= options.neighbour_similarity;
+                let counts = !term.common
+                    && (unknown && n.similarity >= options.neighbour_similarity
+                        || self.is_compound_of(&n.term, &term.text, &term.surface));
                 if !counts && n.similarity < options.ranking_similarity {
                     continue;
                 }
-                term.expanded |= counts;
+                term.expanded |= counts && unknown;
                 added += 1;
                 term.matches.push(TermMatch {
                     term: n.term.clone(),
@@ -223,6 +225,36 @@ impl SemanticState {
                 });
             }
         }
+    }
+
+    /// Whether the indexed term `term` is a closed compound whose head is the question word
+    /// (stem `stem`, as written `surface`): "hotline" for "line", "cybersecurity" for
+    /// "security". English compounds name a kind of their head, so close in meaning (the
+    /// caller only asks about neighbours) the compound counts as the word itself; the
+    /// modifier must be an English word of three letters or more ("hot", not the "on" of
+    /// "online"). Needs the surface words of preloaded passages: above the preload limit
+    /// stems stand in, and compounds only help ordering.
+    fn is_compound_of(&self, term: &str, stem: &str, surface: &str) -> bool {
+        let Some(compound) = self.surfaces.get(term) else {
+            return false;
+        };
+        let compound = compound.to_lowercase();
+        let singular = compound.strip_suffix('s').unwrap_or(&compound);
+        let surface = surface.to_lowercase();
+        [stem, surface.as_str()].iter().any(|head| {
+            [compound.as_str(), singular].iter().any(|word| {
+                word.len() >= head.len() + 3
+                    && word.ends_with(head)
+                    && word[..word.len() - head.len()]
+                        .trim_end_matches('-')
+                        .bytes()
+                        .all(|b| b.is_ascii_alphabetic())
+                    && self
+                        .model
+                        .word_rank(word[..word.len() - head.len()].trim_end_matches('-'))
+                        .is_some()
+            })
+        })
     }
 
     /// Indexed words whose cosine with `word` is at least `min_similarity`, closest first;
