@@ -27,6 +27,8 @@ fn off_topic_questions_get_no_answer_even_with_one_article_word() {
         "<@123> <#456>",
         "What is the capital of China?",
         "Who is the president of France?",
+        // Brazil sits next to China in the embedding table; a name never stands for another.
+        "Who is the president of Brazil?",
         "what time is it",
         "can you help me with my homework",
         "How do I reset my password?",

@@ -184,7 +184,7 @@ impl SemanticState {
 
     /// Word-level meaning. An unknown, non-everyday question word stands for its closest
     /// indexed words (cosine ≥ `neighbour_similarity`, credited at the cosine, below a typo
-    /// correction): they count towards coverage. Every other word also gains the indexed
+    /// correction, and never a name for a name): they count towards coverage. Every other word also gains the indexed
     /// words close to it (cosine ≥ `ranking_similarity`: "important" → significant), which
     /// only order passages (see [`TermMatch::ranking_only`]), but for a closed compound of
     /// the word ("line" → hotline), which counts like the word. A typo's corrections, an
@@ -210,7 +210,9 @@ impl SemanticState {
                     continue;
                 }
                 let counts = !term.common
-                    && (unknown && n.similarity >= options.neighbour_similarity
+                    && (unknown
+                        && n.similarity >= options.neighbour_similarity
+                        && !(term.name && self.is_name(&n.term))
                         || self.is_compound_of(&n.term, &term.text, &term.surface));
                 if !counts && n.similarity < options.ranking_similarity {
                     continue;
@@ -225,6 +227,16 @@ impl SemanticState {
                 });
             }
         }
+    }
+
+    /// Whether the passages write `term` capitalised: a name. An unknown name never stands
+    /// for an indexed one, however close their vectors: names of one kind sit together in the
+    /// table (Brazil next to China) but name different things. (A word that only starts
+    /// sentences also looks capitalised; it then only loses a name's neighbour.)
+    fn is_name(&self, term: &str) -> bool {
+        self.surfaces
+            .get(term)
+            .is_some_and(|w| w.chars().next().is_some_and(char::is_uppercase))
     }
 
     /// Whether the indexed term `term` is a closed compound whose head is the question word
