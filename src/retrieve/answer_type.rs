@@ -147,10 +147,20 @@ impl AnswerType {
                             && RATE_UNITS.contains(&p[1].trim_end_matches('s'))
                     })
             }
-            AnswerType::Quantity => words_of(text).any(|w| {
-                w.chars().any(|c| c.is_ascii_digit())
-                    || NUMBER_WORDS.contains(&w.to_lowercase().as_str())
-            }),
+            AnswerType::Quantity => {
+                // A count, not any number: years, the day of a date ("May 20") and
+                // identifiers ("Executive Order 13694") answer no "how many".
+                let words: Vec<&str> = words_of(text).collect();
+                words.iter().enumerate().any(|(i, w)| {
+                    if NUMBER_WORDS.contains(&w.to_lowercase().as_str()) {
+                        return true;
+                    }
+                    let before = i.checked_sub(1).map(|b| words[b]);
+                    w.bytes().any(|b| b.is_ascii_digit())
+                        && !is_year(w)
+                        && !before.is_some_and(|b| b.starts_with(|c: char| c.is_uppercase()))
+                })
+            }
             AnswerType::Person => words_of(text).any(|w| TITLES.contains(&w)),
             AnswerType::Reason => {
                 let words = lowercase_words(text);
@@ -287,6 +297,11 @@ mod tests {
         assert!(AnswerType::Time.text_holds("signed on May 20"));
         assert!(!AnswerType::Time.text_holds("they may agree"));
         assert!(AnswerType::Frequency.text_holds("they meet every week"));
+        // A count, not a year, a date's day or an identifier.
+        assert!(AnswerType::Quantity.text_holds("four points"));
+        assert!(AnswerType::Quantity.text_holds("about 300 firms"));
+        assert!(!AnswerType::Quantity.text_holds("in 2013, and on September 25"));
+        assert!(!AnswerType::Quantity.text_holds("under Executive Order 13694"));
         assert!(AnswerType::Source.text_holds("According to the White House factsheet"));
     }
 }
