@@ -8,6 +8,32 @@ fn engine() -> Engine {
     Engine::embedded().expect("the shipped article indexes")
 }
 
+/// A retriever over the shipped article, to look at question plans.
+fn embedded_retriever() -> summit_bot::retrieve::Retriever {
+    use summit_bot::indexing::SearchIndex;
+    use summit_bot::ingest::Source;
+    let (index, _) = SearchIndex::open_or_build(None, &Source::Embedded, false, false).unwrap();
+    summit_bot::retrieve::Retriever::new(index).unwrap()
+}
+
+/// The plan of `question` after the semantic expansion of its words.
+fn expanded_plan(
+    retriever: &summit_bot::retrieve::Retriever,
+    question: &str,
+) -> summit_bot::retrieve::query::QueryPlan {
+    use summit_bot::indexing::analysis::Analyzer;
+    let searcher = retriever.index().searcher();
+    let mut plan = summit_bot::retrieve::query::plan(
+        retriever.index(),
+        &searcher,
+        &mut Analyzer::new(),
+        question,
+        500,
+    );
+    retriever.expand(&mut plan, &summit_bot::retrieve::RankOptions::default());
+    plan
+}
+
 fn answer_id(engine: &Engine, question: &str) -> Option<String> {
     engine
         .ask(question)
@@ -199,18 +225,9 @@ fn short_typos_are_corrected_when_one_word_is_closest_and_rank_below_exact_words
     assert!(matches("lasw").is_empty());
     // Nor does meaning bring a guess back: "lawt" is one edit from "law" and "last", and its
     // word pieces ("law", "##t") sit next to "law" in the embedding table.
-    let (own, _) = SearchIndex::open_or_build(None, &Source::Embedded, false, false).unwrap();
-    let retriever = summit_bot::retrieve::Retriever::new(own).unwrap();
-    let own_searcher = retriever.index().searcher();
+    let retriever = embedded_retriever();
     for question in ["lawt", "what is us lawt"] {
-        let mut plan = query::plan(
-            retriever.index(),
-            &own_searcher,
-            &mut Analyzer::new(),
-            question,
-            500,
-        );
-        retriever.expand(&mut plan, &summit_bot::retrieve::RankOptions::default());
+        let plan = expanded_plan(&retriever, question);
         let typo = plan.terms.iter().find(|t| t.text == "lawt").unwrap();
         assert!(typo.matches.is_empty(), "{question:?}: {:?}", typo.matches);
     }
@@ -254,24 +271,10 @@ fn one_shared_stem_with_another_meaning_is_no_answer() {
 
 #[test]
 fn a_closed_compound_counts_as_its_head_word() {
-    use summit_bot::indexing::analysis::Analyzer;
-    use summit_bot::indexing::SearchIndex;
-    use summit_bot::ingest::Source;
-    use summit_bot::retrieve::{query, RankOptions, Retriever};
-
-    let (index, _) = SearchIndex::open_or_build(None, &Source::Embedded, false, false).unwrap();
-    let retriever = Retriever::new(index).unwrap();
-    let searcher = retriever.index().searcher();
+    let retriever = embedded_retriever();
     // (question word, term it gains) -> whether that term counts towards coverage.
     let counted = |question: &str, word: &str, gained: &str| -> Option<bool> {
-        let mut plan = query::plan(
-            retriever.index(),
-            &searcher,
-            &mut Analyzer::new(),
-            question,
-            500,
-        );
-        retriever.expand(&mut plan, &RankOptions::default());
+        let plan = expanded_plan(&retriever, question);
         let term = plan.terms.iter().find(|t| t.text == word)?;
         let gained = term.matches.iter().find(|m| m.term == gained)?;
         Some(!gained.ranking_only)
