@@ -57,6 +57,20 @@ fn numbers(footnotes: &[summit_bot::ingest::Footnote]) -> Vec<(u32, String)> {
 }
 
 #[test]
+fn with_two_articles_this_article_names_none_of_them() {
+    // One article's lead paragraph answers "what is this article about?"; with two, "this"
+    // is ambiguous and the question gets no answer rather than a guess.
+    let dir = two_articles();
+    let engine = engine(dir.path(), None);
+    let response = engine.ask("what is this article about").unwrap();
+    assert!(
+        response.answer.is_none(),
+        "{:?}",
+        response.answer.map(|a| a.passage.id.clone())
+    );
+}
+
+#[test]
 fn look_ups_are_per_article_and_default_to_the_summit_article() {
     let dir = two_articles();
     let engine = engine(dir.path(), None);

@@ -9,7 +9,7 @@
 //! whole-word table and the answer types, and used to choose between changes, so not held out),
 //! at least 67 of 89; of a fourth, written on 2026-12-03 after the compound-word rule and
 //! scored before any later change (`probe-fresh.jsonl`: 45 questions, 12 off-topic), at least
-//! 34 of 57; of off-topic questions that share a word with the article ("how do sanctions work
+//! 35 of 57 (34 when written); of off-topic questions that share a word with the article ("how do sanctions work
 //! in football", `probe-near-miss.jsonl`, 40), at least 19 unanswered: a known weakness, kept
 //! here so it can only improve. Floors are what the engine scores today, so a regression fails.
 
@@ -27,7 +27,7 @@ const MIN_PEOPLE_PASSED: usize = 41;
 const DEV: &str = include_str!("fixtures/probe-dev.jsonl");
 const MIN_DEV_PASSED: usize = 67;
 const FRESH: &str = include_str!("fixtures/probe-fresh.jsonl");
-const MIN_FRESH_PASSED: usize = 34;
+const MIN_FRESH_PASSED: usize = 35;
 const NEAR_MISS: &str = include_str!("fixtures/probe-near-miss.jsonl");
 const MIN_NEAR_MISS_PASSED: usize = 19;
 

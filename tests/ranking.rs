@@ -289,3 +289,24 @@ fn a_closed_compound_counts_as_its_head_word() {
     // The modifier is not the head: a blog is not a blogpost, which only helps ordering.
     assert_eq!(counted("which blog", "blog", "blogpost"), Some(false));
 }
+
+#[test]
+fn what_the_article_is_about_is_its_lead_paragraph() {
+    let engine = engine();
+    for question in [
+        "what's this article about?",
+        "tl;dr",
+        "summarize the post please",
+    ] {
+        assert_eq!(
+            answer_id(&engine, question).as_deref(),
+            Some("summit-article:1"),
+            "{question:?}"
+        );
+    }
+    // A question with a topic of its own is answered as usual, not with the lead.
+    assert_eq!(
+        answer_id(&engine, "summarize what the article says about the hotline").as_deref(),
+        Some("summit-article:2.4")
+    );
+}

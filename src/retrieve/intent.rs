@@ -54,10 +54,60 @@ pub fn is_personal_request(words: &[&str]) -> bool {
     asks_for_advice || own_affairs || recommendation
 }
 
+/// Words that name the text itself rather than its subject.
+const THE_TEXT: &[&str] = &[
+    "article", "post", "blog", "blogpost", "piece", "text", "story", "page", "writeup",
+];
+/// Words that ask for an overview of a whole text.
+const OVERVIEW: &[&str] = &[
+    "summary",
+    "summarize",
+    "summarise",
+    "tldr",
+    "gist",
+    "overview",
+    "synopsis",
+];
+
+/// True when a question asks what the text as a whole is about ("what's this article
+/// about?", "summarize the post", "tl;dr"), from its lowercase words. A news text answers that
+/// itself, in its lead paragraph; word matching cannot, since "article" and "summary" are
+/// words about the text, not in it.
+pub fn asks_for_overview(words: &[&str]) -> bool {
+    let names_the_text = words.iter().any(|w| THE_TEXT.contains(w));
+    let tldr = words.windows(2).any(|p| p == ["tl", "dr"]);
+    words.iter().any(|w| OVERVIEW.contains(w)) || tldr || names_the_text && words.contains(&"about")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::retrieve::answer_type::words_of;
+
+    fn overview(question: &str) -> bool {
+        let lower = question.to_lowercase();
+        asks_for_overview(&words_of(&lower).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn questions_about_the_whole_text_ask_for_an_overview() {
+        for question in [
+            "what's this article about",
+            "What is the post about?",
+            "summarize the article",
+            "tl;dr?",
+            "give me the gist",
+        ] {
+            assert!(overview(question), "{question:?}");
+        }
+        for question in [
+            "what is the agreement about",
+            "is there a hotline",
+            "what about telecom",
+        ] {
+            assert!(!overview(question), "{question:?}");
+        }
+    }
 
     fn is_personal(question: &str) -> bool {
         let lower = question.to_lowercase();

@@ -129,6 +129,9 @@ pub struct Retriever {
     /// The postings of a tiny index, scored without a tantivy search when the whole index
     /// fits the candidate cutoff ([`small`]).
     small: Option<small::SmallPostings>,
+    /// The first paragraph of the only article, when the (preloaded) index holds one: the
+    /// answer to "what is this article about?".
+    lead: Option<Arc<Candidate>>,
 }
 
 /// Token and document totals of the index, as tantivy's own BM25 statistics compute them.
@@ -194,6 +197,15 @@ impl Retriever {
         } else {
             None
         };
+        let lead = preloaded.as_ref().and_then(|segments| {
+            let mut all = segments.iter().flatten();
+            let article = &all.clone().next()?.passage.article;
+            if all.clone().any(|c| c.passage.article != *article) {
+                return None;
+            }
+            all.find(|c| c.passage.paragraph == 1 && c.passage.point.is_none())
+                .cloned()
+        });
         let mut segment_starts = Vec::new();
         let mut slots = Vec::new();
         for (ord, segment) in preloaded.iter().flatten().enumerate() {
@@ -224,6 +236,7 @@ impl Retriever {
         )?;
         Ok(Retriever {
             small,
+            lead,
             totals,
             index,
             preloaded,
@@ -318,6 +331,23 @@ impl Retriever {
         }
         let semantic_options = &options.semantic;
         let mode = semantic_options.mode;
+        // "What is this article about?": the lead paragraph says, in the article's words.
+        if mode != Mode::Semantic && !plan.has_topical_match() && intent::asks_for_overview(&words)
+        {
+            if let Some(lead) = &self.lead {
+                return Ok(vec![RankedHit {
+                    record: lead.record.clone(),
+                    passage: lead.passage.clone(),
+                    footnotes: lead.footnotes.clone(),
+                    score: 0.0,
+                    lexical_score: 0.0,
+                    semantic_score: None,
+                    coverage: 0.0,
+                    best_sentence: None,
+                    matched: Vec::new(),
+                }]);
+            }
+        }
         let semantic = self.semantic.as_ref().filter(|_| mode != Mode::Lexical);
         let question = semantic.and_then(|s| s.question_vector(plan));
         let total = plan.total_weight();
