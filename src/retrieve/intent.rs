@@ -84,9 +84,14 @@ mod tests {
     use super::*;
     use crate::retrieve::answer_type::words_of;
 
-    fn overview(question: &str) -> bool {
+    /// `check` applied to the lowercase words of `question`, as `rank` applies it.
+    fn on_words(question: &str, check: fn(&[&str]) -> bool) -> bool {
         let lower = question.to_lowercase();
-        asks_for_overview(&words_of(&lower).collect::<Vec<_>>())
+        check(&words_of(&lower).collect::<Vec<_>>())
+    }
+
+    fn overview(question: &str) -> bool {
+        on_words(question, asks_for_overview)
     }
 
     #[test]
@@ -110,8 +115,7 @@ mod tests {
     }
 
     fn is_personal(question: &str) -> bool {
-        let lower = question.to_lowercase();
-        is_personal_request(&words_of(&lower).collect::<Vec<_>>())
+        on_words(question, is_personal_request)
     }
 
     #[test]
