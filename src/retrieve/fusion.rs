@@ -184,11 +184,12 @@ impl SemanticState {
 
     /// Word-level meaning. An unknown, non-everyday question word stands for its closest
     /// indexed words (cosine ≥ `neighbour_similarity`, credited at the cosine, below a typo
-    /// correction, and never a name for a name): they count towards coverage. Every other word also gains the indexed
-    /// words close to it (cosine ≥ `ranking_similarity`: "important" → significant), which
-    /// only order passages (see [`TermMatch::ranking_only`]), but for a closed compound of
-    /// the word ("line" → hotline), which counts like the word. A typo's corrections, an
-    /// ambiguous typo and numbers are left alone: they have no meaning of their own to share.
+    /// correction, and never a name for a name): they count towards coverage. Every other
+    /// word also gains the indexed words close to it (cosine ≥ `ranking_similarity`:
+    /// "important" → significant), which only order passages (see
+    /// [`TermMatch::ranking_only`]), but for a closed compound of the word ("line" →
+    /// hotline), which counts like the word. A typo's corrections, an ambiguous typo and
+    /// numbers are left alone: they have no meaning of their own to share.
     pub fn expand(&self, plan: &mut QueryPlan, options: &SemanticOptions) {
         let mut budget = MAX_EXPANDED_WORDS;
         let lowest = options.neighbour_similarity.min(options.ranking_similarity);
