@@ -251,21 +251,21 @@ impl SemanticState {
         let Some(compound) = self.surfaces.get(term) else {
             return false;
         };
-        let compound = compound.to_lowercase();
-        let singular = compound.strip_suffix('s').unwrap_or(&compound);
-        let surface = surface.to_lowercase();
-        [stem, surface.as_str()].iter().any(|head| {
-            [compound.as_str(), singular].iter().any(|word| {
-                word.len() >= head.len() + 3
-                    && word.ends_with(head)
-                    && word[..word.len() - head.len()]
-                        .trim_end_matches('-')
-                        .bytes()
-                        .all(|b| b.is_ascii_alphabetic())
-                    && self
-                        .model
-                        .word_rank(word[..word.len() - head.len()].trim_end_matches('-'))
-                        .is_some()
+        // Compared without allocating: this runs for each neighbour of each question word.
+        let forms = [Some(compound.as_str()), compound.strip_suffix('s')];
+        forms.into_iter().flatten().any(|word| {
+            [stem, surface].into_iter().any(|head| {
+                let Some(split) = word.len().checked_sub(head.len()) else {
+                    return false;
+                };
+                if split < 3 || !word.is_char_boundary(split) {
+                    return false;
+                }
+                let (modifier, tail) = word.split_at(split);
+                let modifier = modifier.trim_end_matches('-');
+                tail.eq_ignore_ascii_case(head)
+                    && modifier.bytes().all(|b| b.is_ascii_alphabetic())
+                    && self.model.word_rank(modifier).is_some()
             })
         })
     }
