@@ -12,7 +12,9 @@ use crate::indexing::analysis::Analyzer;
 use crate::indexing::record::point_id;
 use crate::indexing::{IndexError, Readiness, SearchIndex};
 use crate::ingest::{ArticleSummary, Corpus, CorpusSummary, IngestError, Source};
+use crate::retrieve::fusion::Mode;
 use crate::retrieve::{query, RankOptions, Retriever};
+use crate::semantic::contextual::ContextualModel;
 
 /// Why the engine could not start or answer.
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +28,9 @@ pub enum EngineError {
     /// A look-up named no article, or several.
     #[error(transparent)]
     Lookup(#[from] LookupError),
+    /// The opt-in transformer (`[semantic] model_dir`) could not be loaded.
+    #[error("semantic.model_dir: {0}")]
+    Contextual(#[from] crate::semantic::contextual::ContextualError),
 }
 
 /// Facts about the loaded corpus, for `/about`.
@@ -249,7 +254,13 @@ impl Engine {
             by_title,
             lowercase,
             default_article: None,
-            retriever: Retriever::with_mode(index, options.rank.semantic.mode)?,
+            retriever: match &options.rank.semantic.model_dir {
+                Some(dir) if options.rank.semantic.mode == Mode::Combined => {
+                    Retriever::with_mode(index, options.rank.semantic.mode)?
+                        .with_contextual(ContextualModel::shared(dir)?)
+                }
+                _ => Retriever::with_mode(index, options.rank.semantic.mode)?,
+            },
             analyzer: Analyzer::new(),
             rank: options.rank.clone(),
             max_alternatives: options.max_alternatives,

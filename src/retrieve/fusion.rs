@@ -65,6 +65,16 @@ pub struct SemanticOptions {
     /// Combined mode: when no question word the index knows is topical (only words close
     /// in meaning matched), the best chunk's cosine an answer needs.
     pub meaning_only_similarity: f32,
+    /// Combined mode, opt-in: a folder with an MPNet sentence transformer
+    /// (`scripts/fetch_mpnet.sh`) that re-ranks the candidates by contextual meaning.
+    pub model_dir: Option<std::path::PathBuf>,
+    /// Weight of the transformer's cosine in the score, beside the fused score.
+    pub rerank_weight: f32,
+    /// With the transformer, a passage the other signals accept still needs this cosine...
+    pub rerank_min_similarity: f32,
+    /// ...and one at or above this cosine is an answer whatever its word coverage (not for
+    /// a question about a name the index does not know).
+    pub rerank_similar: f32,
 }
 
 impl Default for SemanticOptions {
@@ -83,6 +93,10 @@ impl Default for SemanticOptions {
             neighbour_similarity: 0.6,
             ranking_similarity: 0.45,
             meaning_only_similarity: 0.4,
+            model_dir: None,
+            rerank_weight: 1.5,
+            rerank_min_similarity: 0.2,
+            rerank_similar: 0.4,
         }
     }
 }
@@ -334,6 +348,19 @@ pub fn is_answer(
                         || (s >= options.similar && coverage >= options.min_coverage_when_similar))
         }
     }
+}
+
+/// Whether a passage is an answer once the opt-in transformer has scored it: the other
+/// signals' decision (`accepted`) confirmed by a cosine of at least `rerank_min_similarity`,
+/// or the transformer alone at `rerank_similar` (people's words the article does not use).
+pub fn is_contextual_answer(
+    accepted: bool,
+    contextual: f32,
+    name_ok: bool,
+    options: &SemanticOptions,
+) -> bool {
+    accepted && contextual >= options.rerank_min_similarity
+        || name_ok && contextual >= options.rerank_similar
 }
 
 /// The score passages are ordered by.

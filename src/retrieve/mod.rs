@@ -25,6 +25,7 @@ use crate::indexing::record::PassageRecord;
 use crate::indexing::{IndexError, SearchIndex, Vocabulary};
 use crate::ingest::{Footnote, PassageRef};
 use crate::semantic::chunks::ChunkMatch;
+use crate::semantic::contextual::{ContextualModel, ContextualScorer};
 use answer_type::{AnswerType, AnswerTypes};
 use fusion::{Mode, SemanticOptions, SemanticState};
 use query::QueryPlan;
@@ -124,6 +125,8 @@ pub struct Retriever {
     /// Address of each preloaded document, by flat number.
     slots: Vec<DocAddress>,
     semantic: Option<SemanticState>,
+    /// The opt-in transformer that re-ranks candidates (`[semantic] model_dir`).
+    contextual: Option<ContextualScorer>,
     /// Index-wide totals for BM25, read once (an engine never sees its index change).
     totals: Totals,
     /// The postings of a tiny index, scored without a tantivy search when the whole index
@@ -243,7 +246,14 @@ impl Retriever {
             segment_starts,
             slots,
             semantic,
+            contextual: None,
         })
+    }
+
+    /// Re-ranks candidates with a sentence transformer too (combined mode only).
+    pub fn with_contextual(mut self, model: Arc<ContextualModel>) -> Self {
+        self.contextual = Some(ContextualScorer::new(model));
+        self
     }
 
     /// Lets unknown question words stand for close indexed words (no-op in lexical mode).
@@ -443,6 +453,12 @@ impl Retriever {
             }
         }
 
+        // The opt-in transformer: one question vector, then a cosine per candidate.
+        let contextual = self
+            .contextual
+            .as_ref()
+            .filter(|_| mode == Mode::Combined)
+            .and_then(|c| Some((c, c.question_vector(&plan.text)?)));
         let wanted = AnswerType::of_question(&words).filter(|_| mode != Mode::Semantic);
         let mut hits = Vec::with_capacity(candidates.len());
         let mut scratch = Vec::new();
@@ -480,15 +496,25 @@ impl Retriever {
             // A question about a name the index does not know needs the full word coverage:
             // meaning alone would pass "Who is the president of France?" on "President Obama".
             let name_ok = !unknown_name || hit.coverage >= options.min_coverage;
-            if carried_by_meaning
+            let mut accepted = carried_by_meaning
                 && name_ok
                 && fusion::is_answer(
                     hit.coverage,
                     similarity,
                     options.min_coverage,
                     semantic_options,
-                )
-            {
+                );
+            if let Some((scorer, question)) = &contextual {
+                let cosine = scorer.passage_similarity(
+                    question,
+                    &candidate.record,
+                    semantic_options.footnote_credit,
+                );
+                hit.score += semantic_options.rerank_weight * cosine;
+                accepted =
+                    fusion::is_contextual_answer(accepted, cosine, name_ok, semantic_options);
+            }
+            if accepted {
                 hits.push(hit);
             }
         }

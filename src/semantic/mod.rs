@@ -10,6 +10,7 @@
 //! maps a question word to semantically close words of the index's own vocabulary.
 
 pub mod chunks;
+pub mod contextual;
 pub mod neighbours;
 pub mod wordpiece;
 

@@ -1,0 +1,197 @@
+//! The opt-in transformer re-ranker (`[semantic] model_dir`), without the 440 MB model: a
+//! tiny random MPNet (`fixtures/tiny-mpnet`, written by `scripts/tiny_mpnet_fixture.py`) must
+//! give the vectors of the numpy reference, and an engine opened with it must use its cosine
+//! in the answer decision. Its answers mean nothing (random weights), so the decision is
+//! checked at thresholds that accept or refuse everything; the quality of the real model is
+//! measured in BENCHMARKS.md.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use summit_bot::config::Config;
+use summit_bot::engine::{Engine, EngineOptions};
+use summit_bot::retrieve::fusion::SemanticOptions;
+use summit_bot::retrieve::RankOptions;
+use summit_bot::semantic::contextual::{ContextualError, ContextualModel};
+
+const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tiny-mpnet");
+
+/// A model folder holding the tiny MPNet, with the vocabulary MPNet ships: its four special
+/// tokens, BERT's uncased vocabulary, then `<mask>`.
+fn tiny_model_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for file in ["config.json", "model.safetensors"] {
+        std::fs::copy(Path::new(FIXTURE).join(file), dir.path().join(file)).unwrap();
+    }
+    let bert = include_str!("../models/minilm-static/vocab.txt");
+    let vocab = format!("<s>\n<pad>\n</s>\n<unk>\n{bert}<mask>\n");
+    std::fs::write(dir.path().join("vocab.txt"), vocab).unwrap();
+    dir
+}
+
+fn engine_with(dir: &Path, semantic: SemanticOptions) -> Engine {
+    let options = EngineOptions {
+        rank: RankOptions {
+            semantic: SemanticOptions {
+                model_dir: Some(dir.to_path_buf()),
+                ..semantic
+            },
+            ..RankOptions::default()
+        },
+        ..EngineOptions::default()
+    };
+    Engine::open(&options).expect("engine opens with the tiny model")
+}
+
+#[test]
+fn forward_pass_matches_the_numpy_reference() {
+    let dir = tiny_model_dir();
+    let model = ContextualModel::load(dir.path()).expect("tiny model loads");
+    let expected: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(FIXTURE).join("expected.json")).unwrap(),
+    )
+    .unwrap();
+    let cases = expected.as_array().unwrap();
+    assert!(cases.len() >= 10);
+    for case in cases {
+        let text = case["text"].as_str().unwrap();
+        let want: Vec<f32> = case["vector"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap() as f32)
+            .collect();
+        let got = model.embed(text).expect("a text with tokens");
+        let worst = got
+            .iter()
+            .zip(&want)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
+        assert!(worst < 1e-4, "{text:?}: {got:?} vs {want:?}");
+    }
+    assert!(model.embed("   ").is_none());
+}
+
+#[test]
+fn a_shared_model_is_loaded_once() {
+    let dir = tiny_model_dir();
+    let a = ContextualModel::shared(dir.path()).unwrap();
+    let b = ContextualModel::shared(dir.path()).unwrap();
+    assert!(Arc::ptr_eq(&a, &b));
+}
+
+#[test]
+fn a_folder_that_is_not_an_mpnet_model_is_refused_with_its_reason() {
+    let missing = ContextualModel::load(Path::new("/nonexistent/model")).unwrap_err();
+    assert!(matches!(missing, ContextualError::Read { .. }), "{missing}");
+
+    let dir = tiny_model_dir();
+    let config = std::fs::read_to_string(dir.path().join("config.json")).unwrap();
+    std::fs::write(
+        dir.path().join("config.json"),
+        config.replace("\"mpnet\"", "\"bert\""),
+    )
+    .unwrap();
+    let error = ContextualModel::load(dir.path()).unwrap_err();
+    assert!(error.to_string().contains("only \"mpnet\""), "{error}");
+
+    let dir = tiny_model_dir();
+    std::fs::write(dir.path().join("vocab.txt"), "[PAD]\nhello\n").unwrap();
+    let error = ContextualModel::load(dir.path()).unwrap_err();
+    assert!(error.to_string().contains("vocab.txt"), "{error}");
+
+    let options = EngineOptions {
+        rank: RankOptions {
+            semantic: SemanticOptions {
+                model_dir: Some("/nonexistent/model".into()),
+                ..SemanticOptions::default()
+            },
+            ..RankOptions::default()
+        },
+        ..EngineOptions::default()
+    };
+    let error = Engine::open(&options).unwrap_err().to_string();
+    assert!(
+        error.starts_with("semantic.model_dir: cannot read /nonexistent/model/config.json"),
+        "{error}"
+    );
+}
+
+#[test]
+fn the_transformer_cosine_decides_with_the_other_signals() {
+    let dir = tiny_model_dir();
+    let question = "Did they agree to a hotline?";
+    let plain = Engine::embedded().unwrap().ask(question).unwrap();
+    let plain_answer = plain.answer.expect("answered without the transformer");
+
+    // A floor no cosine reaches: nothing the other signals accept passes.
+    let strict = engine_with(
+        dir.path(),
+        SemanticOptions {
+            rerank_min_similarity: 1.0,
+            rerank_similar: 1.0,
+            ..SemanticOptions::default()
+        },
+    );
+    assert!(strict.ask(question).unwrap().answer.is_none());
+
+    // Floors every cosine passes, no weight: the other signals' answer stands.
+    let lenient = engine_with(
+        dir.path(),
+        SemanticOptions {
+            rerank_min_similarity: -1.0,
+            rerank_weight: 0.0,
+            ..SemanticOptions::default()
+        },
+    );
+    let answer = lenient.ask(question).unwrap().answer.expect("answered");
+    assert_eq!(answer.passage.id, plain_answer.passage.id);
+    assert!(answer.passage.text.contains("hotline"));
+
+    // The transformer alone can accept what the other signals refuse.
+    let off_topic = "Tell me a joke";
+    assert!(Engine::embedded()
+        .unwrap()
+        .ask(off_topic)
+        .unwrap()
+        .answer
+        .is_none());
+    let alone = engine_with(
+        dir.path(),
+        SemanticOptions {
+            rerank_similar: -1.0,
+            ..SemanticOptions::default()
+        },
+    );
+    assert!(alone.ask(off_topic).unwrap().answer.is_some());
+
+    // Outside combined mode the transformer is not used (lexical mode would answer the
+    // hotline question whatever the floors).
+    let lexical = engine_with(
+        dir.path(),
+        SemanticOptions {
+            mode: summit_bot::retrieve::fusion::Mode::Lexical,
+            rerank_min_similarity: 1.0,
+            rerank_similar: 1.0,
+            ..SemanticOptions::default()
+        },
+    );
+    assert!(lexical.ask(question).unwrap().answer.is_some());
+}
+
+#[test]
+fn the_config_reads_and_checks_the_transformer_keys() {
+    let config = Config::parse(
+        "[semantic]\nmodel_dir = \"models/all-mpnet-base-v2\"\nrerank_weight = 1.5\nrerank_min_similarity = 0.2\nrerank_similar = 0.4\n",
+    )
+    .unwrap();
+    assert_eq!(
+        config.semantic.model_dir.as_deref(),
+        Some(Path::new("models/all-mpnet-base-v2"))
+    );
+    config.validate().unwrap();
+    let default = Config::parse("").unwrap();
+    assert_eq!(default.semantic.model_dir, None, "off unless asked for");
+    let out_of_range = Config::parse("[semantic]\nrerank_similar = 2.0\n").unwrap();
+    assert!(out_of_range.validate().is_err());
+}
