@@ -163,6 +163,11 @@ impl ContextualModel {
                 "hidden_size is not a multiple of num_attention_heads".into(),
             ));
         }
+        if config.max_position_embeddings < 8 || config.relative_attention_num_buckets < 4 {
+            return Err(config_error(
+                "max_position_embeddings must be at least 8 and relative_attention_num_buckets at least 4".into(),
+            ));
+        }
         let tokenizer = StaticModel::embedded().tokenizer();
         let vocab_bytes = read("vocab.txt")?;
         let vocab = String::from_utf8_lossy(&vocab_bytes);
