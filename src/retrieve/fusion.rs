@@ -12,7 +12,7 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 
 use crate::semantic::neighbours::{Neighbour, Neighbours};
-use crate::semantic::{dot, StaticModel};
+use crate::semantic::StaticModel;
 use rustc_hash::FxHashMap;
 
 use super::query::{QueryPlan, TermMatch};
@@ -315,18 +315,9 @@ impl SemanticState {
         record: &PassageRecord,
         footnote_credit: f32,
     ) -> f32 {
-        let sentences = record
-            .sentences
-            .iter()
-            .filter_map(|s| record.text.get(s.start..s.end))
-            .filter_map(|text| self.model.embed(text))
-            .map(|v| dot(&v, question));
-        let footnotes = record
-            .footnotes
-            .iter()
-            .filter_map(|f| self.model.embed(&f.text))
-            .map(|v| dot(&v, question) * footnote_credit);
-        sentences.chain(footnotes).fold(0.0, f32::max)
+        crate::semantic::chunks::best_chunk_similarity(record, question, footnote_credit, |text| {
+            self.model.embed(text)
+        })
     }
 }
 

@@ -8,6 +8,29 @@ use rustc_hash::FxHashMap;
 
 use super::{QuantisedQuery, QuantisedVectors, StaticModel};
 
+/// The best cosine between `question` and a chunk of `record`: one of its sentences, or a
+/// footnote it cites discounted by `footnote_credit`, each embedded by `embed` (a passage
+/// not in a [`ChunkIndex`], or another model than the static table).
+pub fn best_chunk_similarity<V: AsRef<[f32]>>(
+    record: &PassageRecord,
+    question: &[f32],
+    footnote_credit: f32,
+    embed: impl Fn(&str) -> Option<V>,
+) -> f32 {
+    let sentences = record
+        .sentences
+        .iter()
+        .filter_map(|s| record.text.get(s.start..s.end))
+        .filter_map(&embed)
+        .map(|v| super::dot(v.as_ref(), question));
+    let footnotes = record
+        .footnotes
+        .iter()
+        .filter_map(|f| embed(&f.text))
+        .map(|v| super::dot(v.as_ref(), question) * footnote_credit);
+    sentences.chain(footnotes).fold(0.0, f32::max)
+}
+
 /// What a chunk is made of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChunkKind {

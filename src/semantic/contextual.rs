@@ -397,18 +397,9 @@ impl ContextualScorer {
         record: &PassageRecord,
         footnote_credit: f32,
     ) -> f32 {
-        let sentences = record
-            .sentences
-            .iter()
-            .filter_map(|s| record.text.get(s.start..s.end))
-            .filter_map(|text| self.vector(text))
-            .map(|v| super::dot(&v, question));
-        let footnotes = record
-            .footnotes
-            .iter()
-            .filter_map(|f| self.vector(&f.text))
-            .map(|v| super::dot(&v, question) * footnote_credit);
-        sentences.chain(footnotes).fold(0.0, f32::max)
+        super::chunks::best_chunk_similarity(record, question, footnote_credit, |text| {
+            self.vector(text)
+        })
     }
 
     fn vector(&self, text: &str) -> Option<Arc<[f32]>> {
