@@ -195,3 +195,54 @@ fn the_config_reads_and_checks_the_transformer_keys() {
     let out_of_range = Config::parse("[semantic]\nrerank_similar = 2.0\n").unwrap();
     assert!(out_of_range.validate().is_err());
 }
+
+#[test]
+fn passages_are_embedded_ahead_of_questions_once_per_text() {
+    use summit_bot::indexing::record::PassageRecord;
+    use summit_bot::ingest::model::{Footnote, Sentence};
+    use summit_bot::semantic::contextual::ContextualScorer;
+
+    let dir = tiny_model_dir();
+    let model = ContextualModel::shared(dir.path()).unwrap();
+    let footnote = Footnote {
+        number: 2,
+        text: "Dialogues will be held twice per year.".into(),
+    };
+    let record = |id: &str, text: &str| PassageRecord {
+        id: id.into(),
+        article: "a".into(),
+        title: "A".into(),
+        source_url: None,
+        paragraph: 1,
+        point: None,
+        text: text.into(),
+        footnotes: vec![footnote.clone()],
+        sentences: vec![Sentence {
+            start: 0,
+            end: text.len(),
+        }],
+        terms: Vec::new(),
+        footnote_terms: Vec::new(),
+        title_terms: Vec::new(),
+    };
+    // Two passages citing one footnote: three texts.
+    let records = [
+        record("a:1", "The leaders agreed on four points."),
+        record("a:2", "A hotline addresses serious security issues."),
+    ];
+    let scorer = ContextualScorer::new(model.clone());
+    let warming = scorer.warm_up(&records).expect("a thread starts");
+    warming.join().expect("the warm-up does not panic");
+    assert_eq!(scorer.cached_texts(), 3);
+
+    // The remembered vectors are the model's: the passage's score is its best chunk.
+    let question = model.embed("Is there a hotline?").unwrap();
+    let cosine = |text: &str| {
+        let v = model.embed(text).unwrap();
+        v.iter().zip(&question).map(|(a, b)| a * b).sum::<f32>()
+    };
+    let expected = cosine(&records[1].text).max(cosine(&footnote.text) * 0.9);
+    let got = scorer.passage_similarity(&question, &records[1], 0.9);
+    assert!((got - expected).abs() < 1e-6, "{got} vs {expected}");
+    assert_eq!(scorer.cached_texts(), 3, "nothing embedded twice");
+}

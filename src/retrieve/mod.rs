@@ -251,8 +251,15 @@ impl Retriever {
     }
 
     /// Re-ranks candidates with a sentence transformer too (combined mode only).
+    /// Small corpora have their passages embedded ahead of questions.
     pub fn with_contextual(mut self, model: Arc<ContextualModel>) -> Self {
-        self.contextual = Some(ContextualScorer::new(model));
+        let scorer = ContextualScorer::new(model);
+        if let Some(segments) = &self.preloaded {
+            // Detached: the thread ends with its last text, or soon after a reload drops
+            // this retriever.
+            drop(scorer.warm_up(segments.iter().flatten().map(|c| c.record.as_ref())));
+        }
+        self.contextual = Some(scorer);
         self
     }
 

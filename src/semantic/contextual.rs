@@ -364,24 +364,83 @@ impl ContextualModel {
 }
 
 /// Texts embedded by the transformer, remembered: a passage's sentences and footnotes are
-/// embedded the first time the passage is a candidate (tens of milliseconds each), then reused.
+/// embedded once (tens of milliseconds each), ahead of questions for small corpora
+/// ([`ContextualScorer::warm_up`]) or the first time the passage is a candidate.
 #[derive(Debug)]
 pub struct ContextualScorer {
     model: Arc<ContextualModel>,
     /// Vector by text (a footnote cited twice is embedded once); cleared when full.
-    cache: Mutex<rustc_hash::FxHashMap<String, Option<Arc<[f32]>>>>,
+    cache: Arc<TextCache>,
 }
+
+type TextCache = Mutex<rustc_hash::FxHashMap<String, Option<Arc<[f32]>>>>;
 
 /// Texts remembered before the cache starts afresh (about 3 KB each).
 const CACHED_TEXTS: usize = 100_000;
+/// Texts embedded ahead of questions at most (the shipped article has 38; 2,000 take about
+/// two minutes of one core).
+const WARM_TEXTS: usize = 2_000;
 
 impl ContextualScorer {
     /// Scores with `model`.
     pub fn new(model: Arc<ContextualModel>) -> ContextualScorer {
         ContextualScorer {
             model,
-            cache: Mutex::new(Default::default()),
+            cache: Arc::default(),
         }
+    }
+
+    /// Embeds the sentences and footnotes of `records` (the first 2,000 texts) on a thread
+    /// of its own, so that the first questions do not wait for them. The thread stops when
+    /// the scorer is dropped (a reload replaced the engine). `None` when no thread could
+    /// be started: texts are then embedded as questions need them.
+    pub fn warm_up<'a>(
+        &self,
+        records: impl IntoIterator<Item = &'a PassageRecord>,
+    ) -> Option<std::thread::JoinHandle<()>> {
+        let mut seen = rustc_hash::FxHashSet::default();
+        let mut texts = Vec::new();
+        'records: for record in records {
+            let sentences = record
+                .sentences
+                .iter()
+                .filter_map(|s| record.text.get(s.start..s.end));
+            for text in sentences.chain(record.footnotes.iter().map(|f| f.text.as_str())) {
+                if texts.len() == WARM_TEXTS {
+                    break 'records;
+                }
+                if seen.insert(text) {
+                    texts.push(text.to_string());
+                }
+            }
+        }
+        let model = self.model.clone();
+        let cache = Arc::downgrade(&self.cache);
+        let spawned = std::thread::Builder::new()
+            .name("contextual-warm-up".into())
+            .spawn(move || {
+                for text in texts {
+                    let Some(cache) = cache.upgrade() else {
+                        return;
+                    };
+                    if !cache.lock().contains_key(&text) {
+                        let vector = model.embed(&text).map(Arc::from);
+                        remember(&cache, text, vector);
+                    }
+                }
+            });
+        match spawned {
+            Ok(handle) => Some(handle),
+            Err(error) => {
+                tracing::warn!(%error, "no thread to embed the passages ahead of questions");
+                None
+            }
+        }
+    }
+
+    /// Texts embedded so far.
+    pub fn cached_texts(&self) -> usize {
+        self.cache.lock().len()
     }
 
     /// The question's vector.
@@ -409,13 +468,17 @@ impl ContextualScorer {
         // Embedded without the lock: other questions go on meanwhile (at worst a text is
         // embedded twice by two questions at once).
         let vector: Option<Arc<[f32]>> = self.model.embed(text).map(Arc::from);
-        let mut cache = self.cache.lock();
-        if cache.len() >= CACHED_TEXTS {
-            cache.clear();
-        }
-        cache.insert(text.to_string(), vector.clone());
+        remember(&self.cache, text.to_string(), vector.clone());
         vector
     }
+}
+
+fn remember(cache: &TextCache, text: String, vector: Option<Arc<[f32]>>) {
+    let mut cache = cache.lock();
+    if cache.len() >= CACHED_TEXTS {
+        cache.clear();
+    }
+    cache.insert(text, vector);
 }
 
 impl Linear {
