@@ -2,7 +2,9 @@
 //! how much of the question it covers (IDF-weighted, footnotes counted at a discount), on its
 //! best single sentence, and on BM25. Beside them, sentence vectors ([`fusion`]) add
 //! candidates by meaning and a semantic score; the two signals are fused for ranking and
-//! must agree for an answer (see [`fusion::is_answer`]).
+//! must agree for an answer (see [`fusion::is_answer`]). With `[semantic] model_dir` a
+//! sentence transformer also scores every candidate and joins the decision
+//! ([`fusion::is_contextual_answer`]).
 
 pub mod answer_type;
 pub mod cutoff;

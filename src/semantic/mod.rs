@@ -7,7 +7,8 @@
 //! "demarcation", each distilled whole), otherwise a WordPiece token. This layer sits
 //! between `indexing` (it reads passage records) and `retrieve` (which fuses its scores with
 //! BM25 and coverage): [`chunks`] holds sentence-level vectors of a corpus, [`neighbours`]
-//! maps a question word to semantically close words of the index's own vocabulary.
+//! maps a question word to semantically close words of the index's own vocabulary, and
+//! [`contextual`] runs the opt-in full transformer (all-mpnet-base-v2) from a model folder.
 
 pub mod chunks;
 pub mod contextual;
