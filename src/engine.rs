@@ -28,9 +28,10 @@ pub enum EngineError {
     /// A look-up named no article, or several.
     #[error(transparent)]
     Lookup(#[from] LookupError),
-    /// The opt-in transformer (`[semantic] model_dir`) could not be loaded.
+    /// The opt-in transformer (`[semantic] model_dir`) could not be loaded. Not a `source`:
+    /// the message already holds the loader's reason, and error chains print each source.
     #[error("semantic.model_dir: {0}")]
-    Contextual(#[from] crate::semantic::contextual::ContextualError),
+    Contextual(crate::semantic::contextual::ContextualError),
 }
 
 /// Facts about the loaded corpus, for `/about`.
@@ -256,8 +257,9 @@ impl Engine {
             default_article: None,
             retriever: match &options.rank.semantic.model_dir {
                 Some(dir) if options.rank.semantic.mode == Mode::Combined => {
-                    Retriever::with_mode(index, options.rank.semantic.mode)?
-                        .with_contextual(ContextualModel::shared(dir)?)
+                    Retriever::with_mode(index, options.rank.semantic.mode)?.with_contextual(
+                        ContextualModel::shared(dir).map_err(EngineError::Contextual)?,
+                    )
                 }
                 _ => Retriever::with_mode(index, options.rank.semantic.mode)?,
             },

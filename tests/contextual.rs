@@ -110,10 +110,18 @@ fn a_folder_that_is_not_an_mpnet_model_is_refused_with_its_reason() {
         },
         ..EngineOptions::default()
     };
-    let error = Engine::open(&options).unwrap_err().to_string();
-    assert!(
-        error.starts_with("semantic.model_dir: cannot read /nonexistent/model/config.json"),
-        "{error}"
+    let error = Engine::open(&options).unwrap_err();
+    // The whole chain, as the binary prints it, gives the reason once.
+    let mut chain = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(inner) = source {
+        chain.push_str(&format!(": {inner}"));
+        source = inner.source();
+    }
+    let reason = std::fs::read("/nonexistent/model/config.json").unwrap_err();
+    assert_eq!(
+        chain,
+        format!("semantic.model_dir: cannot read /nonexistent/model/config.json: {reason}")
     );
 }
 

@@ -32,10 +32,12 @@ const FIRST_POSITION: usize = 2;
 #[derive(Debug, thiserror::Error)]
 pub enum ContextualError {
     /// A file of the folder could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {reason}")]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        /// The operating system's reason: in the message, not a `source`, so that a printed
+        /// error chain says it once.
+        reason: std::io::Error,
     },
     /// `config.json` is not an MPNet configuration this code runs.
     #[error("{path}: {message}")]
@@ -136,7 +138,7 @@ impl ContextualModel {
     pub fn load(dir: &Path) -> Result<ContextualModel, ContextualError> {
         let read = |name: &str| {
             let path = dir.join(name);
-            std::fs::read(&path).map_err(|source| ContextualError::Read { path, source })
+            std::fs::read(&path).map_err(|reason| ContextualError::Read { path, reason })
         };
         let config_path = dir.join("config.json");
         let config: Config =
