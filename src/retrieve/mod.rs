@@ -462,11 +462,12 @@ impl Retriever {
             }
         }
 
-        // The opt-in transformer: one question vector, then a cosine per candidate.
+        // The opt-in transformer: one question vector (tens of milliseconds, so only when
+        // there is a candidate to score), then a cosine per candidate.
         let contextual = self
             .contextual
             .as_ref()
-            .filter(|_| mode == Mode::Combined)
+            .filter(|_| mode == Mode::Combined && !candidates.is_empty())
             .and_then(|c| Some((c, c.question_vector(&plan.text)?)));
         let wanted = AnswerType::of_question(&words).filter(|_| mode != Mode::Semantic);
         let mut hits = Vec::with_capacity(candidates.len());
