@@ -424,7 +424,7 @@ fn every_command_a_document_shows_is_one_the_binary_accepts() {
     }
     eprintln!("{checked} commands checked");
     assert!(
-        checked > 20,
+        checked >= 10,
         "only {checked} commands found: is the parser still reading the documents?"
     );
     assert!(
