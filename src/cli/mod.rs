@@ -2,7 +2,10 @@
 //! programs, index maintenance and evaluation. A thin front end over [`crate::engine`].
 
 pub mod console;
+pub mod hub;
+pub mod install;
 pub mod lines;
+pub mod model;
 pub mod report;
 
 use std::io::{BufReader, BufWriter, Read, Write};
@@ -112,6 +115,12 @@ pub enum Command {
         /// Write questions rated helpful and unanswered ones as eval lines, for review.
         #[arg(long, value_name = "FILE.jsonl")]
         export_eval: Option<PathBuf>,
+    },
+    /// The transformer re-ranker: fetch all-mpnet-base-v2, or say which model answers.
+    Model {
+        /// What to do.
+        #[command(subcommand)]
+        command: model::ModelCommand,
     },
     /// Interactive console chat (the default without a Discord token).
     Chat,
@@ -260,6 +269,7 @@ pub fn run(command: Command, config: &Config) -> anyhow::Result<i32> {
             };
             out.write_all(report::run(config, &options)?.as_bytes())?;
         }
+        Command::Model { command } => return model::run(command, config, &mut out),
         Command::Chat => {
             let engine = open_engine(&options)?;
             let store = crate::store::Store::start(&config.store)

@@ -28,6 +28,72 @@ const EOS: u32 = 2;
 /// Positions count from the padding id plus one (RoBERTa's convention, which MPNet keeps).
 const FIRST_POSITION: usize = 2;
 
+/// Where `summit-bot model fetch` installs all-mpnet-base-v2, and where the engine looks for
+/// a model when `[semantic] model_dir` is unset (relative to the working directory).
+pub const DEFAULT_MODEL_DIR: &str = "models/all-mpnet-base-v2";
+
+/// The files of a model folder.
+pub const MODEL_FILES: [&str; 3] = ["config.json", "vocab.txt", "model.safetensors"];
+
+/// Which transformer folder the engine loads, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModelChoice {
+    /// No transformer: `model_dir = ""`, or unset with no complete default folder.
+    StaticOnly {
+        /// Why, in a few words ("model_dir is \"\"", "no models/all-mpnet-base-v2").
+        reason: String,
+    },
+    /// `[semantic] model_dir` names this folder.
+    Configured(PathBuf),
+    /// `model_dir` is unset and [`DEFAULT_MODEL_DIR`] holds every model file.
+    Found(PathBuf),
+}
+
+impl ModelChoice {
+    /// The folder to load, if any.
+    pub fn dir(&self) -> Option<&Path> {
+        match self {
+            ModelChoice::StaticOnly { .. } => None,
+            ModelChoice::Configured(dir) | ModelChoice::Found(dir) => Some(dir),
+        }
+    }
+}
+
+/// The model folder for `[semantic] model_dir` = `configured`: the folder it names, none for
+/// an empty string, and when unset the default folder if it holds every model file (an
+/// incomplete one is not used: `summit-bot model fetch` installs atomically, so a partial
+/// folder was made by hand).
+pub fn choose(configured: Option<&Path>) -> ModelChoice {
+    match configured {
+        Some(dir) if dir.as_os_str().is_empty() => ModelChoice::StaticOnly {
+            reason: "model_dir is \"\"".into(),
+        },
+        Some(dir) => ModelChoice::Configured(dir.to_path_buf()),
+        None => {
+            let dir = Path::new(DEFAULT_MODEL_DIR);
+            if !dir.is_dir() {
+                return ModelChoice::StaticOnly {
+                    reason: format!("no {DEFAULT_MODEL_DIR}"),
+                };
+            }
+            match missing_files(dir).first() {
+                None => ModelChoice::Found(dir.to_path_buf()),
+                Some(missing) => ModelChoice::StaticOnly {
+                    reason: format!("{DEFAULT_MODEL_DIR} has no {missing}"),
+                },
+            }
+        }
+    }
+}
+
+/// The model files `dir` lacks (or holds as something other than a non-empty file).
+pub fn missing_files(dir: &Path) -> Vec<&'static str> {
+    MODEL_FILES
+        .into_iter()
+        .filter(|name| !std::fs::metadata(dir.join(name)).is_ok_and(|m| m.is_file() && m.len() > 0))
+        .collect()
+}
+
 /// Why a model folder could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum ContextualError {
@@ -182,7 +248,21 @@ impl ContextualModel {
             return Err(config_error("vocab_size is smaller than vocab.txt".into()));
         }
 
-        let bytes = read("model.safetensors")?;
+        // Mapped, not read: the weights are copied out once as f32 and the file's pages stay
+        // in the page cache (reading it whole doubled the peak at load, 876 MB for mpnet).
+        let weights_path = dir.join("model.safetensors");
+        let file = std::fs::File::open(&weights_path).map_err(|reason| ContextualError::Read {
+            path: weights_path.clone(),
+            reason,
+        })?;
+        // SAFETY: the map is read-only and lives only during this function; a file truncated
+        // meanwhile by another process could fault, which is what reading it would have
+        // reported as an error (model folders are installed atomically and never edited).
+        let bytes =
+            unsafe { memmap2::Mmap::map(&file) }.map_err(|reason| ContextualError::Read {
+                path: weights_path.clone(),
+                reason,
+            })?;
         let tensors = safetensors::SafeTensors::deserialize(&bytes)
             .map_err(|e| ContextualError::Weights(e.to_string()))?;
         let hidden = config.hidden_size;
@@ -264,6 +344,36 @@ impl ContextualModel {
             max_positions: config.max_position_embeddings,
             eps: config.layer_norm_eps,
         })
+    }
+
+    /// "MPNet, 12 layers, 768 wide".
+    pub fn architecture(&self) -> String {
+        format!("MPNet, {} layers, {} wide", self.layers.len(), self.hidden)
+    }
+
+    /// Bytes of weights held in memory (f32).
+    pub fn weight_bytes(&self) -> usize {
+        let linear = |l: &Linear| l.weight.len() + l.bias.len();
+        let norm = |n: &LayerNorm| n.weight.len() + n.bias.len();
+        let layers: usize = self
+            .layers
+            .iter()
+            .map(|l| {
+                linear(&l.query)
+                    + linear(&l.key)
+                    + linear(&l.value)
+                    + linear(&l.attention_out)
+                    + norm(&l.attention_norm)
+                    + linear(&l.intermediate)
+                    + linear(&l.output)
+                    + norm(&l.output_norm)
+            })
+            .sum();
+        4 * (layers
+            + self.word_embeddings.len()
+            + self.position_embeddings.len()
+            + norm(&self.embedding_norm)
+            + self.relative_bias.len())
     }
 
     /// The normalised mean of the last layer over `text`'s tokens and markers (what
