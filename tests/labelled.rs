@@ -19,6 +19,7 @@ const STEMS: &[&str] = &[
     "wikipedia-hacker",
     "gsa-agile-solicitation",
     "gsa-pizza-tracker",
+    "wikipedia-access-to-information",
 ];
 
 fn labelled(name: &str) -> PathBuf {
