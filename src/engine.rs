@@ -1,7 +1,7 @@
 //! The answer engine: loads the corpus, opens (or builds) the index, and answers questions,
 //! point and footnote look-ups. Both front ends (Discord and the command line) call only this.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rustc_hash::FxHashMap;
 use tracing::{debug, info, warn};
@@ -14,7 +14,7 @@ use crate::indexing::{IndexError, Readiness, SearchIndex};
 use crate::ingest::{ArticleSummary, Corpus, CorpusSummary, IngestError, Source};
 use crate::retrieve::fusion::Mode;
 use crate::retrieve::{query, RankOptions, Retriever};
-use crate::semantic::contextual::ContextualModel;
+use crate::semantic::contextual::{self, ContextualModel, ModelChoice, DEFAULT_MODEL_DIR};
 
 /// Why the engine could not start or answer.
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +32,53 @@ pub enum EngineError {
     /// the message already holds the loader's reason, and error chains print each source.
     #[error("semantic.model_dir: {0}")]
     Contextual(crate::semantic::contextual::ContextualError),
+    /// The model folder found by default (`[semantic] model_dir` unset) could not be loaded.
+    #[error("{dir} (used because semantic.model_dir is unset; set it to \"\" for no transformer): {error}", dir = crate::semantic::contextual::DEFAULT_MODEL_DIR)]
+    FoundModel {
+        /// The loader's reason.
+        error: crate::semantic::contextual::ContextualError,
+    },
+}
+
+/// Which model answers: for the start-up log, `/about` (admins), `/healthz` and `summit-bot
+/// model status`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelFacts {
+    /// `all-mpnet-base-v2` (the folder's name) or `minilm-static` (no transformer).
+    pub name: String,
+    /// The transformer's folder, if one is loaded.
+    pub dir: Option<PathBuf>,
+    /// Why this model: `model_dir`, found by default, or why there is no transformer.
+    pub origin: String,
+    /// Architecture, e.g. "MPNet, 12 layers, 768 wide".
+    pub architecture: String,
+    /// Bytes of weights the model holds in memory.
+    pub weight_bytes: usize,
+}
+
+impl ModelFacts {
+    /// One line: "all-mpnet-base-v2 (MPNet, 12 layers, 768 wide; 438 MB) from
+    /// models/all-mpnet-base-v2 (found by default)".
+    pub fn describe(&self) -> String {
+        let size = if self.weight_bytes < 1_000_000 {
+            format!("{} KB", self.weight_bytes.div_ceil(1000))
+        } else {
+            format!("{} MB", (self.weight_bytes + 500_000) / 1_000_000)
+        };
+        match &self.dir {
+            Some(dir) => format!(
+                "{} ({}; {size}) from {} ({})",
+                self.name,
+                self.architecture,
+                dir.display(),
+                self.origin
+            ),
+            None => format!(
+                "{} ({}; {size}, compiled in): {}",
+                self.name, self.architecture, self.origin
+            ),
+        }
+    }
 }
 
 /// Facts about the loaded corpus, for `/about`.
@@ -114,6 +161,9 @@ pub struct EngineOptions {
     /// Article id (or unique part of a title) that look-ups without an article use; `None`:
     /// the shipped summit article when present, else the first by title.
     pub default_article: Option<String>,
+    /// `rank.semantic.model_dir` is the default model folder, found because the config
+    /// leaves `model_dir` unset ([`EngineOptions::from_config`]); names it so in messages.
+    pub model_found: bool,
 }
 
 impl Default for EngineOptions {
@@ -128,27 +178,42 @@ impl Default for EngineOptions {
             force_rebuild: false,
             show_progress: false,
             default_article: None,
+            model_found: false,
         }
     }
 }
 
 impl EngineOptions {
-    /// Options from the configuration (resolving the default articles folder).
+    /// Options from the configuration (resolving the default articles folder, and the
+    /// default model folder when `[semantic] model_dir` is unset: a complete
+    /// `models/all-mpnet-base-v2/` is used, as `summit-bot model fetch` installs it).
     pub fn from_config(config: &Config) -> Self {
         let articles_dir = config.corpus.articles_dir.clone().or_else(|| {
             let shipped = PathBuf::from("index/articles");
             shipped.is_dir().then_some(shipped)
         });
         let index_dir = Some(config.corpus.index_dir.clone()).filter(|p| !p.as_os_str().is_empty());
+        let mut rank = config.rank_options();
+        let choice = contextual::choose(config.semantic.model_dir.as_deref());
+        if let ModelChoice::StaticOnly { reason } = &choice {
+            if config.semantic.model_dir.is_none() && Path::new(DEFAULT_MODEL_DIR).exists() {
+                warn!(%reason, "the default model folder is incomplete: not used");
+            }
+        }
+        let model_found = matches!(choice, ModelChoice::Found(_));
+        if model_found {
+            rank.semantic.model_dir = choice.dir().map(Path::to_path_buf);
+        }
         EngineOptions {
             articles_dir,
             index_dir,
-            rank: config.rank_options(),
+            rank,
             max_alternatives: config.answer.max_alternatives,
             max_question_chars: config.limits.max_question_chars,
             force_rebuild: false,
             show_progress: false,
             default_article: config.corpus.default_article.clone(),
+            model_found,
         }
     }
 }
@@ -170,6 +235,78 @@ pub struct Engine {
     rank: RankOptions,
     max_alternatives: usize,
     max_question_chars: usize,
+    /// Which model answers.
+    model: ModelFacts,
+}
+
+/// The model an engine opened with `options` answers with (`summit-bot model status`): the
+/// transformer is loaded to check it, as the engine would.
+pub fn model_facts(options: &EngineOptions) -> Result<ModelFacts, EngineError> {
+    load_model(options).map(|(_, facts)| facts)
+}
+
+/// The transformer `options` ask for (loaded once per process and shared), and the facts
+/// about the model that answers.
+fn load_model(
+    options: &EngineOptions,
+) -> Result<(Option<std::sync::Arc<ContextualModel>>, ModelFacts), EngineError> {
+    let semantic = &options.rank.semantic;
+    let static_facts = |origin: String| ModelFacts {
+        name: "minilm-static".into(),
+        dir: None,
+        origin,
+        architecture: "static embeddings distilled from all-MiniLM-L6-v2".into(),
+        weight_bytes: crate::semantic::StaticModel::embedded().weight_bytes(),
+    };
+    let dir = match &semantic.model_dir {
+        _ if semantic.mode != Mode::Combined => {
+            return Ok((
+                None,
+                static_facts(format!(
+                    "no transformer in {} mode",
+                    format!("{:?}", semantic.mode).to_lowercase()
+                )),
+            ))
+        }
+        None => {
+            return Ok((
+                None,
+                static_facts(
+                    "no transformer: model_dir unset and no complete models/all-mpnet-base-v2"
+                        .into(),
+                ),
+            ))
+        }
+        Some(dir) if dir.as_os_str().is_empty() => {
+            return Ok((
+                None,
+                static_facts("no transformer: model_dir is \"\"".into()),
+            ))
+        }
+        Some(dir) => dir,
+    };
+    let model = ContextualModel::shared(dir).map_err(|error| {
+        if options.model_found {
+            EngineError::FoundModel { error }
+        } else {
+            EngineError::Contextual(error)
+        }
+    })?;
+    let facts = ModelFacts {
+        name: dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| dir.display().to_string()),
+        dir: Some(dir.clone()),
+        origin: if options.model_found {
+            "found by default, model_dir unset".into()
+        } else {
+            "[semantic] model_dir".into()
+        },
+        architecture: model.architecture(),
+        weight_bytes: model.weight_bytes(),
+    };
+    Ok((Some(model), facts))
 }
 
 impl std::fmt::Debug for Engine {
@@ -249,20 +386,20 @@ impl Engine {
             .iter()
             .map(|a| (a.id.to_lowercase(), a.title.to_lowercase()))
             .collect();
+        let (model, model_facts) = load_model(options)?;
+        info!(model = %model_facts.describe(), "model answers");
         let mut engine = Engine {
             summary,
             by_id,
             by_title,
             lowercase,
             default_article: None,
-            retriever: match &options.rank.semantic.model_dir {
-                Some(dir) if options.rank.semantic.mode == Mode::Combined => {
-                    Retriever::with_mode(index, options.rank.semantic.mode)?.with_contextual(
-                        ContextualModel::shared(dir).map_err(EngineError::Contextual)?,
-                    )
-                }
-                _ => Retriever::with_mode(index, options.rank.semantic.mode)?,
+            retriever: match &model {
+                Some(model) => Retriever::with_mode(index, options.rank.semantic.mode)?
+                    .with_contextual(model.clone()),
+                None => Retriever::with_mode(index, options.rank.semantic.mode)?,
             },
+            model: model_facts,
             analyzer: Analyzer::new(),
             rank: options.rank.clone(),
             max_alternatives: options.max_alternatives,
@@ -409,6 +546,11 @@ impl Engine {
             .index()
             .record_by_id(id)?
             .map(|record| Hit::plain(&record)))
+    }
+
+    /// Which model answers.
+    pub fn model(&self) -> &ModelFacts {
+        &self.model
     }
 
     /// Corpus facts: the default article and every article's counts.

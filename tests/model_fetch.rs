@@ -4,6 +4,11 @@
 //! MPNet of `fixtures/tiny-mpnet`, reached through `HF_ENDPOINT`. The tiny model is not the
 //! pinned one, so every fetch names its repository, commit and sha256 (`--repo`,
 //! `--revision`, `--sha256`: the options a mirror of another build would use).
+//!
+//! Then the folder detection: with `[semantic] model_dir` unset, a complete
+//! `models/all-mpnet-base-v2/` under the working folder is the model that answers
+//! (`summit-bot model status`, and the engine behind `ask`), an incomplete one is not, and
+//! `model_dir = ""` means no transformer whatever the folder holds.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -526,4 +531,87 @@ fn from_a_folder_and_from_a_zip() {
     );
     assert!(!other.exists());
     assert_eq!(setup.parent_entries(), ["from-zip", "tiny"]);
+}
+
+/// `summit-bot [--config FILE] model status` run in `dir`.
+fn status(dir: &Path, config: Option<&str>) -> Output {
+    let mut command = Command::new(BIN);
+    command.current_dir(dir).env_remove("RUST_LOG");
+    if let Some(config) = config {
+        std::fs::write(dir.join("config.toml"), config).unwrap();
+        command.args(["--config", "config.toml"]);
+    }
+    command.args(["model", "status"]).output().unwrap()
+}
+
+const STATIC_MEMORY: &str = "memory: the static table only (18 MB, part of the binary); `summit-bot model fetch` installs all-mpnet-base-v2\n";
+
+#[test]
+fn the_default_folder_is_used_when_it_holds_a_complete_model() {
+    let setup = Setup::new();
+    let dir = setup.dir.path();
+    let out = status(dir, None);
+    assert_eq!(
+        text(&out.stdout),
+        format!(
+            "answers with: minilm-static (static embeddings distilled from all-MiniLM-L6-v2; 18 MB, compiled in): no transformer: model_dir unset and no complete models/all-mpnet-base-v2\n{STATIC_MEMORY}"
+        ),
+        "{out:?}"
+    );
+
+    // An incomplete folder is not used.
+    let folder = dir.join("models/all-mpnet-base-v2");
+    std::fs::create_dir_all(&folder).unwrap();
+    let files = model_files();
+    std::fs::write(folder.join(files[0].0), &files[0].1).unwrap();
+    let out = status(dir, None);
+    assert!(
+        text(&out.stdout).starts_with("answers with: minilm-static "),
+        "{out:?}"
+    );
+
+    for (name, bytes) in &files {
+        std::fs::write(folder.join(name), bytes).unwrap();
+    }
+    let out = status(dir, None);
+    assert_eq!(
+        text(&out.stdout),
+        "answers with: all-mpnet-base-v2 (MPNet, 2 layers, 4 wide; 499 KB) from models/all-mpnet-base-v2 (found by default, model_dir unset)\n\
+         memory: 498320 bytes of weights once loaded, plus about 3 KB per passage sentence or footnote embedded\n",
+        "{out:?}"
+    );
+    // The engine behind `ask` loads it too, and its start-up log says so.
+    let asked = Command::new(BIN)
+        .current_dir(dir)
+        .env("RUST_LOG", "summit_bot=info")
+        .args(["ask", "--json", "Did they agree to a hotline?"])
+        .output()
+        .unwrap();
+    assert!(asked.status.success(), "{asked:?}");
+    let log = text(&asked.stderr);
+    assert!(
+        log.contains("model answers model=all-mpnet-base-v2 (MPNet, 2 layers, 4 wide; 499 KB) from models/all-mpnet-base-v2 (found by default, model_dir unset)"),
+        "{log}"
+    );
+
+    // `model_dir = ""`: no transformer, whatever the folder holds.
+    let out = status(dir, Some("[semantic]\nmodel_dir = \"\"\n"));
+    assert_eq!(
+        text(&out.stdout),
+        format!(
+            "answers with: minilm-static (static embeddings distilled from all-MiniLM-L6-v2; 18 MB, compiled in): no transformer: model_dir is \"\"\n{STATIC_MEMORY}"
+        )
+    );
+
+    // A damaged folder is a readable error naming it.
+    std::fs::write(folder.join("config.json"), "{ not json").unwrap();
+    let out = status(dir, None);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with(
+            "summit-bot: models/all-mpnet-base-v2 (used because semantic.model_dir is unset; set it to \"\" for no transformer): models/all-mpnet-base-v2/config.json: "
+        ) && stderr.lines().count() == 1,
+        "{stderr}"
+    );
 }

@@ -179,6 +179,8 @@ async fn metrics_count_a_scripted_exchange() {
     let (_, body) = wait_health(address, |s, _| s == 200).await;
     let documents = body["documents"].as_u64().unwrap_or(0);
     assert!(documents > 0);
+    // No model folder in the test's working directory: the static model answers.
+    assert_eq!(body["model"], "minilm-static", "{body}");
     // Before any question: every series is there at 0, so rates work from the first scrape.
     wait_metrics(
         address,

@@ -181,8 +181,11 @@ pub async fn reload_on_sighup(handle: Arc<EngineHandle>, config: Config) {
     }
 }
 
-/// Tells the health state and the metrics how many documents the served index has.
+/// Tells the health state and the metrics how many documents the served index has, and
+/// which model answers.
 fn report_documents(engine: &Engine) {
     let summary = engine.summary();
-    crate::service::health::global().set_documents((summary.passages + summary.points) as u64);
+    let health = crate::service::health::global();
+    health.set_documents((summary.passages + summary.points) as u64);
+    health.set_model(&engine.model().name);
 }

@@ -7,13 +7,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 use clap::{Args, Subcommand};
 
 use super::hub;
 use super::install::{self, Staging};
 use crate::config::Config;
-use crate::semantic::contextual::{self, ContextualModel, ModelChoice, MODEL_FILES};
+use crate::semantic::contextual::{self, ContextualModel, MODEL_FILES};
 
 /// The model `fetch` installs: repository, commit and the weights' sha256, pinned together
 /// (the sha256 is the hub's LFS id of `model.safetensors` at that commit, and the file
@@ -194,38 +194,20 @@ fn file_size(path: &Path) -> u64 {
 }
 
 fn status(config: &Config, out: &mut impl Write) -> anyhow::Result<i32> {
-    let semantic = &config.semantic;
-    if semantic.mode != crate::retrieve::fusion::Mode::Combined {
-        writeln!(
+    let options = crate::engine::EngineOptions::from_config(config);
+    let facts = crate::engine::model_facts(&options)?;
+    writeln!(out, "answers with: {}", facts.describe())?;
+    match &facts.dir {
+        Some(_) => writeln!(
             out,
-            "static model only: [semantic] mode is {:?} (the transformer re-ranks in combined mode only)",
-            semantic.mode
-        )?;
-        return Ok(0);
+            "memory: {} of weights once loaded, plus about 3 KB per passage sentence or footnote embedded",
+            hub::megabytes(facts.weight_bytes)
+        )?,
+        None => writeln!(
+            out,
+            "memory: the static table only ({}, part of the binary); `summit-bot model fetch` installs all-mpnet-base-v2",
+            hub::megabytes(facts.weight_bytes)
+        )?,
     }
-    let choice = contextual::choose(semantic.model_dir.as_deref());
-    let (dir, how) = match &choice {
-        ModelChoice::StaticOnly { reason } => {
-            writeln!(
-                out,
-                "static model only (minilm-static, compiled in, about 18 MB): {reason}; `summit-bot model fetch` installs all-mpnet-base-v2"
-            )?;
-            return Ok(0);
-        }
-        ModelChoice::Configured(dir) => (dir, "[semantic] model_dir"),
-        ModelChoice::Found(dir) => (dir, "found by default, model_dir unset"),
-    };
-    let model =
-        ContextualModel::load(dir).with_context(|| format!("the model of {how} cannot be used"))?;
-    writeln!(
-        out,
-        "transformer: {} ({}) from {} ({how})\nmemory: {} of weights once loaded, plus about 3 KB per passage sentence or footnote embedded",
-        dir.file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| dir.display().to_string()),
-        model.architecture(),
-        dir.display(),
-        hub::megabytes(model.weight_bytes()),
-    )?;
     Ok(0)
 }

@@ -398,8 +398,8 @@ pub const ABOUT_LISTED: usize = 15;
 
 /// The reply for `/about`: with one article its title, source and counts; with several the
 /// first [`ABOUT_LISTED`] by title (linked to their sources) and the total. `notice` (for
-/// admins: a failed reload) is shown as a field.
-pub fn about_reply(about: &About, notice: Option<&str>) -> Reply {
+/// admins: a failed reload) and `model` (for admins: which model answers) are shown as fields.
+pub fn about_reply(about: &About, notice: Option<&str>, model: Option<&str>) -> Reply {
     let n = about.articles.len();
     let mut description = format!(
         "I answer questions with the articles' own words and their footnotes.\n{n} article{}, {} paragraphs, {} agreement points, {} footnotes.",
@@ -449,6 +449,10 @@ pub fn about_reply(about: &About, notice: Option<&str>) -> Reply {
             value: truncate_words(&neutralise_mentions(text), limit::FIELD_VALUE),
         })
         .into_iter()
+        .chain(model.map(|text| Field {
+            name: "Model (shown to admins)".to_string(),
+            value: truncate_words(&neutralise_mentions(text), limit::FIELD_VALUE),
+        }))
         .collect();
     Reply {
         embeds: vec![fit_total(Embed {

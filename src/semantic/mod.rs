@@ -75,6 +75,11 @@ impl StaticModel {
         })
     }
 
+    /// Bytes of the table (int8 rows and their scales; the rows are part of the binary).
+    pub fn weight_bytes(&self) -> usize {
+        self.rows.len() + 4 * self.scales.len()
+    }
+
     /// Parses a table, its WordPiece vocabulary and its sorted whole-word list.
     pub fn from_bytes(
         table: &'static [u8],

@@ -1,4 +1,5 @@
-//! What `/healthz` reports: whether the index is loaded and how many shards are connected.
+//! What `/healthz` reports: whether the index is loaded, how many shards are connected, and
+//! which model answers.
 //! One process-wide [`Health`] ([`global`]), fed by the bot (shard states, the engine on
 //! start and reload) and read by the HTTP endpoint.
 
@@ -16,6 +17,8 @@ pub struct Health {
     shards_total: AtomicU32,
     /// Every shard has been connected at least once (later gaps are "reconnecting").
     was_up: AtomicBool,
+    /// Which model answers (set with the engine).
+    model: parking_lot::Mutex<String>,
 }
 
 /// The `/healthz` body.
@@ -27,6 +30,8 @@ pub struct HealthReport {
     pub shards: ShardCounts,
     /// Documents (passages and points) in the served index; 0 while it is missing.
     pub documents: u64,
+    /// The model that answers ("all-mpnet-base-v2", "minilm-static"); empty until known.
+    pub model: String,
 }
 
 /// Shards connected out of those run here.
@@ -52,6 +57,7 @@ impl Default for Health {
             shards_connected: AtomicU32::new(0),
             shards_total: AtomicU32::new(0),
             was_up: AtomicBool::new(false),
+            model: parking_lot::Mutex::new(String::new()),
         }
     }
 }
@@ -61,6 +67,11 @@ impl Health {
     pub fn set_documents(&self, documents: u64) {
         self.documents.store(documents, Ordering::SeqCst);
         super::metrics::index_documents(documents);
+    }
+
+    /// `model` answers questions.
+    pub fn set_model(&self, model: &str) {
+        *self.model.lock() = model.to_string();
     }
 
     /// `connected` of `total` shards have a live session.
@@ -92,6 +103,7 @@ impl Health {
             status,
             shards,
             documents: if documents == u64::MAX { 0 } else { documents },
+            model: self.model.lock().clone(),
         }
     }
 }
@@ -114,6 +126,7 @@ mod tests {
         assert_eq!(health.report().status, "index_missing");
         let health = Health::default();
         health.set_documents(30);
+        health.set_model("minilm-static");
         assert_eq!(health.report().status, "starting");
         health.set_shards(1, 2);
         assert_eq!(health.report().status, "starting");
@@ -122,7 +135,7 @@ mod tests {
         assert!(report.is_ok());
         assert_eq!(
             serde_json::to_value(&report).unwrap(),
-            serde_json::json!({"status": "ok", "shards": {"connected": 2, "total": 2}, "documents": 30})
+            serde_json::json!({"status": "ok", "shards": {"connected": 2, "total": 2}, "documents": 30, "model": "minilm-static"})
         );
         health.set_shards(1, 2);
         assert_eq!(health.report().status, "reconnecting");

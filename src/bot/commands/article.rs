@@ -215,13 +215,26 @@ pub async fn footnote(
 /// What the bot knows: the articles, their sources, and how much of each
 #[poise::command(slash_command)]
 pub async fn about(ctx: Context<'_>) -> Result<(), Error> {
-    let about = ctx.data().engine.current().about();
-    // A failed reload (say, a broken file dropped into the folder) is news for admins only.
-    let failure = match ctx.data().engine.last_failure() {
-        Some(failure) if crate::bot::admin::author_is_admin(ctx).await => Some(failure.to_string()),
-        _ => None,
+    let (about, model) = {
+        let engine = ctx.data().engine.current();
+        (engine.about(), engine.model().describe())
     };
-    send_to_interaction(ctx, &embed::about_reply(&about, failure.as_deref()), None).await
+    // A failed reload (say, a broken file dropped into the folder) and the model that answers
+    // are news for admins only.
+    let admin = crate::bot::admin::author_is_admin(ctx).await;
+    let failure = ctx
+        .data()
+        .engine
+        .last_failure()
+        .filter(|_| admin)
+        .map(|f| f.to_string());
+    let model = admin.then_some(model);
+    send_to_interaction(
+        ctx,
+        &embed::about_reply(&about, failure.as_deref(), model.as_deref()),
+        None,
+    )
+    .await
 }
 
 /// Read the articles folder again now (admins only)
