@@ -72,6 +72,75 @@ fn forward_pass_matches_the_numpy_reference() {
     assert!(model.embed("   ").is_none());
 }
 
+const BERT_FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tiny-bert");
+
+/// A model folder holding the tiny BERT (`fixtures/tiny-bert`, written by
+/// `scripts/tiny_bert_fixture.py`) with BERT's uncased vocabulary, as all-MiniLM-L6-v2 ships it.
+fn tiny_bert_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for file in ["config.json", "model.safetensors"] {
+        std::fs::copy(Path::new(BERT_FIXTURE).join(file), dir.path().join(file)).unwrap();
+    }
+    let bert = include_str!("../models/minilm-static/vocab.txt");
+    std::fs::write(dir.path().join("vocab.txt"), bert).unwrap();
+    dir
+}
+
+/// BERT's conventions (positions from 0, token type 0, [CLS] 101 / [SEP] 102, eps 1e-12,
+/// mean over every token, 256 tokens at most) all change these vectors: MPNet's would still
+/// give plausible unit vectors, so only this comparison catches a convention copied across.
+#[test]
+fn bert_forward_pass_matches_the_numpy_reference() {
+    let dir = tiny_bert_dir();
+    let model = ContextualModel::load(dir.path()).expect("tiny BERT loads");
+    assert_eq!(model.architecture(), "BERT, 2 layers, 4 wide");
+    let expected: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(BERT_FIXTURE).join("expected.json")).unwrap(),
+    )
+    .unwrap();
+    let cases = expected.as_array().unwrap();
+    assert!(cases.len() >= 10);
+    assert!(
+        cases.iter().any(|c| c["tokens"].as_u64().unwrap() > 256),
+        "a case past the length limit"
+    );
+    for case in cases {
+        let text = case["text"].as_str().unwrap();
+        let want: Vec<f32> = case["vector"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap() as f32)
+            .collect();
+        let got = model.embed(text).expect("a text with tokens");
+        let worst = got
+            .iter()
+            .zip(&want)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
+        assert!(worst < 1e-5, "{text:?}: {got:?} vs {want:?} ({worst})");
+    }
+}
+
+#[test]
+fn a_bert_config_with_another_activation_is_refused() {
+    let dir = tiny_bert_dir();
+    let config = std::fs::read_to_string(dir.path().join("config.json")).unwrap();
+    std::fs::write(
+        dir.path().join("config.json"),
+        config.replace("\"gelu\"", "\"relu\""),
+    )
+    .unwrap();
+    let error = ContextualModel::load(dir.path()).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "{}: hidden_act \"relu\": only \"gelu\" runs here",
+            dir.path().join("config.json").display()
+        )
+    );
+}
+
 #[test]
 fn a_shared_model_is_loaded_once() {
     let dir = tiny_model_dir();
@@ -81,7 +150,7 @@ fn a_shared_model_is_loaded_once() {
 }
 
 #[test]
-fn a_folder_that_is_not_an_mpnet_model_is_refused_with_its_reason() {
+fn a_folder_that_is_not_a_model_this_code_runs_is_refused_with_its_reason() {
     let missing = ContextualModel::load(Path::new("/nonexistent/model")).unwrap_err();
     assert!(matches!(missing, ContextualError::Read { .. }), "{missing}");
 
@@ -89,11 +158,16 @@ fn a_folder_that_is_not_an_mpnet_model_is_refused_with_its_reason() {
     let config = std::fs::read_to_string(dir.path().join("config.json")).unwrap();
     std::fs::write(
         dir.path().join("config.json"),
-        config.replace("\"mpnet\"", "\"bert\""),
+        config.replace("\"mpnet\"", "\"gpt2\""),
     )
     .unwrap();
     let error = ContextualModel::load(dir.path()).unwrap_err();
-    assert!(error.to_string().contains("only \"mpnet\""), "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains("model_type \"gpt2\": only \"mpnet\" and \"bert\" models run here"),
+        "{error}"
+    );
 
     let dir = tiny_model_dir();
     std::fs::write(dir.path().join("vocab.txt"), "[PAD]\nhello\n").unwrap();
