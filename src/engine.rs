@@ -12,8 +12,9 @@ use crate::indexing::analysis::Analyzer;
 use crate::indexing::record::point_id;
 use crate::indexing::{IndexError, Readiness, SearchIndex};
 use crate::ingest::{ArticleSummary, Corpus, CorpusSummary, IngestError, Source};
+use crate::retrieve::follow_up::{self, FollowUp, Preference, Turn};
 use crate::retrieve::fusion::Mode;
-use crate::retrieve::{query, RankOptions, Retriever};
+use crate::retrieve::{answer_type, query, RankOptions, Retriever};
 use crate::semantic::contextual::{self, ContextualModel, ModelChoice, DEFAULT_MODEL_DIR};
 
 /// Why the engine could not start or answer.
@@ -471,6 +472,20 @@ impl Engine {
 
     /// Answers a question with the best passage, or no answer.
     pub fn ask(&self, question: &str) -> Result<Response, EngineError> {
+        Ok(self.ask_in(question, None)?.0)
+    }
+
+    /// Answers a question of a conversation whose previous exchange was `previous`, and
+    /// returns the exchange to remember for the next question. A question that stands on its
+    /// own is answered exactly as by itself; a follow-up ("who chairs it?", "and the Chinese
+    /// side?") is read with the earlier questions' words at a lower weight, preferring the
+    /// previous passage and what surrounds it ([`follow_up`]). A follow-up about something no
+    /// article knows gets no answer, and one the context does not help is answered alone.
+    pub fn ask_in(
+        &self,
+        question: &str,
+        previous: Option<&Turn>,
+    ) -> Result<(Response, Turn), EngineError> {
         let searcher = self.retriever.index().searcher();
         let mut analyzer = self.analyzer.clone();
         let mut plan = query::plan(
@@ -480,6 +495,15 @@ impl Engine {
             question,
             self.max_question_chars,
         );
+        let lower = plan.text.to_lowercase();
+        let words: Vec<&str> = answer_type::words_of(&lower).collect();
+        let followed = previous.filter(|_| follow_up::is_follow_up(&words, &plan));
+
+        if let Some(previous) = followed {
+            if let Some(answered) = self.ask_follow_up(question, &plan, previous)? {
+                return Ok(answered);
+            }
+        }
         self.retriever.expand(&mut plan, &self.rank);
         let ranked = self.retriever.rank(&searcher, &plan, &self.rank)?;
         let response = compose(question, &ranked, self.max_alternatives);
@@ -489,7 +513,103 @@ impl Engine {
             }
             None => debug!(terms = plan.terms.len(), "no good answer"),
         }
-        Ok(response)
+        let mut turn = Turn::new(
+            question,
+            response.answer.as_ref().map(|h| h.passage.id.clone()),
+        );
+        if let (None, Some(previous)) = (&response.answer, followed) {
+            // A follow-up left unanswered keeps the conversation's topic for the next one.
+            turn.passage = previous.passage.clone();
+            turn.earlier = Some(previous.question.clone());
+        }
+        Ok((response, turn))
+    }
+
+    /// A follow-up read with `previous`: the answer and its turn, or `None` when the context
+    /// finds nothing (the question is then answered alone).
+    fn ask_follow_up(
+        &self,
+        question: &str,
+        own: &query::QueryPlan,
+        previous: &Turn,
+    ) -> Result<Option<(Response, Turn)>, EngineError> {
+        if follow_up::is_off_topic(own) {
+            return Ok(None);
+        }
+        let turn = |passage: &str| Turn {
+            question: question.to_string(),
+            passage: Some(passage.to_string()),
+            earlier: Some(previous.question.clone()),
+            context_used: true,
+        };
+        if follow_up::asks_about_previous(own) {
+            if let Some(hit) = previous
+                .passage
+                .as_deref()
+                .map(|id| self.passage(id))
+                .transpose()?
+                .flatten()
+            {
+                debug!(passage = %hit.passage.id, "follow-up about the previous answer");
+                let id = hit.passage.id.clone();
+                let response = Response {
+                    question: question.to_string(),
+                    answer: Some(hit),
+                    alternatives: Vec::new(),
+                };
+                return Ok(Some((response, turn(&id))));
+            }
+        }
+        let searcher = self.retriever.index().searcher();
+        let mut analyzer = self.analyzer.clone();
+        let mut plan = own.clone();
+        self.retriever.expand(&mut plan, &self.rank);
+        let earlier: Vec<query::QueryPlan> = previous
+            .questions()
+            .map(|q| {
+                query::plan(
+                    self.retriever.index(),
+                    &searcher,
+                    &mut analyzer,
+                    q,
+                    self.max_question_chars,
+                )
+            })
+            .collect();
+        let own_terms = follow_up::add_context(&mut plan, &earlier);
+        let own_text = std::mem::take(&mut plan.text);
+        plan.text = previous
+            .questions()
+            .fold(own_text.clone(), |text, q| text + " " + q);
+        let preference = match &previous.passage {
+            Some(id) => self
+                .retriever
+                .index()
+                .record_by_id(id)?
+                .map(|r| Preference {
+                    id: r.id.clone(),
+                    article: r.article.clone(),
+                    paragraph: r.paragraph,
+                    footnotes: r.footnotes.iter().map(|f| f.number).collect(),
+                }),
+            None => None,
+        };
+        let context = FollowUp {
+            own_terms,
+            own_text,
+            preference,
+        };
+        let ranked = self
+            .retriever
+            .rank_in(&searcher, &plan, &self.rank, Some(&context))?;
+        let response = compose(question, &ranked, self.max_alternatives);
+        let Some(hit) = &response.answer else {
+            debug!("follow-up: no good answer with context either");
+            return Ok(None);
+        };
+        debug!(score = hit.score, passage = %hit.passage.id, follows = %previous.question, "answered a follow-up");
+        let turn = turn(&hit.passage.id);
+        Ok(Some((response, turn)))
     }
 
     /// The longest question read, in characters (see [`EngineOptions::max_question_chars`]).

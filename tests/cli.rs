@@ -357,11 +357,102 @@ fn console_chat_answers_commands_and_questions_then_exits_at_end_of_input() {
     let out = success(&setup.run(&[], b"/point 2\n/help\nIs there a hotline?\n"));
     let expected = format!(
         "{TITLE} (paragraph 2, point 2)\n\n{POINT_2}\n\n[1] {FOOTNOTE_1}\n\n\
-         Ask a question in plain words, or:\n  /point N     show agreement point N\n  /points      list the agreement points\n  /footnote N  show footnote N\n  /about       what the bot knows\n  /help        this help\nAfter /points, /point N or /footnote N, an article id or part of its title picks the article.\nCtrl-D quits.\n\n\
+         Ask a question in plain words, or:\n  /point N     show agreement point N\n  /points      list the agreement points\n  /footnote N  show footnote N\n  /about       what the bot knows\n  /new         start a new conversation\n  /help        this help\nA follow-up (\"who chairs it?\", \"and the Chinese side?\") is read with the previous question and answer; /new starts over and the next question is read on its own.\nAfter /points, /point N or /footnote N, an article id or part of its title picks the article.\nCtrl-D quits.\n\n\
          {}\nmatch 100% of the question · 0 other matches\n\n",
         point_4_text()
     );
     assert_eq!(out, expected);
+}
+
+#[test]
+fn the_console_chat_reads_a_follow_up_with_the_previous_question_until_new() {
+    let setup = Setup::new();
+    let out = success(&setup.run(
+        &[],
+        b"Did they set up a working group?\nhow often does it meet?\n/new\nhow often does it meet?\n",
+    ));
+    assert!(
+        out.contains("[2] Dialogues will be held twice per year"),
+        "the follow-up is answered from the working group's footnote:\n{out}"
+    );
+    assert!(
+        out.contains("following up on: Did they set up a working group?\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Starting over: the next question is read on its own.\n"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with(
+            "Starting over: the next question is read on its own.\n\n\
+             No good answer in the article for that. Try /points, or ask for example \
+             \"Is there a hotline?\" or \"What tools will the US use against cybercriminals?\"\n\n"
+        ),
+        "after /new the same words alone find nothing:\n{out}"
+    );
+}
+
+#[test]
+fn ask_json_stdin_keeps_conversations_apart_and_plain_lines_independent() {
+    let setup = Setup::new();
+    let input = b"{\"q\": \"Did they set up a working group?\", \"conversation\": \"a\"}\n\
+        {\"q\": \"Is there a hotline?\", \"conversation\": \"b\"}\n\
+        {\"q\": \"how often does it meet?\", \"conversation\": \"a\"}\n\
+        how often does it meet?\n\
+        {\"q\": \"how often does it meet?\"}\n\
+        {\"q\": \"how often does it meet?\", \"conversation\": \"c\"}\n";
+    let out = success(&setup.run(&["ask", "--json", "-"], input));
+    let lines: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("invalid JSON {l:?}: {e}")))
+        .collect();
+    assert_eq!(lines.len(), 6, "{out}");
+    for line in &lines {
+        // One key more when context was used, the rest as always.
+        let mut line = line.clone();
+        line.as_object_mut().map(|o| o.remove("context_used"));
+        assert_response_shape(&line);
+    }
+    let followed = &lines[2];
+    assert_eq!(followed["question"], "how often does it meet?");
+    assert_eq!(followed["context_used"], Value::Bool(true), "{followed}");
+    assert!(followed["answer"]["footnotes"]
+        .as_array()
+        .is_some_and(|f| f.iter().any(|f| f["number"] == 2)));
+    // Without a conversation, or in a new one, the same words stand alone: no answer, and
+    // exactly today's shape.
+    for alone in out.lines().skip(3) {
+        assert_eq!(
+            alone,
+            r#"{"question":"how often does it meet?","answer":null,"alternatives":[]}"#
+        );
+    }
+    for line in &lines[..2] {
+        assert!(line.get("context_used").is_none(), "{line}");
+    }
+}
+
+#[test]
+fn eval_scores_every_turn_of_a_dialog() {
+    let setup = Setup::new();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("dialog.jsonl");
+    std::fs::write(
+        &file,
+        "{\"dialog\": [{\"q\": \"Did they set up a working group?\", \"any\": [\"working group\"]}, \
+         {\"q\": \"how often does it meet?\", \"any\": [\"working group\"], \"footnotes\": [2]}, \
+         {\"q\": \"what's the weather in Beijing?\", \"none\": true}, \
+         {\"q\": \"who chairs the meetings?\", \"none\": true}]}\n\
+         {\"q\": \"how often does it meet?\", \"none\": true}\n",
+    )
+    .unwrap();
+    let out = success(&setup.run(&["eval", file.to_str().unwrap()], b""));
+    assert_eq!(
+        out,
+        "FAIL \"who chairs the meetings? (dialog 1, turn 4)\": expected no answer, got summit-article:2.4\n\
+         4 passed, 1 failed\n"
+    );
 }
 
 #[test]

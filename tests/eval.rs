@@ -17,7 +17,7 @@
 //! regression fails.
 
 use summit_bot::engine::{Engine, EngineOptions};
-use summit_bot::eval::{parse_cases, run};
+use summit_bot::eval::{parse_cases, parse_items, run, run_items};
 
 const QUESTIONS: &str = include_str!("fixtures/questions.jsonl");
 const MIN_PASSED: usize = 39;
@@ -123,4 +123,82 @@ fn questions_typed_like_chat_keep_their_score() {
             report.render()
         );
     }
+}
+
+/// Conversations: `dialogs.jsonl` is a copy of `../shared/eval/dialogs.jsonl` (14
+/// conversations, 40 turns; measured, never read to write rules); `probe-dialogs.jsonl` is
+/// our own (29 conversations over the summit article, written before tuning and tuned on);
+/// `probe-dialogs-held.jsonl` (5 conversations) was written with it and scored once.
+/// Floors are today's scores.
+const DIALOGS: &str = include_str!("fixtures/dialogs.jsonl");
+const MIN_DIALOG_TURNS_PASSED: usize = 29;
+const PROBE_DIALOGS: &str = include_str!("fixtures/probe-dialogs.jsonl");
+const MIN_PROBE_DIALOG_TURNS_PASSED: usize = 72;
+const HELD_DIALOGS: &str = include_str!("fixtures/probe-dialogs-held.jsonl");
+const MIN_HELD_DIALOG_TURNS_PASSED: usize = 11;
+
+#[test]
+fn conversations_keep_their_score() {
+    let engine = Engine::embedded().expect("embedded engine opens");
+    for (fixture, turns, floor) in [
+        (DIALOGS, 40, MIN_DIALOG_TURNS_PASSED),
+        (PROBE_DIALOGS, 79, MIN_PROBE_DIALOG_TURNS_PASSED),
+        (HELD_DIALOGS, 12, MIN_HELD_DIALOG_TURNS_PASSED),
+    ] {
+        let items = parse_items(fixture).expect("fixture parses");
+        let report = run_items(&engine, &items).expect("eval runs");
+        assert_eq!(report.passed + report.failures.len(), turns);
+        assert!(
+            report.passed >= floor,
+            "only {} passed (need {floor}):\n{}",
+            report.passed,
+            report.render()
+        );
+    }
+}
+
+/// Plain lines are asked alone: an eval file without dialogs scores the same through
+/// `run_items` as through `run`, answer for answer.
+#[test]
+fn plain_lines_are_never_read_with_context() {
+    let engine = Engine::embedded().expect("embedded engine opens");
+    for fixture in [
+        QUESTIONS,
+        PARAPHRASES,
+        PROBES,
+        PEOPLE,
+        DEV,
+        FRESH,
+        NEAR_MISS,
+        HELD,
+    ] {
+        let cases = parse_cases(fixture).expect("fixture parses");
+        let items = parse_items(fixture).expect("fixture parses");
+        assert_eq!(
+            run(&engine, &cases).expect("eval runs"),
+            run_items(&engine, &items).expect("eval runs")
+        );
+    }
+}
+
+/// Conversations over two articles (`hotline.md` beside the summit article).
+#[test]
+fn conversations_over_two_articles_keep_their_score() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    for file in [
+        "index/articles/summit-article.txt",
+        "tests/fixtures/hotline.md",
+    ] {
+        let from = std::path::Path::new(root).join(file);
+        std::fs::copy(&from, tmp.path().join(from.file_name().unwrap())).unwrap();
+    }
+    let engine = Engine::open(&EngineOptions {
+        articles_dir: Some(tmp.path().to_path_buf()),
+        ..EngineOptions::default()
+    })
+    .expect("engine opens");
+    let items = parse_items(include_str!("fixtures/probe-dialogs-hotline.jsonl")).unwrap();
+    let report = run_items(&engine, &items).expect("eval runs");
+    assert!(report.passed >= 5, "{}", report.render());
 }

@@ -1,4 +1,6 @@
 //! The console chat: the same answers as the Discord bot, on stdin/stdout, no token needed.
+//! It is one conversation: each question is read with the previous exchange (a follow-up
+//! such as "who chairs it?" leans on it), until `/new` starts over.
 
 use std::io::{BufRead, IsTerminal, Write};
 
@@ -6,6 +8,7 @@ use crate::answer::Response;
 use crate::cli::lines::{read_line, too_long_message, Line, MAX_LINE_BYTES};
 use crate::engine::Engine;
 use crate::render::text;
+use crate::retrieve::follow_up::Turn;
 use crate::source::Source;
 use crate::store::{Asked, Outcome, Store};
 
@@ -23,7 +26,7 @@ pub fn run(
         writeln!(out, "summit-bot: ask about \"{}\".", about.title)?;
         writeln!(
             out,
-            "Type a question, /points, /point N, /footnote N or /help. Ctrl-D quits."
+            "Type a question (a follow-up builds on the last answer; /new starts over), /points, /point N, /footnote N or /help. Ctrl-D quits."
         )?;
     }
     let prompt = |out: &mut dyn Write| -> std::io::Result<()> {
@@ -34,6 +37,7 @@ pub fn run(
     };
     prompt(&mut out)?;
     let mut bytes = Vec::new();
+    let mut previous: Option<Turn> = None;
     while let Some(read) = read_line(&mut input, &mut bytes, MAX_LINE_BYTES)? {
         if read == Line::TooLong {
             writeln!(out, "{}", too_long_message())?;
@@ -43,7 +47,7 @@ pub fn run(
         // Invalid UTF-8 is replaced, so a stray byte never ends the chat.
         let line = String::from_utf8_lossy(&bytes);
         let started = std::time::Instant::now();
-        let (reply, response) = answer_line(engine, line.trim())?;
+        let (reply, response) = answer_line(engine, line.trim(), &mut previous)?;
         if let (Some(store), Some(response)) = (store, &response) {
             store.record_question(Asked {
                 answer_id: store.new_answer_id(),
@@ -67,13 +71,19 @@ pub fn run(
     Ok(())
 }
 
-/// The console's reply to one line.
+/// The console's reply to one line, the first of a conversation.
 pub fn reply(engine: &Engine, line: &str) -> anyhow::Result<String> {
-    Ok(answer_line(engine, line)?.0)
+    Ok(answer_line(engine, line, &mut None)?.0)
 }
 
 /// The console's reply to one line, and the engine's response when the line was a question.
-fn answer_line(engine: &Engine, line: &str) -> anyhow::Result<(String, Option<Response>)> {
+/// `previous` is the conversation's last exchange: a question is read with it and replaces
+/// it, `/new` forgets it.
+fn answer_line(
+    engine: &Engine,
+    line: &str,
+    previous: &mut Option<Turn>,
+) -> anyhow::Result<(String, Option<Response>)> {
     if line.is_empty() {
         return Ok((String::new(), None));
     }
@@ -89,6 +99,10 @@ fn answer_line(engine: &Engine, line: &str) -> anyhow::Result<(String, Option<Re
     let looked_up = || engine.article(article);
     let reply = match (command, number) {
         ("/help" | "/?", _) => text::console_help(),
+        ("/new", _) => {
+            *previous = None;
+            "Starting over: the next question is read on its own.\n".to_string()
+        }
         ("/about", _) => text::about(&engine.about()),
         ("/points", _) => match looked_up() {
             Ok(a) => text::points(&a.points),
@@ -128,8 +142,13 @@ fn answer_line(engine: &Engine, line: &str) -> anyhow::Result<(String, Option<Re
         ("/point" | "/footnote", _) => format!("Usage: {command} N [article] (a number)\n"),
         (c, _) if c.starts_with('/') => format!("Unknown command {c}. Type /help.\n"),
         _ => {
-            let response = engine.ask(line)?;
-            return Ok((text::response(&response), Some(response)));
+            let (response, turn) = engine.ask_in(line, previous.as_ref())?;
+            let mut reply = text::response(&response);
+            if turn.context_used {
+                reply.push_str(&text::following_up(&turn));
+            }
+            *previous = Some(turn);
+            return Ok((reply, Some(response)));
         }
     };
     Ok((reply, None))

@@ -18,6 +18,7 @@ use crate::config::Config;
 use crate::engine::{Engine, EngineOptions};
 use crate::eval;
 use crate::render::{json, text};
+use crate::retrieve::follow_up::Turn;
 
 /// summit-bot answers questions about the September 2015 Obama–Xi cyber-espionage summit with
 /// the article's own words. With no command: the Discord bot if DISCORD_TOKEN (or
@@ -98,7 +99,8 @@ pub enum Command {
     },
     /// Score answers against a JSON-lines file of questions.
     Eval {
-        /// File with one {"q", "any", "footnotes"} or {"q", "none": true} per line.
+        /// File with one {"q", "any", "footnotes"} or {"q", "none": true} per line, or a
+        /// conversation {"dialog": [question, …]} whose turns are asked in order with context.
         file: PathBuf,
     },
     /// What people asked (from the question log): counts, gaps, feedback, hours of day.
@@ -251,8 +253,8 @@ pub fn run(command: Command, config: &Config) -> anyhow::Result<i32> {
             let engine = open_engine(&options)?;
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
-            let cases = eval::parse_cases(&text).with_context(|| format!("{}", file.display()))?;
-            let report = eval::run(&engine, &cases)?;
+            let items = eval::parse_items(&text).with_context(|| format!("{}", file.display()))?;
+            let report = eval::run_items(&engine, &items)?;
             out.write_all(report.render().as_bytes())?;
         }
         Command::Report {
@@ -327,8 +329,37 @@ fn import_article(
     Ok(text)
 }
 
+/// Conversations `ask --json -` remembers at once (each is one question and a passage id).
+const MAX_CONVERSATIONS: std::num::NonZeroUsize = match std::num::NonZeroUsize::new(10_000) {
+    Some(n) => n,
+    None => unreachable!(),
+};
+
+/// A JSON input line of `ask --json -`: a question, of a conversation when it names one.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConversationLine {
+    q: String,
+    #[serde(default)]
+    conversation: Option<String>,
+}
+
+impl ConversationLine {
+    /// The line as a JSON turn, or `None` for a plain question.
+    fn parse(line: &str) -> Option<ConversationLine> {
+        let trimmed = line.trim();
+        if !trimmed.starts_with('{') {
+            return None;
+        }
+        serde_json::from_str(trimmed).ok()
+    }
+}
+
 /// Answers one question per input line, writing exactly one output per line, so another
-/// program can drive the bot line by line. Output is flushed whenever no further input is
+/// program can drive the bot line by line. With `--json`, a line may be a JSON object
+/// `{"q": "...", "conversation": "ID"}`: lines with the same id are one conversation, each
+/// read with the previous exchange (the answer then says `"context_used": true` when that
+/// changed it); plain lines stay independent. Output is flushed whenever no further input is
 /// already waiting: a driver that sends a line and waits always gets its answer at once,
 /// while a piped file is answered in large writes instead of one syscall per line.
 pub fn ask_stream<R: Read>(
@@ -339,6 +370,9 @@ pub fn ask_stream<R: Read>(
 ) -> anyhow::Result<()> {
     let mut bytes = Vec::new();
     let mut json_line = Vec::new();
+    // The last exchange of each conversation id; the least recently used go first.
+    let mut conversations: lru::LruCache<String, Turn> = lru::LruCache::new(MAX_CONVERSATIONS);
+    let mut context_used = false;
     loop {
         let read = lines::read_line(input, &mut bytes, lines::MAX_LINE_BYTES)
             .context("cannot read stdin")?;
@@ -372,12 +406,29 @@ pub fn ask_stream<R: Read>(
         }
         // Invalid UTF-8 is replaced, never fatal: every input line gets an output line.
         let raw = String::from_utf8_lossy(&bytes);
-        let question = raw.trim_end_matches('\r');
+        let line = raw.trim_end_matches('\r');
+        // `{"q": "...", "conversation": "ID"}`: a turn of a conversation; anything else is
+        // a question on its own, as it always was.
+        let turn_line = as_json.then(|| ConversationLine::parse(line)).flatten();
+        let question = turn_line.as_ref().map_or(line, |t| t.q.as_str());
+        let previous = turn_line
+            .as_ref()
+            .and_then(|t| t.conversation.as_ref())
+            .and_then(|id| conversations.get(id))
+            .cloned();
         let response = if question.trim().is_empty() {
             None
         } else {
-            match engine.ask(question) {
-                Ok(response) => Some(response),
+            match engine.ask_in(question, previous.as_ref()) {
+                Ok((response, turn)) => {
+                    if let Some(id) = turn_line.as_ref().and_then(|t| t.conversation.clone()) {
+                        context_used = turn.context_used;
+                        conversations.put(id, turn);
+                    } else {
+                        context_used = false;
+                    }
+                    Some(response)
+                }
                 Err(err) => {
                     tracing::error!(error = %err, "question failed");
                     None
@@ -389,6 +440,9 @@ pub fn ask_stream<R: Read>(
                 // One buffer for every line: no allocation, no UTF-8 check of 2 KB per answer.
                 json_line.clear();
                 json::write_json_line(&mut json_line, r);
+                if context_used && r.answer.is_some() {
+                    json::mark_context_used(&mut json_line);
+                }
                 out.write_all(&json_line)?;
             }
             (None, true) => out.write_all(json::null_line(question).as_bytes())?,

@@ -1,10 +1,13 @@
 //! Answer-quality evaluation over a JSON-lines file of questions with expected phrases and
-//! footnotes (`{"q", "any": [..], "footnotes": [..]}` or `{"q", "none": true}`).
+//! footnotes (`{"q", "any": [..], "footnotes": [..]}` or `{"q", "none": true}`), and of
+//! conversations (`{"dialog": [turn, …]}`, each turn such a question, asked in order with
+//! the previous exchange as context). A plain line is asked alone, never with context.
 
 use serde::Deserialize;
 
 use crate::answer::Response;
 use crate::engine::{Engine, EngineError};
+use crate::retrieve::follow_up::Turn;
 
 /// One evaluation question.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -48,6 +51,49 @@ pub fn parse_cases(text: &str) -> Result<Vec<Case>, EvalError> {
                 line: i + 1,
                 message: e.to_string(),
             })
+        })
+        .collect()
+}
+
+/// One line of an eval file: a question asked alone, or a conversation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    /// `{"q", …}`: asked without context.
+    Single(Case),
+    /// `{"dialog": [{"q", …}, …]}`: asked in order, each turn with the previous as context.
+    Dialog(Vec<Case>),
+}
+
+/// A conversation line.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DialogLine {
+    dialog: Vec<Case>,
+}
+
+/// Parses the JSON-lines text of questions and conversations (blank lines skipped).
+pub fn parse_items(text: &str) -> Result<Vec<Item>, EvalError> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            let bad = |e: serde_json::Error| EvalError::BadLine {
+                line: i + 1,
+                message: e.to_string(),
+            };
+            let value: serde_json::Value = serde_json::from_str(l).map_err(bad)?;
+            if value.get("dialog").is_some() {
+                let parsed: DialogLine = serde_json::from_value(value).map_err(bad)?;
+                if parsed.dialog.is_empty() {
+                    return Err(EvalError::BadLine {
+                        line: i + 1,
+                        message: "a dialog needs at least one turn".to_string(),
+                    });
+                }
+                Ok(Item::Dialog(parsed.dialog))
+            } else {
+                serde_json::from_value(value).map(Item::Single).map_err(bad)
+            }
         })
         .collect()
 }
@@ -120,6 +166,41 @@ impl Report {
         ));
         out
     }
+}
+
+/// Runs every question and every turn of every conversation through the engine: a plain
+/// question alone, a conversation's turns in order, each read with the previous exchange.
+/// A failed turn is reported as `question (dialog N, turn K)`.
+pub fn run_items(engine: &Engine, items: &[Item]) -> Result<Report, EvalError> {
+    let mut report = Report::default();
+    let mut dialogs = 0;
+    for item in items {
+        match item {
+            Item::Single(case) => {
+                let response = engine.ask(&case.q)?;
+                match check(case, &response) {
+                    None => report.passed += 1,
+                    Some(why) => report.failures.push((case.q.clone(), why)),
+                }
+            }
+            Item::Dialog(turns) => {
+                dialogs += 1;
+                let mut previous: Option<Turn> = None;
+                for (k, case) in turns.iter().enumerate() {
+                    let (response, turn) = engine.ask_in(&case.q, previous.as_ref())?;
+                    match check(case, &response) {
+                        None => report.passed += 1,
+                        Some(why) => report.failures.push((
+                            format!("{} (dialog {dialogs}, turn {})", case.q, k + 1),
+                            why,
+                        )),
+                    }
+                    previous = Some(turn);
+                }
+            }
+        }
+    }
+    Ok(report)
 }
 
 /// Runs every case through the engine.

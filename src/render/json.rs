@@ -96,6 +96,15 @@ pub fn write_json_line(out: &mut Vec<u8>, response: &Response) {
     out.extend_from_slice(b"]}");
 }
 
+/// Adds `"context_used": true` to a line written by [`write_json_line`] (an answer read
+/// with the previous exchange of its conversation); nothing else changes.
+pub fn mark_context_used(line: &mut Vec<u8>) {
+    if line.last() == Some(&b'}') {
+        line.pop();
+        line.extend_from_slice(b",\"context_used\":true}");
+    }
+}
+
 /// A [`PassageRef`] object, fields in declaration order as its `Serialize` derive writes them.
 fn write_passage(out: &mut Vec<u8>, passage: &PassageRef) {
     out.extend_from_slice(b"{\"id\":");

@@ -4,6 +4,7 @@
 use crate::answer::{Hit, Response};
 use crate::engine::About;
 use crate::ingest::{Footnote, Point};
+use crate::retrieve::follow_up::Turn;
 
 /// Example questions suggested when nothing matched.
 pub const EXAMPLE_QUESTIONS: [&str; 2] = [
@@ -124,5 +125,20 @@ pub fn about(about: &About) -> String {
 
 /// Help for the console chat.
 pub fn console_help() -> String {
-    "Ask a question in plain words, or:\n  /point N     show agreement point N\n  /points      list the agreement points\n  /footnote N  show footnote N\n  /about       what the bot knows\n  /help        this help\nAfter /points, /point N or /footnote N, an article id or part of its title picks the article.\nCtrl-D quits.\n".to_string()
+    "Ask a question in plain words, or:\n  /point N     show agreement point N\n  /points      list the agreement points\n  /footnote N  show footnote N\n  /about       what the bot knows\n  /new         start a new conversation\n  /help        this help\nA follow-up (\"who chairs it?\", \"and the Chinese side?\") is read with the previous question and answer; /new starts over and the next question is read on its own.\nAfter /points, /point N or /footnote N, an article id or part of its title picks the article.\nCtrl-D quits.\n".to_string()
+}
+
+/// The most characters of the earlier question quoted in "following up on: …".
+pub const FOLLOWING_UP_CHARS: usize = 80;
+
+/// The note under an answer read with the previous exchange: `following up on: …` and the
+/// earlier question, cut at a word (empty when no context was used).
+pub fn following_up(turn: &Turn) -> String {
+    match (&turn.earlier, turn.context_used) {
+        (Some(earlier), true) => format!(
+            "following up on: {}\n",
+            crate::text::truncate_words(earlier, FOLLOWING_UP_CHARS)
+        ),
+        _ => String::new(),
+    }
 }

@@ -8,6 +8,7 @@
 
 pub mod answer_type;
 pub mod cutoff;
+pub mod follow_up;
 pub mod fusion;
 pub mod fuzzy;
 pub mod intent;
@@ -29,6 +30,7 @@ use crate::ingest::{Footnote, PassageRef};
 use crate::semantic::chunks::ChunkMatch;
 use crate::semantic::contextual::{ContextualModel, ContextualScorer};
 use answer_type::{AnswerType, AnswerTypes};
+use follow_up::FollowUp;
 use fusion::{Mode, SemanticOptions, SemanticState};
 use query::QueryPlan;
 
@@ -341,14 +343,38 @@ impl Retriever {
         plan: &QueryPlan,
         options: &RankOptions,
     ) -> Result<Vec<RankedHit>, IndexError> {
+        self.rank_in(searcher, plan, options, None)
+    }
+
+    /// [`Retriever::rank`] for a question read as a follow-up: `plan` also holds the earlier
+    /// questions' words ([`follow_up::add_context`]), the checks on the question's form read
+    /// its own words, and the previous answer and what surrounds it rank higher.
+    pub fn rank_in(
+        &self,
+        searcher: &Searcher,
+        plan: &QueryPlan,
+        options: &RankOptions,
+        follow_up: Option<&FollowUp>,
+    ) -> Result<Vec<RankedHit>, IndexError> {
         // The question's lowercase words, split once for the checks on its form.
-        let lower = plan.text.to_lowercase();
+        let lower = follow_up
+            .map_or(plan.text.as_str(), |f| f.own_text.as_str())
+            .to_lowercase();
         let words: Vec<&str> = answer_type::words_of(&lower).collect();
         // Personal advice and recommendations are no article's to give, whatever words match.
         if intent::is_personal_request(&words) {
             return Ok(Vec::new());
         }
-        let semantic_options = &options.semantic;
+        // A follow-up's words are few ("who chairs it?"), so its meaning says little; the
+        // earlier words it is read with must be covered instead (see `follow_up`).
+        let relaxed;
+        let semantic_options = match follow_up {
+            Some(_) => {
+                relaxed = follow_up::relaxed(&options.semantic);
+                &relaxed
+            }
+            None => &options.semantic,
+        };
         let mode = semantic_options.mode;
         // "What is this article about?": the lead paragraph says, in the article's words.
         if mode != Mode::Semantic && !plan.has_topical_match() && intent::asks_for_overview(&words)
@@ -446,6 +472,28 @@ impl Retriever {
             }
         }
 
+        // A follow-up: the previous answer and what surrounds it are candidates too.
+        let preference = follow_up.and_then(|f| f.preference.as_ref());
+        if let Some(preference) = preference {
+            for (slot, &address) in self.slots.iter().enumerate() {
+                let near = self.candidate_at(slot).is_some_and(|c| {
+                    preference.bonus(
+                        &c.record.id,
+                        &c.passage.article,
+                        c.passage.paragraph,
+                        &c.record
+                            .footnotes
+                            .iter()
+                            .map(|f| f.number)
+                            .collect::<Vec<_>>(),
+                    ) > 0.0
+                });
+                if near && !candidates.iter().any(|(a, _)| *a == address) {
+                    candidates.push((address, 0.0));
+                }
+            }
+        }
+
         // term id → (question word index, credit, ranking only); a handful of entries,
         // scanned linearly. Matches that count for coverage go first, so a word asked for
         // is never claimed by another word's neighbour.
@@ -500,6 +548,15 @@ impl Retriever {
             };
             hit.semantic_score = similarity;
             hit.score = fusion::fused_score(hit.lexical_score, similarity, semantic_options);
+            if let Some(preference) = preference {
+                let footnotes: Vec<u32> = candidate.footnotes.iter().map(|f| f.number).collect();
+                hit.score += preference.bonus(
+                    &candidate.record.id,
+                    &candidate.passage.article,
+                    candidate.passage.paragraph,
+                    &footnotes,
+                );
+            }
             let carried_by_meaning = !meaning_only
                 || hit.coverage > 0.0
                     && similarity.unwrap_or(0.0) >= semantic_options.meaning_only_similarity;
@@ -539,15 +596,16 @@ impl Retriever {
 
     /// Passage id of a preloaded document by flat number ("" when not preloaded).
     fn id_at(&self, slot: usize) -> &str {
-        self.slots
-            .get(slot)
-            .and_then(|address| {
-                self.preloaded
-                    .as_ref()?
-                    .get(address.segment_ord as usize)?
-                    .get(address.doc_id as usize)
-            })
-            .map_or("", |c| c.record.id.as_str())
+        self.candidate_at(slot).map_or("", |c| c.record.id.as_str())
+    }
+
+    /// A preloaded document by flat number.
+    fn candidate_at(&self, slot: usize) -> Option<&Arc<Candidate>> {
+        let address = self.slots.get(slot)?;
+        self.preloaded
+            .as_ref()?
+            .get(address.segment_ord as usize)?
+            .get(address.doc_id as usize)
     }
 
     /// Flat number of a preloaded document.

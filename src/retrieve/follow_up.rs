@@ -1,0 +1,476 @@
+//! Follow-up questions: the previous exchange of a conversation ([`Turn`]), whether a
+//! question leans on it ([`is_follow_up`]: elliptical, a pronoun, "and …", "what about …"),
+//! and how it is read with it: the previous questions' indexed words join the plan at a
+//! lower weight ([`add_context`]), and the previous passage, its paragraph, the paragraphs
+//! beside it and the passages citing its footnotes are preferred ([`Preference`]). A
+//! question that stands on its own never reaches this module: the engine answers it exactly
+//! as without context. Pure: no Discord, no clock; who keeps turns and for how long is the
+//! front ends' business.
+
+use super::fusion::SemanticOptions;
+use super::query::{QueryPlan, QueryTerm};
+use crate::semantic::StaticModel;
+
+/// One exchange of a conversation: what was asked and which passage answered it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Turn {
+    /// The question as asked.
+    pub question: String,
+    /// Id of the passage that answered it (for a follow-up left unanswered, the passage the
+    /// conversation was about, so the topic survives one miss).
+    pub passage: Option<String>,
+    /// The question before this one, when this one was read as its follow-up: a chain of
+    /// follow-ups keeps the last two questions' words ("how often does it meet?" after "did
+    /// they set up a working group?").
+    pub earlier: Option<String>,
+    /// Whether the previous exchange changed this answer (the reply says so).
+    pub context_used: bool,
+}
+
+impl Turn {
+    /// A turn that followed nothing.
+    pub fn new(question: &str, passage: Option<String>) -> Turn {
+        Turn {
+            question: question.to_string(),
+            passage,
+            earlier: None,
+            context_used: false,
+        }
+    }
+
+    /// The questions whose words a follow-up of this turn is read with, newest first.
+    pub fn questions(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.question.as_str()).chain(self.earlier.as_deref())
+    }
+}
+
+/// Weight of a previous question's word relative to its own weight: the follow-up's own
+/// words decide, the earlier ones only fill in what it leaves out.
+pub const CONTEXT_WEIGHT: f32 = 0.5;
+/// The most the earlier words weigh together, relative to the follow-up's own content
+/// words, when it has some.
+const CONTEXT_SHARE: f32 = 1.5;
+/// Weight, relative to an unknown word's, of a word about the text rather than its topic
+/// ("source", "citation", "more") that the articles do not use: like an everyday word.
+const META_WORD_FACTOR: f32 = 0.35;
+
+/// Words that point back at something said before.
+const ANAPHORS: &[&str] = &[
+    "it", "its", "it's", "itself", "that", "this", "these", "those", "there", "he", "she", "him",
+    "his", "her", "hers", "same", "such", "former", "latter", "one", "ones",
+];
+/// First words that continue a conversation ("and the Chinese side?", "so why?").
+const OPENERS: &[&str] = &["and", "also", "but", "so", "then", "plus", "or"];
+/// Last words that continue a conversation ("who does it then?", "the Chinese side too?").
+const CLOSERS: &[&str] = &["then", "too", "instead", "though"];
+/// First two words that continue a conversation.
+const OPENING_PAIRS: &[[&str; 2]] = &[
+    ["what", "about"],
+    ["how", "about"],
+    ["what", "else"],
+    ["anything", "else"],
+    ["who", "else"],
+    ["tell", "me"],
+    ["more", "on"],
+    ["more", "about"],
+    ["go", "on"],
+    ["how", "so"],
+    ["why", "not"],
+];
+/// Words about the text and its sources rather than its topic: a follow-up asking for them
+/// ("what's the source for that?") is about the previous passage, not about something the
+/// article does not know.
+const META_WORDS: &[&str] = &[
+    "source",
+    "sources",
+    "sourced",
+    "cite",
+    "cites",
+    "cited",
+    "citation",
+    "citations",
+    "reference",
+    "references",
+    "footnote",
+    "footnotes",
+    "proof",
+    "quote",
+    "quotes",
+    "link",
+    "links",
+    "elaborate",
+    "elaboration",
+    "info",
+    "more",
+    "else",
+    "further",
+    "context",
+    "clarify",
+    "backing",
+    "wrote",
+    "written",
+    "writes",
+    "author",
+    "authors",
+    "published",
+    "publish",
+];
+/// A question of at most this many words with at most one word of its own that the index
+/// knows is elliptical ("the Chinese side?", "how often?").
+const SHORT_WORDS: usize = 4;
+/// A question with at least this many indexed content words stands on its own even with a
+/// pronoun in it.
+const CONTENT_OF_ITS_OWN: usize = 3;
+
+/// Whether `question` (its lowercase words `words`, its plan `plan` before context) leans
+/// on the previous exchange rather than standing on its own.
+pub fn is_follow_up(words: &[&str], plan: &QueryPlan) -> bool {
+    if words.is_empty() {
+        return false;
+    }
+    let content = content_words(plan);
+    let opener = OPENERS.contains(&words[0])
+        || words.len() >= 2
+            && OPENING_PAIRS
+                .iter()
+                .any(|p| p[0] == words[0] && p[1] == words[1]);
+    let closer = words.last().is_some_and(|w| CLOSERS.contains(w));
+    opener
+        || closer
+        || content == 0
+        || has_anaphor(words) && content < CONTENT_OF_ITS_OWN
+        || words.len() <= SHORT_WORDS && content <= 1
+}
+
+/// Whether a word points back at something said before. "They" is not counted: in questions
+/// about an article it mostly means the article's actors ("what did they agree?"), and
+/// "there" after a form of "be" only says something exists ("is there a hotline?").
+fn has_anaphor(words: &[&str]) -> bool {
+    const BE: &[&str] = &[
+        "is", "are", "was", "were", "be", "been", "isn't", "aren't", "wasn't",
+    ];
+    words.iter().enumerate().any(|(i, w)| {
+        ANAPHORS.contains(w)
+            && !(*w == "there"
+                && (i > 0 && BE.contains(&words[i - 1])
+                    || words.get(i + 1).is_some_and(|next| BE.contains(next))))
+    })
+}
+
+/// Distinct words of the question that the index knows and that are more than everyday
+/// English: what it is about, in its own words.
+fn content_words(plan: &QueryPlan) -> usize {
+    plan.terms
+        .iter()
+        .filter(|t| t.is_matched() && !t.common && !t.expanded)
+        .count()
+}
+
+fn is_meta(term: &QueryTerm) -> bool {
+    META_WORDS.contains(&term.surface.to_lowercase().as_str())
+}
+
+/// Whether the follow-up names something of its own that no article knows ("what's its
+/// phone number?", "how much did it cost?") and nothing the index does: then the earlier
+/// words must not carry it to an answer (an off-topic follow-up still gets none).
+pub fn is_off_topic(plan: &QueryPlan) -> bool {
+    let foreign = plan.terms.iter().any(|t| {
+        !t.corrected && !t.common && !is_meta(t) && !has_exact_match(t) && !is_everyday(t)
+    });
+    foreign && content_words(plan) == 0
+}
+
+/// An unknown word among the most frequent of English ("side", "up"): it weighs in a
+/// follow-up like the everyday words the query already knows ("time", "take").
+fn is_everyday(term: &QueryTerm) -> bool {
+    StaticModel::embedded()
+        .word_rank(&term.surface)
+        .is_some_and(|r| r < EVERYDAY_RANK)
+}
+
+/// Words among the most frequent of English (by the model's vocabulary: "up", "side",
+/// "think") name nothing the article could lack; a rarer unknown word ("phone", "cost")
+/// does.
+const EVERYDAY_RANK: u32 = 500;
+
+/// Whether the follow-up only asks about the previous answer as a text ("what's the source
+/// for that?", "who wrote it?"): words about the text and nothing the index knows of its
+/// own. The previous passage, shown again with its footnotes, is the answer.
+pub fn asks_about_previous(plan: &QueryPlan) -> bool {
+    content_words(plan) == 0 && plan.terms.iter().any(is_meta)
+}
+
+fn has_exact_match(term: &QueryTerm) -> bool {
+    term.matches
+        .iter()
+        .any(|m| !m.ranking_only && m.credit >= 1.0)
+}
+
+/// Appends to `plan` (a follow-up's own words) the indexed words of the earlier questions'
+/// plans at [`CONTEXT_WEIGHT`] of their weight, each once and none the follow-up already
+/// has, and makes the follow-up's words about the text ("source") weigh like everyday
+/// words. Unknown earlier words are left out: they found nothing then and would only
+/// dilute the coverage now. Returns how many of the plan's terms are the follow-up's own.
+pub fn add_context(plan: &mut QueryPlan, earlier: &[QueryPlan]) -> usize {
+    let own = plan.terms.len();
+    for term in plan.terms.iter_mut() {
+        if !term.is_matched() && !term.common && (is_meta(term) || is_everyday(term)) {
+            term.weight *= META_WORD_FACTOR;
+            term.common = true;
+        }
+    }
+    for previous in earlier {
+        for term in &previous.terms {
+            let known: Vec<_> = term
+                .matches
+                .iter()
+                .filter(|m| !m.ranking_only && !term.expanded)
+                .cloned()
+                .collect();
+            if known.is_empty() || plan.terms.iter().any(|t| t.text == term.text) {
+                continue;
+            }
+            if plan.terms.len() >= super::query::MAX_QUERY_TERMS {
+                return own;
+            }
+            plan.terms.push(QueryTerm {
+                weight: term.weight * CONTEXT_WEIGHT,
+                matches: known,
+                name: false,
+                ..term.clone()
+            });
+        }
+    }
+    // A follow-up with words of its own ("who joins the calls?") is about them: the earlier
+    // words together weigh less than those, and only order what they leave tied.
+    let content: f32 = plan.terms[..own]
+        .iter()
+        .filter(|t| t.is_matched() && !t.common && !t.expanded)
+        .map(|t| t.weight)
+        .sum();
+    let context: f32 = plan.terms[own..].iter().map(|t| t.weight).sum();
+    if content > 0.0 && context > CONTEXT_SHARE * content {
+        let scale = CONTEXT_SHARE * content / context;
+        for term in &mut plan.terms[own..] {
+            term.weight *= scale;
+        }
+    }
+    own
+}
+
+/// Cosine a follow-up needs with a passage that covers most of its words and the earlier
+/// ones (the `covered_min_similarity` of single questions is 0.2): a follow-up of three
+/// words has little meaning of its own to compare, and its off-topic words are caught by
+/// [`is_off_topic`] before ranking.
+const COVERED_MIN_SIMILARITY: f32 = 0.1;
+
+/// The semantic answer bar for a follow-up: [`COVERED_MIN_SIMILARITY`], the rest unchanged.
+pub fn relaxed(options: &SemanticOptions) -> SemanticOptions {
+    SemanticOptions {
+        covered_min_similarity: options.covered_min_similarity.min(COVERED_MIN_SIMILARITY),
+        ..options.clone()
+    }
+}
+
+/// Where the previous answer sits, for preferring it and what surrounds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preference {
+    /// Its passage id.
+    pub id: String,
+    /// Its article id.
+    pub article: String,
+    /// Its paragraph (1-based).
+    pub paragraph: u32,
+    /// The footnotes it cites.
+    pub footnotes: Vec<u32>,
+}
+
+/// Ranking bonus of the previous passage itself (a follow-up is most often about it: "why?",
+/// "what's the source for that?").
+const SAME_PASSAGE_BONUS: f32 = 0.15;
+/// Ranking bonus of a passage of the same paragraph (the paragraph of a point, a point of
+/// the paragraph) or one citing a footnote the previous passage cites.
+const NEAR_BONUS: f32 = 0.1;
+/// Ranking bonus of a paragraph beside the previous one.
+const BESIDE_BONUS: f32 = 0.05;
+
+impl Preference {
+    /// The ranking bonus of a passage: how close it is to the previous answer.
+    pub fn bonus(&self, id: &str, article: &str, paragraph: u32, footnotes: &[u32]) -> f32 {
+        if id == self.id {
+            return SAME_PASSAGE_BONUS;
+        }
+        if article != self.article {
+            return 0.0;
+        }
+        if paragraph == self.paragraph || footnotes.iter().any(|f| self.footnotes.contains(f)) {
+            NEAR_BONUS
+        } else if paragraph.abs_diff(self.paragraph) == 1 {
+            BESIDE_BONUS
+        } else {
+            0.0
+        }
+    }
+}
+
+/// A question read as a follow-up: how many of its plan's terms are its own, its own words
+/// (for the checks on its form: "how often", "who"), and the previous answer to prefer.
+#[derive(Debug, Clone, Default)]
+pub struct FollowUp {
+    /// The first `own_terms` terms of the plan are the question's own.
+    pub own_terms: usize,
+    /// The question itself (the plan's text also holds the earlier questions, for meaning).
+    pub own_text: String,
+    /// The previous answer, when there was one.
+    pub preference: Option<Preference>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::retrieve::query::TermMatch;
+
+    fn term(text: &str, matched: bool, common: bool) -> QueryTerm {
+        QueryTerm {
+            text: text.to_string(),
+            surface: text.to_string(),
+            weight: 1.0,
+            matches: if matched {
+                vec![TermMatch {
+                    term: text.to_string(),
+                    id: 1,
+                    credit: 1.0,
+                    ranking_only: false,
+                }]
+            } else {
+                Vec::new()
+            },
+            common,
+            corrected: false,
+            expanded: false,
+            name: false,
+            ambiguous_typo: false,
+        }
+    }
+
+    fn plan(terms: Vec<QueryTerm>) -> QueryPlan {
+        QueryPlan {
+            terms,
+            text: String::new(),
+        }
+    }
+
+    fn follows(question: &str, terms: Vec<QueryTerm>) -> bool {
+        let lower = question.to_lowercase();
+        let words: Vec<&str> = crate::retrieve::answer_type::words_of(&lower).collect();
+        is_follow_up(&words, &plan(terms))
+    }
+
+    #[test]
+    fn pronouns_ellipsis_and_openers_follow_up() {
+        assert!(follows("who chairs it?", vec![term("chair", true, false)]));
+        assert!(follows(
+            "how often does it meet?",
+            vec![term("often", false, true), term("meet", false, true)]
+        ));
+        assert!(follows(
+            "and the Chinese side?",
+            vec![term("chines", true, false), term("side", false, false)]
+        ));
+        assert!(follows(
+            "what about telecom companies?",
+            vec![term("telecom", true, false), term("compani", true, false)]
+        ));
+        assert!(follows("why?", vec![]));
+    }
+
+    #[test]
+    fn questions_with_content_of_their_own_stand_alone() {
+        assert!(!has_anaphor(&["is", "there", "a", "hotline"]));
+        assert!(!has_anaphor(&["what", "did", "they", "agree"]));
+        assert!(has_anaphor(&["who", "chairs", "it"]));
+        assert!(!follows(
+            "Is there a hotline to address security issues?",
+            vec![
+                term("hotlin", true, false),
+                term("address", true, false),
+                term("secur", true, false),
+                term("issu", true, false),
+            ]
+        ));
+        assert!(!follows(
+            "What did they say about economic sanctions?",
+            vec![term("econom", true, false), term("sanction", true, false)]
+        ));
+    }
+
+    #[test]
+    fn an_unknown_word_of_its_own_makes_a_follow_up_off_topic() {
+        assert!(is_off_topic(&plan(vec![
+            term("phone", false, false),
+            term("number", false, true)
+        ])));
+        assert!(!is_off_topic(&plan(vec![
+            term("set", false, true),
+            term("up", false, false)
+        ])));
+        assert!(!is_off_topic(&plan(vec![term("source", false, false),])));
+        assert!(!is_off_topic(&plan(vec![term("often", false, true)])));
+        assert!(asks_about_previous(&plan(vec![term(
+            "source", false, false
+        )])));
+        assert!(!asks_about_previous(&plan(vec![
+            term("source", false, false),
+            term("telecom", true, false)
+        ])));
+        assert!(!is_off_topic(&plan(vec![
+            term("telecom", true, false),
+            term("pizza", false, false)
+        ])));
+    }
+
+    #[test]
+    fn context_words_join_at_a_lower_weight_once() {
+        let mut own = plan(vec![
+            term("often", true, true),
+            term("source", false, false),
+        ]);
+        let earlier = plan(vec![
+            term("work", true, false),
+            term("chair", true, false),
+            term("unknown", false, false),
+        ]);
+        assert_eq!(add_context(&mut own, &[earlier]), 2);
+        let texts: Vec<&str> = own.terms.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(texts, ["often", "source", "work", "chair"]);
+        assert_eq!(own.terms[2].weight, CONTEXT_WEIGHT);
+        assert_eq!(own.terms[1].weight, META_WORD_FACTOR);
+        // Words of its own keep the earlier ones below them.
+        let mut own = plan(vec![term("join", true, false)]);
+        let earlier = plan(
+            ["hotlin", "answer", "call", "report"]
+                .into_iter()
+                .map(|w| term(w, true, false))
+                .collect(),
+        );
+        add_context(&mut own, &[earlier]);
+        let context: f32 = own.terms[1..].iter().map(|t| t.weight).sum();
+        assert!((context - CONTEXT_SHARE).abs() < 1e-6, "{context}");
+    }
+
+    #[test]
+    fn the_previous_passage_and_its_surroundings_are_preferred() {
+        let p = Preference {
+            id: "a:2.4".into(),
+            article: "a".into(),
+            paragraph: 2,
+            footnotes: vec![2],
+        };
+        assert_eq!(p.bonus("a:2.4", "a", 2, &[2]), SAME_PASSAGE_BONUS);
+        assert_eq!(p.bonus("a:2", "a", 2, &[1, 2]), NEAR_BONUS);
+        assert_eq!(p.bonus("a:6", "a", 6, &[2]), NEAR_BONUS);
+        assert_eq!(p.bonus("a:3", "a", 3, &[]), BESIDE_BONUS);
+        assert_eq!(p.bonus("a:5", "a", 5, &[]), 0.0);
+        assert_eq!(p.bonus("b:2", "b", 2, &[2]), 0.0);
+    }
+}
