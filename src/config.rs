@@ -157,7 +157,7 @@ impl Default for LimitsConfig {
 }
 
 /// `[discord]`
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct DiscordConfig {
     /// Base URL for every REST call (`http://127.0.0.1:PORT`); `DISCORD_API_URL` wins.
@@ -175,6 +175,31 @@ pub struct DiscordConfig {
     pub shard_count: u32,
     /// Shards over all processes (0: every shard runs in this process).
     pub shard_total: u32,
+    /// After a start or a fresh IDENTIFY, questions asked up to this many minutes ago that
+    /// the bot missed are answered late (0: no catch-up).
+    pub catch_up_minutes: u32,
+    /// Messages read per channel at most when catching up.
+    pub catch_up_limit: u32,
+    /// Seconds between re-reads of the channel settings made with `/channel` (so every
+    /// process sharing the store applies another's change within this).
+    pub settings_refresh_secs: u32,
+}
+
+impl Default for DiscordConfig {
+    fn default() -> Self {
+        DiscordConfig {
+            api_url: None,
+            answer_channels: Vec::new(),
+            guilds: Vec::new(),
+            admin_roles: Vec::new(),
+            shard_start: 0,
+            shard_count: 0,
+            shard_total: 0,
+            catch_up_minutes: 60,
+            catch_up_limit: 200,
+            settings_refresh_secs: 5,
+        }
+    }
 }
 
 /// `[log]`
@@ -350,6 +375,15 @@ impl Config {
         }
         if d.shard_total == 0 && d.shard_start > 0 {
             return invalid("discord.shard_start needs discord.shard_total");
+        }
+        if d.catch_up_minutes > 10_080 {
+            return invalid("discord.catch_up_minutes must be at most 10080 (a week)");
+        }
+        if !(1..=10_000).contains(&d.catch_up_limit) {
+            return invalid("discord.catch_up_limit must be between 1 and 10000");
+        }
+        if !(1..=3_600).contains(&d.settings_refresh_secs) {
+            return invalid("discord.settings_refresh_secs must be between 1 and 3600");
         }
         let url = &self.store.url;
         let known = ["sqlite://", "postgres://", "postgresql://"];

@@ -1,4 +1,4 @@
-//! Where a question came from (`/ask`, a mention, a DM, …): one list for the question log's
+//! Where a question came from (`/ask`, a mention, a DM, a late catch-up, …): one list for the question log's
 //! `source` column and the metrics' `source` label. Plain data below the service parts, so
 //! the store and the service (peers that may not use each other) share it instead of each
 //! keeping a copy.
@@ -18,17 +18,21 @@ pub enum Source {
     ContextMenu,
     /// The console chat (`summit-bot chat`).
     Console,
+    /// A mention, DM or answer-channel question posted while the bot was away, answered late
+    /// by the catch-up after a restart.
+    CatchUp,
 }
 
 impl Source {
     /// Every source.
-    pub const ALL: [Source; 6] = [
+    pub const ALL: [Source; 7] = [
         Source::Slash,
         Source::Mention,
         Source::Dm,
         Source::Channel,
         Source::ContextMenu,
         Source::Console,
+        Source::CatchUp,
     ];
 
     /// The name stored in the question log and used as the metrics label.
@@ -40,6 +44,7 @@ impl Source {
             Source::Channel => "channel",
             Source::ContextMenu => "context_menu",
             Source::Console => "console",
+            Source::CatchUp => "catch_up",
         }
     }
 

@@ -1,5 +1,6 @@
 //! Gateway events that are not commands: questions in chat (mentions, DMs, answer channels),
-//! edits of those questions, and the answer buttons.
+//! edits of those questions, and the answer buttons. [`answer_message`] is the one path of a
+//! chat question, live or found by the catch-up ([`super::catch_up`]).
 
 use std::time::Instant;
 
@@ -18,6 +19,7 @@ use super::sessions::{custom_id, TrackedReply};
 use super::{Data, Error};
 use crate::render::embed::{self, Reply};
 use crate::source::Source;
+use crate::store::channels::Cursor;
 
 /// Entry point for every gateway event poise hands us.
 pub async fn handle(
@@ -71,61 +73,133 @@ async fn on_message(
     bot_id: serenity::UserId,
     data: &Data,
 ) -> Result<(), Error> {
+    answer_message(ctx, message, bot_id, data, Via::Gateway)
+        .await
+        .map(|_| ())
+}
+
+/// How a chat message reached [`answer_message`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// Delivered by the gateway as it was posted.
+    Gateway,
+    /// Found by the catch-up after a start or a fresh IDENTIFY: answered late, with a note,
+    /// and waiting for the rate limit instead of being refused by it.
+    CatchUp,
+}
+
+/// What [`answer_message`] did with a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Handled {
+    /// Not a question for the bot (or one it has already taken on).
+    Ignored,
+    /// Answered (a passage, "no good answer", or a notice such as "too long").
+    Replied,
+    /// A question in an answer channel that the bot left alone (no answer, not clearly a
+    /// question).
+    Quiet,
+    /// The rate limit refused it.
+    Throttled,
+}
+
+/// The question in `message` if it is addressed to the bot (a mention, a DM, a message in a
+/// channel that answers every message) and from a person.
+pub fn question_for_bot(
+    message: &serenity::Message,
+    bot_id: serenity::UserId,
+    data: &Data,
+) -> Option<String> {
+    if message.author.bot || message.author.id == bot_id || message.webhook_id.is_some() {
+        return None;
+    }
+    question_in(
+        &message.content,
+        mentions(&message.content, &message.mentions, bot_id),
+        message.guild_id.is_none(),
+        data.channels.answers_all(message.channel_id.get()),
+        bot_id,
+    )
+}
+
+/// The one path of a chat question (a mention, a DM, an answer-channel message), live or
+/// from the catch-up: filters, the rate check, the answer, the reply, the question log and
+/// the metrics. A failure is counted as an error of the question's source.
+pub async fn answer_message(
+    ctx: &serenity::Context,
+    message: &serenity::Message,
+    bot_id: serenity::UserId,
+    data: &Data,
+    via: Via,
+) -> Result<Handled, Error> {
     let mut source = None;
-    let result = answer_message(ctx, message, bot_id, data, &mut source).await;
+    let result = answer_message_inner(ctx, message, bot_id, data, via, &mut source).await;
     if let (Err(_), Some(source)) = (&result, source) {
         count_error(source);
     }
     result
 }
 
-/// [`on_message`]'s work; sets `source` once the message is known to be a question.
-async fn answer_message(
+/// [`answer_message`]'s work; sets `source` once the message is known to be a question.
+async fn answer_message_inner(
     ctx: &serenity::Context,
     message: &serenity::Message,
     bot_id: serenity::UserId,
     data: &Data,
+    via: Via,
     source: &mut Option<Source>,
-) -> Result<(), Error> {
-    if message.author.bot || message.author.id == bot_id || message.webhook_id.is_some() {
-        return Ok(());
-    }
-    let in_answer_channel = data.answer_channels.contains(&message.channel_id.get());
-    let mentioned = mentions(&message.content, &message.mentions, bot_id);
-    let is_dm = message.guild_id.is_none();
-    let Some(question) = question_in(
-        &message.content,
-        mentioned,
-        is_dm,
-        in_answer_channel,
-        bot_id,
-    ) else {
-        return Ok(());
+) -> Result<Handled, Error> {
+    let Some(question) = question_for_bot(message, bot_id, data) else {
+        return Ok(Handled::Ignored);
     };
+    let channel = message.channel_id.get();
+    let guild = message.guild_id.map(|g| g.get());
+    if via == Via::Gateway {
+        // The newest message seen here: a catch-up after a restart reads on from it.
+        if let Some(store) = &data.store {
+            store.record_cursor(Cursor {
+                channel,
+                guild,
+                last_message: message.id.get(),
+            });
+        }
+    }
+    // Live and catch-up may both meet a question posted around a READY: the first takes it.
+    if !data.claimed.lock().claim(message.id.get()) {
+        return Ok(Handled::Ignored);
+    }
+    let mentioned = mentions(&message.content, &message.mentions, bot_id);
+    let is_dm = guild.is_none();
     // In an answer channel, chatter that is not addressed to the bot gets an answer only when
     // there is one, or when it was clearly a question.
     let addressed = mentioned || is_dm || question.contains('?');
     let started = Instant::now();
-    *source = Some(chat_source(is_dm, mentioned));
+    let chat = match via {
+        Via::Gateway => chat_source(is_dm, mentioned),
+        Via::CatchUp => Source::CatchUp,
+    };
+    *source = Some(chat);
     let mut asked = Question {
         text: &question,
-        source: chat_source(is_dm, mentioned),
-        guild: message.guild_id.map(|g| g.get()),
-        channel: message.channel_id.get(),
+        source: chat,
+        guild,
+        channel,
         user: message.author.id.get(),
         answer_id: None,
     };
-    let verdict = rate_check(data, message.author.id.get(), message.channel_id.get());
+    let verdict = match via {
+        Via::Gateway => rate_check(data, message.author.id.get(), channel),
+        Via::CatchUp => wait_for_rate(data, message.author.id.get(), channel).await,
+    };
     if verdict != Verdict::Allow && addressed {
         log_answer(data, &asked, None, started);
     }
-    match verdict {
-        Verdict::Allow => {}
-        Verdict::SlowDown => {
+    match (verdict, via) {
+        (Verdict::Allow, _) => {}
+        (Verdict::SlowDown, Via::Gateway) => {
             send_to_channel(ctx, message, &slow_down_reply(false), None).await?;
-            return Ok(());
+            return Ok(Handled::Throttled);
         }
-        Verdict::Drop => return Ok(()),
+        _ => return Ok(Handled::Throttled),
     }
     let _answering = data.in_flight.enter();
     let outcome = answer_question(data, &question).await?;
@@ -136,10 +210,14 @@ async fn answer_message(
             Outcome::TooLong { .. } => false,
         };
     if quiet {
-        return Ok(());
+        return Ok(Handled::Quiet);
     }
     asked.answer_id = new_answer_id(data);
     let (reply, key) = reply_for(data, &outcome, false, asked.answer_id);
+    let reply = match via {
+        Via::Gateway => reply,
+        Via::CatchUp => embed::late(reply),
+    };
     data.sessions.lock().begin(message.id.get());
     let sent = send_to_channel(ctx, message, &reply, key).await;
     {
@@ -157,7 +235,24 @@ async fn answer_message(
     }
     sent?;
     log_answer(data, &asked, Some(&outcome), started);
-    Ok(())
+    Ok(Handled::Replied)
+}
+
+/// Longest a catch-up question waits for the rate limit (the asker has waited already; a
+/// burst of late questions should go out at the normal pace, not be refused).
+const CATCH_UP_RATE_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The rate check for a late question: waits for the buckets to refill, up to
+/// [`CATCH_UP_RATE_WAIT`].
+async fn wait_for_rate(data: &Data, user: u64, channel: u64) -> Verdict {
+    let deadline = Instant::now() + CATCH_UP_RATE_WAIT;
+    loop {
+        let verdict = rate_check(data, user, channel);
+        if verdict == Verdict::Allow || Instant::now() >= deadline {
+            return verdict;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
 }
 
 /// How a chat question reached the bot.
@@ -216,7 +311,7 @@ async fn on_edit(
     let started = Instant::now();
     let source = chat_source(
         event.guild_id.is_none(),
-        !data.answer_channels.contains(&event.channel_id.get()),
+        !data.channels.answers_all(event.channel_id.get()),
     );
     let outcome = answer_question(data, &question)
         .await

@@ -5,6 +5,8 @@
 
 pub mod admin;
 pub mod answering;
+pub mod catch_up;
+pub mod channels;
 pub mod commands;
 pub mod error;
 pub mod events;
@@ -19,6 +21,7 @@ pub mod watch;
 
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use parking_lot::Mutex;
@@ -27,9 +30,10 @@ use tracing::{error, info, warn};
 
 use crate::config::{validate_api_url, Config};
 use crate::engine::Engine;
+use channels::Channels;
 use limiter::{BucketConfig, RateLimiter};
 use reload::EngineHandle;
-use sessions::Sessions;
+use sessions::{Claimed, Sessions};
 use token::Token;
 
 /// The error type of commands and handlers (shown to users only as plain words).
@@ -43,8 +47,16 @@ pub struct Data {
     pub engine: Arc<EngineHandle>,
     /// The configuration the bot started with (a reload reads the articles it names).
     pub config: Arc<Config>,
-    /// Channels where every message is a question.
-    pub answer_channels: HashSet<u64>,
+    /// Channels where every message is a question (`answer_channels`, then `/channel`
+    /// settings), and each channel's default article. Shared with the refresh task.
+    pub channels: Arc<Channels>,
+    /// Whether this process asked Discord for message text (the Message Content intent).
+    pub message_content: bool,
+    /// Whether the application has the Message Content intent enabled (READY's application
+    /// flags), so that it can be requested at the next start.
+    pub message_content_granted: bool,
+    /// Chat questions taken on (live or by the catch-up): each is answered once.
+    pub claimed: Mutex<Claimed>,
     /// Role ids whose holders may run admin commands (besides the application owner).
     pub admin_roles: HashSet<u64>,
     /// Flood control. Held only for a check, never across `.await`; a lock that cannot be
@@ -66,7 +78,12 @@ impl Data {
         Data {
             engine,
             config: Arc::new(config.clone()),
-            answer_channels: config.discord.answer_channels.iter().copied().collect(),
+            channels: Arc::new(Channels::new(
+                config.discord.answer_channels.iter().copied(),
+            )),
+            message_content: !config.discord.answer_channels.is_empty(),
+            message_content_granted: false,
+            claimed: Mutex::new(Claimed::default()),
             admin_roles: config.discord.admin_roles.iter().copied().collect(),
             limiter: Mutex::new(RateLimiter::new(
                 BucketConfig {
@@ -97,17 +114,22 @@ pub fn api_url(config: &Config) -> anyhow::Result<Option<String>> {
     Ok(url.map(|u| u.trim_end_matches('/').to_string()))
 }
 
-/// Gateway intents: guild and DM messages; Message Content only when answer channels need it
-/// (it is privileged, and mentions and DMs carry content without it).
-pub fn intents(config: &Config) -> serenity::GatewayIntents {
+/// Gateway intents: guild and DM messages; Message Content only when a channel answers every
+/// message, by config or `/channel` setting (it is privileged, and mentions and DMs carry
+/// content without it).
+pub fn intents(message_content: bool) -> serenity::GatewayIntents {
     let mut intents = serenity::GatewayIntents::GUILDS
         | serenity::GatewayIntents::GUILD_MESSAGES
         | serenity::GatewayIntents::DIRECT_MESSAGES;
-    if !config.discord.answer_channels.is_empty() {
+    if message_content {
         intents |= serenity::GatewayIntents::MESSAGE_CONTENT;
     }
     intents
 }
+
+/// READY's application flags that say the Message Content intent is enabled (for a verified
+/// bot, or an unverified one under 100 servers).
+const MESSAGE_CONTENT_FLAGS: u64 = (1 << 18) | (1 << 19);
 
 /// Runs the Discord bot until SIGINT/SIGTERM. Returns the exit code.
 pub fn serve(config: &Config) -> anyhow::Result<i32> {
@@ -151,9 +173,21 @@ pub async fn run(
     let store = crate::store::Store::start(&config.store)
         .context("cannot start the question log ([store])")?;
     let setup_store = store.clone();
+    let channels = Arc::new(Channels::new(
+        config.discord.answer_channels.iter().copied(),
+    ));
     if let Some(store) = &store {
         status::watch_store(store);
+        // Before connecting: a channel set to answer every message needs the intent now.
+        channels::load(store, &channels).await;
+        channels::watch(
+            store,
+            &channels,
+            Duration::from_secs(config.discord.settings_refresh_secs.into()),
+        );
     }
+    let message_content = channels.any_answers_all();
+    let setup_channels = channels.clone();
     tokio::spawn(reload::reload_on_sighup(engine.clone(), config.clone()));
     // Held until the bot stops: dropping it stops watching.
     let _watcher = match crate::engine::EngineOptions::from_config(&config).articles_dir {
@@ -196,7 +230,7 @@ pub async fn run(
         .options(poise::FrameworkOptions {
             commands: commands::all(),
             on_error: |error| Box::pin(error::on_error(error)),
-            event_handler: |framework, event| Box::pin(events::handle(framework, event)),
+            event_handler: |framework, event| Box::pin(on_event(framework, event)),
             prefix_options: poise::PrefixFrameworkOptions {
                 prefix: None,
                 mention_as_prefix: false,
@@ -211,11 +245,15 @@ pub async fn run(
                 let mut data = Data::new(engine, &setup_config);
                 data.in_flight = setup_in_flight;
                 data.store = setup_store;
+                data.channels = setup_channels;
+                data.message_content = message_content;
+                data.message_content_granted =
+                    ready.application.flags.bits() & MESSAGE_CONTENT_FLAGS != 0;
                 Ok(data)
             })
         })
         .build();
-    let mut client = serenity::ClientBuilder::new_with_http(http, intents(&config))
+    let mut client = serenity::ClientBuilder::new_with_http(http, intents(message_content))
         .framework(framework)
         .event_handler(status::GatewayStatus::default())
         .await
@@ -275,6 +313,19 @@ pub async fn run(
     }
     info!("stopped");
     Ok(())
+}
+
+/// Every gateway event: a READY (a start or a fresh IDENTIFY, never a RESUME) starts the
+/// catch-up of what was missed, then [`events::handle`] sees the event. serenity runs each
+/// event in a task of its own, so the shard answers new questions meanwhile.
+async fn on_event(
+    framework: poise::FrameworkContext<'_, Data, Error>,
+    event: &serenity::FullEvent,
+) -> Result<(), Error> {
+    if let serenity::FullEvent::Ready { data_about_bot } = event {
+        catch_up::on_ready(framework, data_about_bot).await;
+    }
+    events::handle(framework, event).await
 }
 
 /// Longest wait for the shards to close on shutdown.

@@ -1,6 +1,7 @@
 //! Recent answers kept in memory so "Next match" and "Post publicly" buttons can page
 //! through them, and so an edited question re-answers into the same reply. Bounded: the
-//! oldest entries are forgotten first.
+//! oldest entries are forgotten first. Also [`Claimed`]: the chat questions this process has
+//! taken on, so a question both delivered live and found by the catch-up is answered once.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
@@ -11,6 +12,33 @@ use crate::answer::Response;
 const MAX_SESSIONS: usize = 5_000;
 /// Question messages tracked for edits.
 const MAX_TRACKED: usize = 5_000;
+
+/// Question messages remembered as taken on.
+const MAX_CLAIMED: usize = 10_000;
+
+/// Chat question ids this process has started answering (live or in a catch-up), the most
+/// recent [`MAX_CLAIMED`] of them.
+#[derive(Debug, Default)]
+pub struct Claimed {
+    ids: HashSet<u64>,
+    order: VecDeque<u64>,
+}
+
+impl Claimed {
+    /// Takes `message` on; `false` if it was already taken.
+    pub fn claim(&mut self, message: u64) -> bool {
+        if !self.ids.insert(message) {
+            return false;
+        }
+        self.order.push_back(message);
+        while self.order.len() > MAX_CLAIMED {
+            if let Some(old) = self.order.pop_front() {
+                self.ids.remove(&old);
+            }
+        }
+        true
+    }
+}
 
 /// Where the bot's reply to a chat question lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,6 +211,18 @@ pub mod custom_id {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_message_is_claimed_once_and_the_memory_is_bounded() {
+        let mut claimed = Claimed::default();
+        assert!(claimed.claim(1));
+        assert!(!claimed.claim(1));
+        for id in 2..(MAX_CLAIMED as u64 + 10) {
+            assert!(claimed.claim(id));
+        }
+        assert_eq!(claimed.ids.len(), MAX_CLAIMED);
+        assert!(claimed.claim(1), "the oldest are forgotten first");
+    }
 
     #[test]
     fn button_ids_round_trip_and_reject_junk() {

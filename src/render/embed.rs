@@ -285,6 +285,27 @@ pub fn with_feedback(mut reply: Reply, answer: u64) -> Reply {
     reply
 }
 
+/// The note on a reply to a question asked while the bot was away (the catch-up).
+pub const LATE_NOTE: &str = "Answered late: I was offline when this was asked.";
+
+/// Marks a reply as late: [`LATE_NOTE`] leads the first embed's footer, or follows a text
+/// reply as a line of Discord's small print (`-# `).
+pub fn late(mut reply: Reply) -> Reply {
+    if let Some(first) = reply.embeds.first_mut() {
+        let footer = match first.footer.take() {
+            Some(footer) => format!("{LATE_NOTE} · {footer}"),
+            None => LATE_NOTE.to_string(),
+        };
+        first.footer = Some(truncate_words(&footer, limit::FOOTER));
+        *first = fit_total(std::mem::take(first));
+    } else if let Some(content) = &mut reply.content {
+        let note = format!("\n-# {LATE_NOTE}");
+        let room = limit::CONTENT.saturating_sub(note.chars().count());
+        *content = format!("{}{note}", truncate_words(content, room));
+    }
+    reply
+}
+
 /// What the clicker alone sees after a vote.
 pub fn vote_thanks(helpful: bool) -> Reply {
     Reply::text(
@@ -534,6 +555,31 @@ pub fn point_choice_name(point: &Point) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_late_reply_says_so_in_its_footer_or_small_print() {
+        let text = late(Reply::text("No good answer.", false));
+        assert_eq!(
+            text.content.as_deref(),
+            Some("No good answer.\n-# Answered late: I was offline when this was asked.")
+        );
+        let answer = late(Reply {
+            embeds: vec![Embed {
+                title: "t".into(),
+                footer: Some("strong match".into()),
+                ..Embed::default()
+            }],
+            ..Reply::default()
+        });
+        assert_eq!(
+            answer.embeds[0].footer.as_deref(),
+            Some("Answered late: I was offline when this was asked. · strong match")
+        );
+        let long = late(Reply::text("word ".repeat(500), false));
+        let content = long.content.unwrap();
+        assert!(content.chars().count() <= limit::CONTENT);
+        assert!(content.ends_with(LATE_NOTE));
+    }
     use crate::answer::Marks;
     use crate::ingest::PassageRef;
 

@@ -25,6 +25,47 @@ pub const INDEX_DOCUMENTS: &str = "summit_index_documents";
 pub const BUILD_INFO: &str = "summit_build_info";
 /// Question-log rows dropped (queue full, database down or unwritable).
 pub const STORE_DROPPED_TOTAL: &str = "summit_store_dropped_total";
+/// Questions missed while the bot was away and answered late by the catch-up.
+pub const CATCH_UP_ANSWERED_TOTAL: &str = "summit_catch_up_answered_total";
+/// Messages (or whole channels) the catch-up left alone, by reason.
+pub const CATCH_UP_SKIPPED_TOTAL: &str = "summit_catch_up_skipped_total";
+
+/// Why the catch-up left a message or a channel alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skipped {
+    /// The bot had already replied to it (its reply references the question).
+    Answered,
+    /// Edited since it was posted (the asker may have changed the question).
+    Edited,
+    /// The rate limit did not let it through in time.
+    Throttled,
+    /// The bot can no longer read the channel (one per channel).
+    Unreadable,
+    /// The channel had more than `catch_up_limit` messages to read (one per channel).
+    Limit,
+}
+
+impl Skipped {
+    /// Every reason, for zero-initialised series.
+    pub const ALL: [Skipped; 5] = [
+        Skipped::Answered,
+        Skipped::Edited,
+        Skipped::Throttled,
+        Skipped::Unreadable,
+        Skipped::Limit,
+    ];
+
+    /// The label value.
+    pub fn label(self) -> &'static str {
+        match self {
+            Skipped::Answered => "already_answered",
+            Skipped::Edited => "edited",
+            Skipped::Throttled => "throttled",
+            Skipped::Unreadable => "unreadable_channel",
+            Skipped::Limit => "limit",
+        }
+    }
+}
 
 /// Histogram buckets for [`ANSWER_SECONDS`]: milliseconds for a search, seconds for a slow
 /// or retried reply.
@@ -142,6 +183,14 @@ fn describe_and_zero() {
         STORE_DROPPED_TOTAL,
         "Question-log rows dropped (queue full, database down or unwritable); answers still went out."
     );
+    metrics::describe_counter!(
+        CATCH_UP_ANSWERED_TOTAL,
+        "Questions posted while the bot was away, answered late after a start or a fresh IDENTIFY."
+    );
+    metrics::describe_counter!(
+        CATCH_UP_SKIPPED_TOTAL,
+        "Messages the catch-up left alone by reason (unreadable_channel and limit count channels)."
+    );
     metrics::describe_gauge!(INDEX_DOCUMENTS, "Passages and points in the served index.");
     metrics::describe_gauge!(BUILD_INFO, "Always 1, labelled with the version.");
     metrics::gauge!(BUILD_INFO, "version" => env!("CARGO_PKG_VERSION")).set(1.0);
@@ -156,6 +205,10 @@ fn describe_and_zero() {
     }
     metrics::counter!(REST_RETRIES_TOTAL).absolute(0);
     metrics::counter!(STORE_DROPPED_TOTAL).absolute(0);
+    metrics::counter!(CATCH_UP_ANSWERED_TOTAL).absolute(0);
+    for reason in Skipped::ALL {
+        metrics::counter!(CATCH_UP_SKIPPED_TOTAL, "reason" => reason.label()).absolute(0);
+    }
 }
 
 /// Counts one question; `seconds` (dispatch to reply sent) goes into the histogram when a
@@ -186,6 +239,16 @@ pub fn store_dropped_total(rows: u64) {
     metrics::counter!(STORE_DROPPED_TOTAL).absolute(rows);
 }
 
+/// Counts one question answered late by the catch-up.
+pub fn catch_up_answered() {
+    metrics::counter!(CATCH_UP_ANSWERED_TOTAL).increment(1);
+}
+
+/// Counts one message (or channel) the catch-up left alone.
+pub fn catch_up_skipped(reason: Skipped) {
+    metrics::counter!(CATCH_UP_SKIPPED_TOTAL, "reason" => reason.label()).increment(1);
+}
+
 /// The number of documents in the served index.
 pub fn index_documents(documents: u64) {
     metrics::gauge!(INDEX_DOCUMENTS).set(documents as f64);
@@ -206,6 +269,8 @@ mod tests {
         rest_retry();
         index_documents(12);
         store_dropped_total(3);
+        catch_up_answered();
+        catch_up_skipped(Skipped::Edited);
         let text = handle.render();
         for line in [
             "summit_questions_total{source=\"mention\",outcome=\"answered\"} 1",
@@ -215,6 +280,10 @@ mod tests {
             "summit_gateway_reconnects_total{kind=\"identify\"} 0",
             "summit_discord_rest_retries_total 1",
             "summit_store_dropped_total 3",
+            "summit_catch_up_answered_total 1",
+            "summit_catch_up_skipped_total{reason=\"edited\"} 1",
+            "summit_catch_up_skipped_total{reason=\"already_answered\"} 0",
+            "summit_questions_total{source=\"catch_up\",outcome=\"answered\"} 0",
             "summit_index_documents 12",
             "summit_answer_seconds_bucket{le=\"0.025\"} 1",
             "summit_answer_seconds_count 1",

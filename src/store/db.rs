@@ -127,6 +127,22 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (answer, voter)
     );
     CREATE INDEX votes_at ON votes (at);",
+    // 2: per channel, the newest message seen (catch-up after a restart) and the settings
+    // admins make with `/channel`.
+    "CREATE TABLE channel_cursors (
+        channel BIGINT PRIMARY KEY,
+        guild BIGINT,
+        last_message BIGINT NOT NULL,
+        at BIGINT NOT NULL
+    );
+    CREATE TABLE channel_settings (
+        channel BIGINT PRIMARY KEY,
+        guild BIGINT,
+        answer_all BIGINT,
+        threads BIGINT,
+        article TEXT,
+        updated_at BIGINT NOT NULL
+    );",
 ];
 
 const INSERT_QUESTION: &str = "INSERT INTO questions (id, at, source, outcome, guild, channel, asker, question, normalised, passage, score, coverage, latency_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) ON CONFLICT (id) DO NOTHING";
@@ -246,6 +262,10 @@ pub enum Param {
     Int(i64),
     /// A text.
     Text(String),
+    /// NULL in an integer column (PostgreSQL wants the type even of a NULL).
+    NullInt,
+    /// NULL in a text column.
+    NullText,
 }
 
 impl Param {
@@ -253,6 +273,8 @@ impl Param {
         match self {
             Param::Int(i) => Cell::Int(Some(*i)),
             Param::Text(t) => Cell::Text(Some(t)),
+            Param::NullInt => Cell::Int(None),
+            Param::NullText => Cell::Text(None),
         }
     }
 }
@@ -460,6 +482,33 @@ impl Db {
         }
     }
 
+    /// Runs a statement once per row of parameters, in one transaction.
+    pub async fn execute_each(&mut self, sql: &str, rows: &[Vec<Param>]) -> Result<(), DbError> {
+        match self {
+            Db::Sqlite(conn, path) => {
+                let e = |source| Db::sqlite_error(path, source);
+                let tx = conn.transaction().map_err(e)?;
+                {
+                    let mut statement = tx.prepare_cached(sql).map_err(e)?;
+                    for row in rows {
+                        statement.execute(sqlite_params(&cells(row))).map_err(e)?;
+                    }
+                }
+                tx.commit().map_err(e)?;
+            }
+            Db::Postgres(client) => {
+                let tx = timed(client.transaction()).await?;
+                let statement = timed(tx.prepare(&postgres_sql(sql))).await?;
+                for row in rows {
+                    let cells = cells(row);
+                    timed(tx.execute(&statement, &postgres_params(&cells))).await?;
+                }
+                timed(tx.commit()).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Runs a query; every row as values in column order.
     pub async fn query(&mut self, sql: &str, params: &[Param]) -> Result<Vec<Vec<Value>>, DbError> {
         match self {
@@ -628,5 +677,54 @@ mod tests {
             "Postgres(..)"
         );
         assert_eq!(postgres_sql("a = ?1 AND b = ?2"), "a = $1 AND b = $2");
+    }
+
+    fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
+    #[test]
+    fn an_empty_file_and_a_version_one_file_both_migrate_to_the_latest() {
+        let dir = tempfile::tempdir().unwrap();
+        let latest = MIGRATIONS.len() as i64;
+        let versions = |db: &mut Db| {
+            block_on(db.query(
+                "SELECT version FROM summit_migrations ORDER BY version",
+                &[],
+            ))
+            .unwrap()
+            .iter()
+            .map(|r| r[0].int())
+            .collect::<Vec<_>>()
+        };
+        // Empty file.
+        let mut fresh = block_on(Db::connect(&Target::Sqlite(dir.path().join("new.db")))).unwrap();
+        assert_eq!(versions(&mut fresh), (1..=latest).collect::<Vec<_>>());
+        // A file written by a version that knew only migration 1, with a question in it.
+        let old = dir.path().join("old.db");
+        {
+            let conn = rusqlite::Connection::open(&old).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE summit_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+            )
+            .unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.execute_batch(
+                "INSERT INTO summit_migrations VALUES (1, 0);
+                 INSERT INTO questions (id, at, source, outcome, asker, latency_us)
+                 VALUES ('00000000000000aa', 1, 'mention', 'answered', 'h', 5);",
+            )
+            .unwrap();
+        }
+        let mut db = block_on(Db::connect(&Target::Sqlite(old))).unwrap();
+        assert_eq!(versions(&mut db), (1..=latest).collect::<Vec<_>>());
+        let kept = block_on(db.query("SELECT id FROM questions", &[])).unwrap();
+        assert_eq!(kept, vec![vec![Value::Text("00000000000000aa".into())]]);
+        let empty = block_on(db.query("SELECT channel FROM channel_cursors", &[])).unwrap();
+        assert!(empty.is_empty());
     }
 }

@@ -7,6 +7,7 @@
 //! Beside the core, like the front ends: it may use the core (markup stripping for
 //! normalising), the core never uses it.
 
+pub mod channels;
 pub mod db;
 pub mod hash;
 pub mod report;
@@ -20,6 +21,7 @@ use tracing::{info, warn};
 
 use crate::config::StoreConfig;
 use crate::source::Source;
+use channels::{ChannelSettings, Cursor};
 use db::{Db, QuestionRow, Target, VoteRow};
 use hash::Hasher;
 
@@ -155,17 +157,36 @@ enum Message {
     Vote(PendingVote),
     /// Everything queued before this is written (or dropped) when the sender is told.
     Flush(std::sync::mpsc::Sender<()>),
-    /// The most frequent unanswered questions (after writing what was queued before).
-    TopUnanswered(
-        report::Filter,
-        tokio::sync::oneshot::Sender<Result<Vec<report::Unanswered>, String>>,
-    ),
+    /// The newest message seen in a channel (the writer keeps the largest id per channel).
+    Cursor(Cursor),
+    /// A read or a setting someone waits for (after writing what was queued before).
+    Call(Call),
+}
+
+/// The answer to a [`Call`]: the result, or why there is none, in words.
+type Answer<T> = tokio::sync::oneshot::Sender<Result<T, String>>;
+
+/// What a caller waits on the writer for.
+enum Call {
+    /// The most frequent unanswered questions.
+    TopUnanswered(report::Filter, Answer<Vec<report::Unanswered>>),
+    /// Every channel's cursor.
+    Cursors(Answer<Vec<Cursor>>),
+    /// Every channel's settings.
+    Settings(Answer<Vec<ChannelSettings>>),
+    /// A change to one channel's settings.
+    Change {
+        channel: u64,
+        guild: Option<u64>,
+        change: channels::Change,
+        answer: Answer<()>,
+    },
 }
 
 impl Message {
     /// Someone waits for this message's answer: the writer does not let its batch linger.
     fn is_awaited(&self) -> bool {
-        matches!(self, Message::Flush(_) | Message::TopUnanswered(..))
+        matches!(self, Message::Flush(_) | Message::Call(_))
     }
 }
 
@@ -295,15 +316,53 @@ impl Store {
         &self,
         filter: report::Filter,
     ) -> Result<Vec<report::Unanswered>, String> {
+        self.call(|answer| Call::TopUnanswered(filter, answer))
+            .await
+    }
+
+    /// Queues the newest message seen in a channel. Never blocks; a dropped cursor only means
+    /// a catch-up reads a little more than it needs to.
+    pub fn record_cursor(&self, cursor: Cursor) {
+        self.enqueue(Message::Cursor(cursor));
+    }
+
+    /// Every channel's cursor (after writing those queued so far).
+    pub async fn cursors(&self) -> Result<Vec<Cursor>, String> {
+        self.call(Call::Cursors).await
+    }
+
+    /// Every channel's settings.
+    pub async fn channel_settings(&self) -> Result<Vec<ChannelSettings>, String> {
+        self.call(Call::Settings).await
+    }
+
+    /// Changes one channel's settings; returns once it is written.
+    pub async fn change_channel(
+        &self,
+        channel: u64,
+        guild: Option<u64>,
+        change: channels::Change,
+    ) -> Result<(), String> {
+        self.call(|answer| Call::Change {
+            channel,
+            guild,
+            change,
+            answer,
+        })
+        .await
+    }
+
+    /// Sends a call to the writer and waits (bounded) for its answer.
+    async fn call<T>(&self, make: impl FnOnce(Answer<T>) -> Call) -> Result<T, String> {
         let (reply, answer) = tokio::sync::oneshot::channel();
         self.queue
-            .send_timeout(Message::TopUnanswered(filter, reply), QUERY_LIMIT)
+            .send_timeout(Message::Call(make(reply)), QUERY_LIMIT)
             .await
-            .map_err(|_| "the question log is busy".to_string())?;
+            .map_err(|_| "the store is busy".to_string())?;
         match tokio::time::timeout(QUERY_LIMIT, answer).await {
             Ok(Ok(result)) => result,
-            Ok(Err(_)) => Err("the question log stopped".to_string()),
-            Err(_) => Err("the question log did not answer in time".to_string()),
+            Ok(Err(_)) => Err("the store stopped".to_string()),
+            Err(_) => Err("the store did not answer in time".to_string()),
         }
     }
 
@@ -427,29 +486,81 @@ impl Writer {
         let mut questions = Vec::new();
         let mut votes = Vec::new();
         let mut flushes = Vec::new();
-        let mut reads = Vec::new();
+        let mut calls = Vec::new();
+        let mut cursors: std::collections::BTreeMap<u64, Cursor> = Default::default();
         for message in batch {
             match message {
                 Message::Question(q) => questions.push(self.question_row(q)),
                 Message::Vote(v) => votes.push(self.vote_row(v)),
                 Message::Flush(done) => flushes.push(done),
-                Message::TopUnanswered(filter, reply) => reads.push((filter, reply)),
+                Message::Cursor(c) => {
+                    let kept = cursors.entry(c.channel).or_insert(c);
+                    if c.last_message > kept.last_message {
+                        *kept = c;
+                    }
+                }
+                Message::Call(call) => calls.push(call),
             }
         }
         if !questions.is_empty() || !votes.is_empty() {
             self.write(&questions, &votes).await;
         }
+        if !cursors.is_empty() {
+            let cursors: Vec<Cursor> = cursors.into_values().collect();
+            if let Err(error) = self.cursors(&cursors).await {
+                warn!(%error, "store: channel cursors not written");
+            }
+        }
         for done in flushes {
             let _ = done.send(());
         }
-        for (filter, reply) in reads {
-            let result = match self.db().await {
-                Some(db) => report::top_unanswered(db, &filter, report::TOP)
-                    .await
-                    .map_err(|e| e.to_string()),
-                None => Err("the question log's database is unavailable".to_string()),
-            };
-            let _ = reply.send(result);
+        for call in calls {
+            self.answer(call).await;
+        }
+    }
+
+    async fn cursors(&mut self, cursors: &[Cursor]) -> Result<(), String> {
+        let Some(db) = self.db().await else {
+            return Err("the database is unavailable".to_string());
+        };
+        let written = channels::advance_cursors(db, cursors, db::unix_now()).await;
+        if written.is_err() {
+            self.db = None; // reconnect before the next batch
+        }
+        written.map_err(|e| e.to_string())
+    }
+
+    /// Runs one call and sends its answer.
+    async fn answer(&mut self, call: Call) {
+        fn send<T>(answer: Answer<T>, result: Result<T, db::DbError>) {
+            let _ = answer.send(result.map_err(|e| e.to_string()));
+        }
+        let Some(db) = self.db().await else {
+            let unavailable = "the store's database is unavailable".to_string();
+            match call {
+                Call::TopUnanswered(_, a) => drop(a.send(Err(unavailable))),
+                Call::Cursors(a) => drop(a.send(Err(unavailable))),
+                Call::Settings(a) => drop(a.send(Err(unavailable))),
+                Call::Change { answer, .. } => drop(answer.send(Err(unavailable))),
+            }
+            return;
+        };
+        match call {
+            Call::TopUnanswered(filter, answer) => send(
+                answer,
+                report::top_unanswered(db, &filter, report::TOP).await,
+            ),
+            Call::Cursors(answer) => send(answer, channels::cursors(db).await),
+            Call::Settings(answer) => send(answer, channels::settings(db).await),
+            Call::Change {
+                channel,
+                guild,
+                change,
+                answer,
+            } => send(
+                answer,
+                channels::change(db, channel, guild, &change, db::unix_now()).await,
+            ),
         }
     }
 

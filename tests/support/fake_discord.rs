@@ -40,6 +40,12 @@
 //!   `proxy`. As a safety net, [`FakeDiscord::start`] points `HTTPS_PROXY` at a local
 //!   "leak catcher" that refuses and records any HTTPS request (see [`blocked_leaks`]).
 //!
+//! * Channel history: every message built here and every message the bot posts is kept, and
+//!   `GET /channels/{id}/messages` pages them like Discord (`limit` 1–100, default 50;
+//!   `after`/`before` exclusive; each page newest first, even with `after`). A bot message
+//!   replying to a question carries its `message_reference`. A POST with `enforce_nonce` and
+//!   a nonce already used in that channel returns the message made then instead of a second.
+//!
 //! Everything the fake answers is built so that serenity's models deserialize it; the smoke test
 //! checks every payload builder against serenity's types.
 
@@ -373,6 +379,8 @@ struct State {
     faults: Vec<Fault>,
     counter: u64,
     messages: HashMap<u64, Value>,
+    /// (channel, enforced nonce) → the bot message posted with it.
+    nonces: HashMap<(u64, String), u64>,
     interactions: HashMap<String, InteractionInfo>,
     commands: HashMap<Option<u64>, Vec<Value>>,
     sessions: Vec<Session>,
@@ -414,8 +422,15 @@ impl Inner {
 
 impl State {
     fn snowflake(&mut self) -> u64 {
+        self.snowflake_aged(0)
+    }
+
+    /// A snowflake made `age_ms` ago.
+    fn snowflake_aged(&mut self, age_ms: u64) -> u64 {
         self.counter += 1;
-        let ms = now_ms().saturating_sub(DISCORD_EPOCH_MS);
+        let ms = now_ms()
+            .saturating_sub(age_ms)
+            .saturating_sub(DISCORD_EPOCH_MS);
         (ms << 22) | (self.counter & 0x3F_FFFF)
     }
 }
@@ -467,6 +482,7 @@ impl FakeDiscord {
                 faults: options.faults.clone(),
                 counter: 0,
                 messages: HashMap::new(),
+                nonces: HashMap::new(),
                 interactions: HashMap::new(),
                 commands: HashMap::new(),
                 sessions: Vec::new(),
@@ -765,6 +781,24 @@ impl FakeDiscord {
 
     // ----- payload builders ---------------------------------------------------------------
 
+    /// The bot's messages that reply to message `message_id` (their `message_reference`), as
+    /// the channel holds them: what people see, whatever requests made them.
+    pub fn bot_replies_to(&self, message_id: u64) -> Vec<Value> {
+        let id = message_id.to_string();
+        let st = self.inner.lock();
+        let mut replies: Vec<(u64, Value)> = st
+            .messages
+            .iter()
+            .filter(|(_, m)| {
+                value_id(&m["author"]["id"]) == Some(BOT_USER_ID)
+                    && m["message_reference"]["message_id"].as_str() == Some(&id)
+            })
+            .map(|(k, m)| (*k, m.clone()))
+            .collect();
+        replies.sort_by_key(|r| r.0);
+        replies.into_iter().map(|(_, m)| m).collect()
+    }
+
     /// A fresh snowflake (current time + counter).
     pub fn next_id(&self) -> u64 {
         self.inner.lock().snowflake()
@@ -783,8 +817,32 @@ impl FakeDiscord {
         guild_id: Option<u64>,
         author_is_bot: bool,
     ) -> (u64, Value) {
+        self.message_create_aged(
+            Duration::ZERO,
+            channel_id,
+            author_id,
+            content,
+            mentions_bot,
+            guild_id,
+            author_is_bot,
+        )
+    }
+
+    /// [`Self::message_create`] for a message posted `age` ago (its id and timestamp say so),
+    /// e.g. one posted while the bot was down, older than its catch-up window.
+    #[allow(clippy::too_many_arguments)]
+    pub fn message_create_aged(
+        &self,
+        age: Duration,
+        channel_id: u64,
+        author_id: u64,
+        content: &str,
+        mentions_bot: bool,
+        guild_id: Option<u64>,
+        author_is_bot: bool,
+    ) -> (u64, Value) {
         let mut st = self.inner.lock();
-        let id = st.snowflake();
+        let id = st.snowflake_aged(age.as_millis() as u64);
         let author = user_json(author_id, &default_username(author_id), author_is_bot);
         let mentions = if mentions_bot {
             vec![bot_user_json()]
@@ -792,6 +850,7 @@ impl FakeDiscord {
             vec![]
         };
         let mut msg = base_message(id, channel_id, author, content);
+        msg["timestamp"] = json!(iso_timestamp(SystemTime::now() - age));
         msg["mentions"] = Value::Array(mentions);
         if let Some(g) = guild_id {
             msg["guild_id"] = json!(g.to_string());
@@ -1952,26 +2011,60 @@ fn route(
             let Some(c) = id(c) else {
                 return Resp::error(404, 10003, "Unknown Channel");
             };
+            // An enforced nonce seen before in this channel: Discord answers with the message
+            // made then instead of posting a second one.
+            let nonce = match &body["nonce"] {
+                Value::String(n) => Some(n.clone()),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            }
+            .filter(|_| body["enforce_nonce"].as_bool() == Some(true));
+            if let Some(existing) = nonce
+                .as_ref()
+                .and_then(|n| st.nonces.get(&(c, n.clone())))
+                .and_then(|m| st.messages.get(m))
+            {
+                return Resp::ok(existing.clone());
+            }
             let msg = new_bot_message(inner, st, c, body, parts, None);
+            if let (Some(n), Some(m)) = (nonce, value_id(&msg["id"])) {
+                st.nonces.insert((c, n), m);
+            }
             Resp::ok(msg)
         }
         ("GET", ["channels", c, "messages"]) => {
+            // Like Discord: `limit` 1..=100 (default 50); `after` gives the messages right
+            // after that id, `before` those right before it, neither the newest; every page
+            // is newest first, even with `after`.
             let c = id(c).unwrap_or(0);
+            let param = |name: &str| {
+                query
+                    .split('&')
+                    .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+                    .and_then(|v| v.parse::<u64>().ok())
+            };
+            let limit = param("limit").unwrap_or(50).clamp(1, 100) as usize;
             let mut msgs: Vec<(u64, Value)> = st
                 .messages
                 .iter()
                 .filter(|(_, m)| value_id(&m["channel_id"]) == Some(c))
                 .map(|(k, m)| (*k, m.clone()))
                 .collect();
-            msgs.sort_by_key(|m| std::cmp::Reverse(m.0));
-            let limit = query
-                .split('&')
-                .find_map(|kv| kv.strip_prefix("limit="))
-                .and_then(|l| l.parse().ok())
-                .unwrap_or(50usize);
-            Resp::ok(Value::Array(
-                msgs.into_iter().take(limit).map(|(_, m)| m).collect(),
-            ))
+            let page: Vec<(u64, Value)> = if let Some(after) = param("after") {
+                msgs.retain(|m| m.0 > after);
+                msgs.sort_by_key(|m| m.0);
+                msgs.truncate(limit);
+                msgs.reverse();
+                msgs
+            } else {
+                if let Some(before) = param("before") {
+                    msgs.retain(|m| m.0 < before);
+                }
+                msgs.sort_by_key(|m| std::cmp::Reverse(m.0));
+                msgs.truncate(limit);
+                msgs
+            };
+            Resp::ok(Value::Array(page.into_iter().map(|(_, m)| m).collect()))
         }
         ("GET", ["channels", _, "messages", m]) => match id(m).and_then(|m| st.messages.get(&m)) {
             Some(msg) => Resp::ok(msg.clone()),

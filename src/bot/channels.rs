@@ -1,0 +1,194 @@
+//! Per-channel behaviour as the bot applies it: `[discord] answer_channels` is the starting
+//! set, and the settings admins make with `/channel` (kept in the store) win over it. The
+//! table is shared by the commands (which change it at once in this process) and a refresh
+//! task that re-reads the store every `[discord] settings_refresh_secs`, so another bot
+//! process on the same store (shards on one PostgreSQL) applies a change within that time.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use parking_lot::RwLock;
+use tracing::{debug, warn};
+
+use crate::store::channels::{Change, ChannelSettings};
+use crate::store::Store;
+
+/// The answer-channel rule and the channel settings. Locks are held only to read or swap a
+/// map, never across `.await`.
+#[derive(Debug, Default)]
+pub struct Channels {
+    configured: HashSet<u64>,
+    settings: RwLock<HashMap<u64, ChannelSettings>>,
+}
+
+/// What applies in one channel, and where it comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Effective {
+    /// The channel.
+    pub channel: u64,
+    /// Every message is a question there.
+    pub answer_all: bool,
+    /// `answer_all` was set with `/channel` (else it comes from the config).
+    pub answer_all_set: bool,
+    /// Threads setting, when one was made.
+    pub threads: Option<bool>,
+    /// The channel's default article, when one was set.
+    pub article: Option<String>,
+}
+
+impl Channels {
+    /// The configured answer channels, no settings yet.
+    pub fn new(configured: impl IntoIterator<Item = u64>) -> Channels {
+        Channels {
+            configured: configured.into_iter().collect(),
+            settings: RwLock::default(),
+        }
+    }
+
+    /// Whether every message in `channel` is a question: a setting, else the config.
+    pub fn answers_all(&self, channel: u64) -> bool {
+        self.settings
+            .read()
+            .get(&channel)
+            .and_then(|s| s.answer_all)
+            .unwrap_or_else(|| self.configured.contains(&channel))
+    }
+
+    /// Whether any channel answers every message (config or setting).
+    pub fn any_answers_all(&self) -> bool {
+        let settings = self.settings.read();
+        settings.values().any(|s| s.answer_all == Some(true))
+            || self
+                .configured
+                .iter()
+                .any(|c| settings.get(c).and_then(|s| s.answer_all) != Some(false))
+    }
+
+    /// The channel's default article (an article id), if an admin set one.
+    pub fn article(&self, channel: u64) -> Option<String> {
+        self.settings
+            .read()
+            .get(&channel)
+            .and_then(|s| s.article.clone())
+    }
+
+    /// What applies in `channel`.
+    pub fn effective(&self, channel: u64) -> Effective {
+        let settings = self.settings.read();
+        let set = settings.get(&channel);
+        let answer_all_set = set.and_then(|s| s.answer_all);
+        Effective {
+            channel,
+            answer_all: answer_all_set.unwrap_or_else(|| self.configured.contains(&channel)),
+            answer_all_set: answer_all_set.is_some(),
+            threads: set.and_then(|s| s.threads),
+            article: set.and_then(|s| s.article.clone()),
+        }
+    }
+
+    /// Every channel that is configured or has a setting, by channel id.
+    pub fn list(&self) -> Vec<Effective> {
+        let mut ids: Vec<u64> = self.configured.iter().copied().collect();
+        ids.extend(self.settings.read().keys().copied());
+        ids.sort_unstable();
+        ids.dedup();
+        ids.into_iter().map(|c| self.effective(c)).collect()
+    }
+
+    /// Replaces the settings with those read from the store.
+    pub fn replace(&self, all: Vec<ChannelSettings>) {
+        let map = all.into_iter().map(|s| (s.channel, s)).collect();
+        *self.settings.write() = map;
+    }
+
+    /// Applies a change made here (the store has it too; the next refresh reads it back).
+    pub fn apply(&self, channel: u64, guild: Option<u64>, change: &Change) {
+        let mut settings = self.settings.write();
+        let entry = settings.entry(channel).or_insert_with(|| ChannelSettings {
+            channel,
+            guild,
+            ..ChannelSettings::default()
+        });
+        match change {
+            Change::AnswerAll(on) => entry.answer_all = Some(*on),
+            Change::Threads(on) => entry.threads = Some(*on),
+            Change::Article(article) => entry.article = article.clone(),
+        }
+    }
+}
+
+/// Reads the settings from the store into the table; a failed read keeps those last read.
+/// Returns whether the read worked.
+pub async fn load(store: &Store, channels: &Channels) -> bool {
+    match store.channel_settings().await {
+        Ok(all) => {
+            channels.replace(all);
+            true
+        }
+        Err(error) => {
+            warn!(%error, "cannot read the channel settings; keeping those last read");
+            false
+        }
+    }
+}
+
+/// Re-reads the settings every `every` in the background until the store or the table is
+/// gone; a failed read keeps those last read (and warns once per spell of failures).
+pub fn watch(store: &Arc<Store>, channels: &Arc<Channels>, every: Duration) {
+    let store = Arc::downgrade(store);
+    let channels = Arc::downgrade(channels);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tick.tick().await; // the first tick is immediate: the start already read them
+        let mut failing = false;
+        loop {
+            tick.tick().await;
+            let (Some(store), Some(channels)) = (store.upgrade(), channels.upgrade()) else {
+                return;
+            };
+            match store.channel_settings().await {
+                Ok(all) => {
+                    if failing {
+                        debug!("channel settings readable again");
+                    }
+                    failing = false;
+                    channels.replace(all);
+                }
+                Err(error) => {
+                    if !failing {
+                        warn!(%error, "cannot re-read the channel settings; keeping those last read");
+                    }
+                    failing = true;
+                }
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_setting_wins_over_the_config_either_way() {
+        let channels = Channels::new([1, 2]);
+        assert!(channels.answers_all(1) && !channels.answers_all(3));
+        channels.apply(1, Some(9), &Change::AnswerAll(false));
+        channels.apply(3, Some(9), &Change::AnswerAll(true));
+        assert!(!channels.answers_all(1) && channels.answers_all(2) && channels.answers_all(3));
+        assert!(channels.any_answers_all());
+        channels.apply(2, Some(9), &Change::AnswerAll(false));
+        channels.apply(3, Some(9), &Change::AnswerAll(false));
+        assert!(!channels.any_answers_all());
+        channels.apply(4, None, &Change::Article(Some("b".into())));
+        assert_eq!(channels.article(4).as_deref(), Some("b"));
+        let listed: Vec<u64> = channels.list().iter().map(|e| e.channel).collect();
+        assert_eq!(listed, [1, 2, 3, 4]);
+        assert!(channels.list()[0].answer_all_set);
+        channels.replace(Vec::new());
+        assert!(channels.answers_all(1) && !channels.answers_all(3));
+        assert_eq!(channels.article(4), None);
+    }
+}
