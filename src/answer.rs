@@ -54,6 +54,29 @@ impl Response {
     pub fn hits(&self) -> impl Iterator<Item = &Hit> {
         self.answer.iter().chain(self.alternatives.iter())
     }
+
+    /// Puts the best passage of `article` (an article id) first when one of the good passages
+    /// is from it (a channel's default article); the others keep their order. A response
+    /// without an answer stays without one.
+    pub fn prefer_article(&mut self, article: &str) {
+        if self
+            .answer
+            .as_ref()
+            .is_none_or(|hit| hit.passage.article == article)
+        {
+            return;
+        }
+        if let Some(i) = self
+            .alternatives
+            .iter()
+            .position(|hit| hit.passage.article == article)
+        {
+            let preferred = self.alternatives.remove(i);
+            if let Some(previous) = self.answer.replace(preferred) {
+                self.alternatives.insert(0, previous);
+            }
+        }
+    }
 }
 
 impl Hit {
@@ -183,6 +206,50 @@ fn contains_text(haystack: &str, needle: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn hit(id: &str, article: &str) -> Hit {
+        Hit::new(
+            PassageRef {
+                id: id.to_string(),
+                article: article.to_string(),
+                title: article.to_string(),
+                paragraph: 1,
+                point: None,
+                text: String::new(),
+            },
+            Vec::new(),
+            1.0,
+            1.0,
+            None,
+            Marks::default(),
+        )
+    }
+
+    fn ids(response: &Response) -> Vec<&str> {
+        response.hits().map(|h| h.passage.id.as_str()).collect()
+    }
+
+    #[test]
+    fn a_preferred_article_comes_first_only_among_good_passages() {
+        let mut response = Response {
+            question: "q".into(),
+            answer: Some(hit("a:1", "a")),
+            alternatives: vec![hit("a:2", "a"), hit("b:1", "b"), hit("b:2", "b")],
+        };
+        response.prefer_article("b");
+        assert_eq!(ids(&response), ["b:1", "a:1", "a:2", "b:2"]);
+        response.prefer_article("b");
+        assert_eq!(ids(&response), ["b:1", "a:1", "a:2", "b:2"]);
+        response.prefer_article("c");
+        assert_eq!(ids(&response), ["b:1", "a:1", "a:2", "b:2"]);
+        let mut none = Response {
+            question: "q".into(),
+            answer: None,
+            alternatives: vec![hit("b:1", "b")],
+        };
+        none.prefer_article("b");
+        assert!(none.answer.is_none());
+    }
 
     #[test]
     fn contains_text_agrees_with_contains() {

@@ -70,8 +70,10 @@ pub fn slow_down_reply(ephemeral: bool) -> Reply {
     )
 }
 
-/// Checks the question's length and content, then answers it with the current engine.
-pub async fn answer_question(data: &Data, question: &str) -> anyhow::Result<Outcome> {
+/// Checks the question's length and content, then answers it with the current engine; in a
+/// channel with its own default article (`/channel article`) that article's passage comes
+/// first when one answers the question.
+pub async fn answer_question(data: &Data, question: &str, channel: u64) -> anyhow::Result<Outcome> {
     let engine = data.engine.current();
     let limit = engine.max_question_chars();
     let chars = question.chars().count();
@@ -83,9 +85,12 @@ pub async fn answer_question(data: &Data, question: &str) -> anyhow::Result<Outc
     }
     let owned = question.to_string();
     // Searching is CPU work: keep it off the threads that drive the gateway.
-    let response = tokio::task::spawn_blocking(move || engine.ask(&owned))
+    let mut response = tokio::task::spawn_blocking(move || engine.ask(&owned))
         .await
         .context("the answer task stopped")??;
+    if let Some(article) = data.channels.article(channel) {
+        response.prefer_article(&article);
+    }
     Ok(Outcome::Answered(Arc::new(response)))
 }
 

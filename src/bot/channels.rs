@@ -118,6 +118,34 @@ impl Channels {
     }
 }
 
+/// One line per channel for admins (`/about`, `summit-bot channels`): what answers every
+/// message and where a default article is set; a note when nothing is.
+pub fn describe(list: &[Effective]) -> String {
+    if list.is_empty() {
+        return "No answer channels and no channel settings: the bot answers mentions and DMs."
+            .to_string();
+    }
+    list.iter()
+        .map(|e| {
+            let mut parts = vec![match (e.answer_all, e.answer_all_set) {
+                (true, true) => "answers every message (/channel)",
+                (false, true) => "only mentions (/channel)",
+                (true, false) => "answers every message (config)",
+                (false, false) => "only mentions",
+            }
+            .to_string()];
+            if let Some(article) = &e.article {
+                parts.push(format!("article `{article}`"));
+            }
+            if let Some(threads) = e.threads {
+                parts.push(format!("threads {}", if threads { "on" } else { "off" }));
+            }
+            format!("channel {}: {}", e.channel, parts.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Reads the settings from the store into the table; a failed read keeps those last read.
 /// Returns whether the read worked.
 pub async fn load(store: &Store, channels: &Channels) -> bool {
@@ -187,8 +215,16 @@ mod tests {
         let listed: Vec<u64> = channels.list().iter().map(|e| e.channel).collect();
         assert_eq!(listed, [1, 2, 3, 4]);
         assert!(channels.list()[0].answer_all_set);
+        assert_eq!(
+            describe(&channels.list()),
+            "channel 1: only mentions (/channel)\nchannel 2: only mentions (/channel)\nchannel 3: only mentions (/channel)\nchannel 4: only mentions, article `b`"
+        );
         channels.replace(Vec::new());
         assert!(channels.answers_all(1) && !channels.answers_all(3));
         assert_eq!(channels.article(4), None);
+        assert_eq!(
+            describe(&channels.list()),
+            "channel 1: answers every message (config)\nchannel 2: answers every message (config)"
+        );
     }
 }

@@ -202,7 +202,7 @@ async fn answer_message_inner(
         _ => return Ok(Handled::Throttled),
     }
     let _answering = data.in_flight.enter();
-    let outcome = answer_question(data, &question).await?;
+    let outcome = answer_question(data, &question, channel).await?;
     let quiet = !addressed
         && match &outcome {
             Outcome::Answered(response) => response.answer.is_none(),
@@ -313,7 +313,7 @@ async fn on_edit(
         event.guild_id.is_none(),
         !data.channels.answers_all(event.channel_id.get()),
     );
-    let outcome = answer_question(data, &question)
+    let outcome = answer_question(data, &question, event.channel_id.get())
         .await
         .inspect_err(|_| count_error(source))?;
     let asked = Question {

@@ -1,6 +1,7 @@
 //! The command line (clap): the console chat, one-shot look-ups, JSON lines for other
 //! programs, index maintenance and evaluation. A thin front end over [`crate::engine`].
 
+pub mod channels;
 pub mod console;
 pub mod hub;
 pub mod install;
@@ -124,6 +125,9 @@ pub enum Command {
         #[command(subcommand)]
         command: model::ModelCommand,
     },
+    /// What the bot does in each channel: answer channels (config, then /channel settings
+    /// from the store), default articles, and the newest message seen (catch-up).
+    Channels,
     /// Interactive console chat (the default without a Discord token).
     Chat,
     /// Run the Discord bot (needs DISCORD_TOKEN or DISCORD_TOKEN_FILE).
@@ -272,6 +276,9 @@ pub fn run(command: Command, config: &Config) -> anyhow::Result<i32> {
             out.write_all(report::run(config, &options)?.as_bytes())?;
         }
         Command::Model { command } => return model::run(command, config, &mut out),
+        Command::Channels => {
+            out.write_all(channels::run(config)?.as_bytes())?;
+        }
         Command::Chat => {
             let engine = open_engine(&options)?;
             let store = crate::store::Store::start(&config.store)

@@ -285,6 +285,20 @@ pub fn with_feedback(mut reply: Reply, answer: u64) -> Reply {
     reply
 }
 
+/// Adds a field (cut to Discord's limits, mentions neutralised) to a reply's first embed.
+pub fn with_field(mut reply: Reply, name: &str, value: &str) -> Reply {
+    if let Some(first) = reply.embeds.first_mut() {
+        if first.fields.len() < limit::FIELDS {
+            first.fields.push(Field {
+                name: truncate_words(name, limit::FIELD_NAME),
+                value: truncate_words(&neutralise_mentions(value), limit::FIELD_VALUE),
+            });
+            *first = fit_total(std::mem::take(first));
+        }
+    }
+    reply
+}
+
 /// The note on a reply to a question asked while the bot was away (the catch-up).
 pub const LATE_NOTE: &str = "Answered late: I was offline when this was asked.";
 

@@ -46,14 +46,31 @@ fn article_option(ctx: Context<'_>) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The article an autocomplete refers to: the one chosen so far, else the default.
+/// The article an autocomplete refers to: the one chosen so far, else the channel's, else the
+/// default.
 fn chosen_article<'e>(ctx: Context<'_>, engine: &'e Engine) -> Option<&'e ArticleSummary> {
-    engine.article(article_option(ctx).as_deref()).ok()
+    pick(ctx, engine, article_option(ctx).as_deref()).ok()
+}
+
+/// The article a look-up means: the one asked for, else the channel's default article (set
+/// with `/channel article`; one since removed from the folder falls back), else the index's.
+fn pick<'e>(
+    ctx: Context<'_>,
+    engine: &'e Engine,
+    asked: Option<&str>,
+) -> Result<&'e ArticleSummary, LookupError> {
+    if asked.is_some() {
+        return engine.article(asked);
+    }
+    let channel = ctx.data().channels.article(ctx.channel_id().get());
+    channel
+        .and_then(|id| engine.article(Some(&id)).ok())
+        .map_or_else(|| engine.article(None), Ok)
 }
 
 /// Autocomplete for articles: titles containing what was typed (or ids starting with it);
 /// the value sent back is the article id.
-async fn autocomplete_article(
+pub async fn autocomplete_article(
     ctx: Context<'_>,
     partial: &str,
 ) -> serenity::CreateAutocompleteResponse {
@@ -150,7 +167,7 @@ pub async fn point(
     article: Option<String>,
 ) -> Result<(), Error> {
     let engine = ctx.data().engine.current();
-    let reply = match engine.article(article.as_deref()) {
+    let reply = match pick(ctx, &engine, article.as_deref()) {
         Err(err) => unknown_article(&err),
         Ok(a) => match engine.point(a, number)? {
             Some(hit) => embed::point_reply(&hit),
@@ -176,7 +193,7 @@ pub async fn points(
     article: Option<String>,
 ) -> Result<(), Error> {
     let engine = ctx.data().engine.current();
-    let reply = match engine.article(article.as_deref()) {
+    let reply = match pick(ctx, &engine, article.as_deref()) {
         Err(err) => unknown_article(&err),
         Ok(a) => embed::points_reply(&a.title, &a.points),
     };
@@ -195,7 +212,7 @@ pub async fn footnote(
     article: Option<String>,
 ) -> Result<(), Error> {
     let engine = ctx.data().engine.current();
-    let reply = match engine.article(article.as_deref()) {
+    let reply = match pick(ctx, &engine, article.as_deref()) {
         Err(err) => unknown_article(&err),
         Ok(a) => match a.footnote(number) {
             Some(f) => embed::footnote_reply(f),
@@ -219,8 +236,8 @@ pub async fn about(ctx: Context<'_>) -> Result<(), Error> {
         let engine = ctx.data().engine.current();
         (engine.about(), engine.model().describe())
     };
-    // A failed reload (say, a broken file dropped into the folder) and the model that answers
-    // are news for admins only.
+    // A failed reload (say, a broken file dropped into the folder), the model that answers
+    // and the channel settings are news for admins only.
     let admin = crate::bot::admin::author_is_admin(ctx).await;
     let failure = ctx
         .data()
@@ -229,12 +246,13 @@ pub async fn about(ctx: Context<'_>) -> Result<(), Error> {
         .filter(|_| admin)
         .map(|f| f.to_string());
     let model = admin.then_some(model);
-    send_to_interaction(
-        ctx,
-        &embed::about_reply(&about, failure.as_deref(), model.as_deref()),
-        None,
-    )
-    .await
+    let mut reply = embed::about_reply(&about, failure.as_deref(), model.as_deref());
+    let channels = ctx.data().channels.list();
+    if admin && !channels.is_empty() {
+        let listed = crate::bot::channels::describe(&channels);
+        reply = embed::with_field(reply, "Channels (shown to admins)", &listed);
+    }
+    send_to_interaction(ctx, &reply, None).await
 }
 
 /// Read the articles folder again now (admins only)

@@ -77,7 +77,7 @@ async fn answer_interaction_inner(
         return Ok(());
     }
     let _answering = data.in_flight.enter();
-    let work = answer_question(data, question);
+    let work = answer_question(data, question, ctx.channel_id().get());
     tokio::pin!(work);
     let outcome = tokio::select! {
         result = &mut work => result?,

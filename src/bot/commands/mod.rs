@@ -1,8 +1,9 @@
-//! All application commands, one file per group: [`ask`] (questions) and [`article`]
-//! (look-ups of points, footnotes and facts).
+//! All application commands, one file per group: [`ask`] (questions), [`article`]
+//! (look-ups of points, footnotes and facts), [`gaps`] and [`channel`] (admins).
 
 pub mod article;
 pub mod ask;
+pub mod channel;
 pub mod gaps;
 
 use super::{Data, Error};
@@ -19,5 +20,6 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         article::reload(),
         article::help(),
         gaps::gaps(),
+        channel::channel(),
     ]
 }
