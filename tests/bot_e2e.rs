@@ -50,6 +50,7 @@ async fn registers_every_command_with_descriptions() {
             "Find in article",
             "about",
             "ask",
+            "channel",
             "footnote",
             "gaps",
             "help",
@@ -93,7 +94,7 @@ async fn registers_in_configured_guilds() {
     let bot = start_bot(|c| c.discord.guilds = vec![GUILD_ID]).await;
     let path = format!("/api/v10/applications/{APPLICATION_ID}/guilds/{GUILD_ID}/commands");
     assert!(bot.fake.requests().iter().any(|r| r.is("PUT", &path)));
-    assert_eq!(bot.fake.registered_commands(Some(GUILD_ID)).len(), 9);
+    assert_eq!(bot.fake.registered_commands(Some(GUILD_ID)).len(), 10);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
