@@ -2,6 +2,8 @@
 //! [`Weights::prefix`] scopes names the way the modules nest (`encoder.layer.0` then
 //! `attention.self.query`), candle's `VarBuilder::pp`; a checkpoint whose names all start with
 //! its model type (`bert.embeddings…`, as some exports write them) is read through that prefix.
+//! A matrix may be stored as int8 with one f32 scale per row (the shipped MiniLM); it is
+//! dequantised to f32 at load.
 
 use safetensors::SafeTensors;
 
@@ -62,8 +64,33 @@ impl<'a> Weights<'a> {
                 .chunks_exact(4)
                 .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
                 .collect()),
+            // int8 with one f32 scale per row in `{name}_scale` (scripts/quantise_minilm.py):
+            // dequantised here, once.
+            safetensors::Dtype::I8 => {
+                let scales = self.tensors.tensor(&format!("{name}_scale")).map_err(|_| {
+                    ContextualError::Weights(format!("{name} is I8 without {name}_scale"))
+                })?;
+                let rows = shape.first().copied().unwrap_or(1);
+                if scales.dtype() != safetensors::Dtype::F32 || scales.shape() != [rows] {
+                    return Err(ContextualError::Weights(format!(
+                        "{name}_scale must be F32 of shape [{rows}]"
+                    )));
+                }
+                let scales: Vec<f32> = scales
+                    .data()
+                    .chunks_exact(4)
+                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                    .collect();
+                let width = view.data().len() / rows.max(1);
+                Ok(view
+                    .data()
+                    .chunks(width.max(1))
+                    .zip(&scales)
+                    .flat_map(|(row, &scale)| row.iter().map(move |&v| v as i8 as f32 * scale))
+                    .collect())
+            }
             other => Err(ContextualError::Weights(format!(
-                "{name} is {other:?}, expected F32"
+                "{name} is {other:?}, expected F32 (or I8 with per-row scales)"
             ))),
         }
     }
@@ -92,5 +119,46 @@ impl<'a> Weights<'a> {
             bias: scope.tensor("bias", &[width])?,
             eps,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use safetensors::tensor::TensorView;
+    use safetensors::Dtype;
+
+    #[test]
+    fn int8_rows_are_dequantised_with_their_scales() {
+        let values: Vec<u8> = [1i8, -2, 127, 0, 5, -127]
+            .iter()
+            .map(|&v| v as u8)
+            .collect();
+        let scales: Vec<u8> = [0.5f32, 2.0].iter().flat_map(|s| s.to_le_bytes()).collect();
+        let bytes = safetensors::serialize(
+            [
+                (
+                    "bert.m.weight",
+                    TensorView::new(Dtype::I8, vec![2, 3], &values).unwrap(),
+                ),
+                (
+                    "bert.m.weight_scale",
+                    TensorView::new(Dtype::F32, vec![2], &scales).unwrap(),
+                ),
+            ],
+            None,
+        )
+        .unwrap();
+        let tensors = SafeTensors::deserialize(&bytes).unwrap();
+        // Names under `bert.` are found through that prefix.
+        let weights = Weights::new(&tensors, "bert", "m.weight");
+        assert_eq!(
+            weights.prefix("m").tensor("weight", &[2, 3]).unwrap(),
+            vec![0.5, -1.0, 63.5, 0.0, 10.0, -254.0]
+        );
+        assert_eq!(
+            weights.tensor("m.weight", &[3, 2]).unwrap_err().to_string(),
+            "model.safetensors: bert.m.weight has shape [2, 3], expected [3, 2]"
+        );
     }
 }
