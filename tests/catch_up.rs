@@ -315,6 +315,10 @@ async fn a_fresh_identify_catches_up_and_a_resume_does_not() {
         false,
     );
     fake.message_update(&original, &format!("<@{BOT_USER_ID}> never mind"));
+    // Answered in a thread the bot started from it (`[discord] threads`): no reply in the
+    // channel's pages, and still not answered again.
+    let in_thread = posted_while_away(fake, USER_ID, "Who signed the agreement?");
+    fake.mark_thread_started_by_bot(in_thread, "Who signed the agreement?");
     let (chatter, _) = fake.message_create(
         CHANNEL_ID,
         USER_ID,
@@ -336,6 +340,10 @@ async fn a_fresh_identify_catches_up_and_a_resume_does_not() {
     assert!(
         fake.bot_replies_to(edited).is_empty(),
         "an edited question was answered"
+    );
+    assert!(
+        fake.bot_replies_to(in_thread).is_empty(),
+        "a question answered in the bot's thread was answered again"
     );
     assert!(
         fake.bot_replies_to(chatter).is_empty(),

@@ -10,7 +10,7 @@
 //! and the next one starts after the largest id. Then, oldest first, every message
 //! [`events::answer_message`] would answer goes through it (same filters, rate limits, log
 //! and metrics; the reply says it is late), except messages the bot already replied to (its
-//! replies reference their question), edited ones (the question may have changed; a deleted
+//! replies reference their question, or it started a thread from the question), edited ones (the question may have changed; a deleted
 //! one is simply not there) and those posted after the READY (the gateway delivers those).
 //! The reply's enforced nonce (the question's id) keeps a crash between reading and
 //! recording from posting twice. A channel the bot can no longer read is skipped with one
@@ -184,11 +184,23 @@ async fn catch_up_channel(
     }
     messages.sort_by_key(|m| m.id);
     messages.dedup_by_key(|m| m.id);
+    // Answered: a bot message in the channel references the question, or the bot started a
+    // thread from it (`[discord] threads`: the answer is in the thread, not in these pages).
     let replied: HashSet<u64> = messages
         .iter()
         .filter(|m| m.author.id == bot_id)
         .filter_map(|m| m.message_reference.as_ref()?.message_id)
         .map(|id| id.get())
+        .chain(
+            messages
+                .iter()
+                .filter(|m| {
+                    m.thread
+                        .as_ref()
+                        .is_some_and(|t| t.owner_id == Some(bot_id))
+                })
+                .map(|m| m.id.get()),
+        )
         .collect();
     let newest = messages.last().map(|m| m.id.get());
     for mut message in messages {

@@ -799,6 +799,29 @@ impl FakeDiscord {
         replies.into_iter().map(|(_, m)| m).collect()
     }
 
+    /// Marks stored message `message_id` as the start of a public thread the bot created (as
+    /// Discord does: the thread's id is the message's, the message gains `thread` and the
+    /// HAS_THREAD flag), e.g. a question answered in a thread before a restart.
+    pub fn mark_thread_started_by_bot(&self, message_id: u64, name: &str) {
+        let mut st = self.inner.lock();
+        let Some(message) = st.messages.get_mut(&message_id) else {
+            return;
+        };
+        let parent = message["channel_id"].clone();
+        message["flags"] = json!(message["flags"].as_u64().unwrap_or(0) | 32);
+        message["thread"] = json!({
+            "id": message_id.to_string(), "type": 11, "guild_id": GUILD_ID.to_string(),
+            "parent_id": parent, "name": name, "owner_id": BOT_USER_ID.to_string(),
+            "position": 0, "permission_overwrites": [], "nsfw": false, "topic": null,
+            "last_message_id": null, "rate_limit_per_user": 0, "flags": 0,
+            "message_count": 1, "member_count": 1,
+            "thread_metadata": {
+                "archived": false, "auto_archive_duration": 1440,
+                "archive_timestamp": iso_timestamp(SystemTime::now()), "locked": false,
+            },
+        });
+    }
+
     /// A fresh snowflake (current time + counter).
     pub fn next_id(&self) -> u64 {
         self.inner.lock().snowflake()
