@@ -14,7 +14,8 @@
 //! here so it can only improve; of a fifth chat-style set, written before the experiments of
 //! BENCHMARKS "The ceiling of sentence embeddings" and scored once (`probe-held.jsonl`: 37
 //! questions, 12 off-topic), at least 36 of 49. Floors are what the engine scores today, so a
-//! regression fails.
+//! regression fails. Every score counts the exact passage (`eval`'s point rule): a whole
+//! enumerating paragraph fails where the expected phrase is one of its points.
 
 use summit_bot::engine::{Engine, EngineOptions};
 use summit_bot::eval::{parse_cases, parse_items, run, run_items};

@@ -2,6 +2,10 @@
 //! footnotes (`{"q", "any": [..], "footnotes": [..]}` or `{"q", "none": true}`), and of
 //! conversations (`{"dialog": [turn, …]}`, each turn such a question, asked in order with
 //! the previous exchange as context). A plain line is asked alone, never with context.
+//!
+//! The exact passage counts: an answer with a whole paragraph that enumerates points fails
+//! when every expected phrase it holds lies inside a single point (the reader asked about that
+//! point and got the list). A phrase outside the points (the list's introduction) passes.
 
 use serde::Deserialize;
 
@@ -111,8 +115,10 @@ pub fn normalise(text: &str) -> String {
     mapped.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Why a case failed, or `None` if it passed.
-pub fn check(case: &Case, response: &Response) -> Option<String> {
+/// Why a case failed, or `None` if it passed. `points` are the texts of the points the
+/// answer's paragraph enumerates, in order (empty when the answer is a point or its paragraph
+/// has none): see [`point_rule`].
+pub fn check(case: &Case, response: &Response, points: &[&str]) -> Option<String> {
     match (&response.answer, case.none) {
         (None, true) => None,
         (Some(hit), true) => Some(format!("expected no answer, got {}", hit.passage.id)),
@@ -129,7 +135,7 @@ pub fn check(case: &Case, response: &Response) -> Option<String> {
                 .filter(|n| !numbers.contains(n))
                 .collect();
             match (phrase_ok, missing.is_empty()) {
-                (true, true) => None,
+                (true, true) => point_rule(case, &hit.passage.id, &text, points),
                 (false, _) => Some(format!(
                     "got {} without any of {:?}",
                     hit.passage.id, case.any
@@ -141,6 +147,36 @@ pub fn check(case: &Case, response: &Response) -> Option<String> {
             }
         }
     }
+}
+
+/// The point rule: a paragraph answer fails when each expected phrase it holds lies inside a
+/// single one of its `points` (the exact answer was that point, not the whole list).
+fn point_rule(case: &Case, id: &str, text: &str, points: &[&str]) -> Option<String> {
+    if points.is_empty() || case.any.is_empty() {
+        return None;
+    }
+    let points: Vec<String> = points.iter().map(|p| normalise(p)).collect();
+    let mut inside = None;
+    for phrase in case.any.iter().map(|p| normalise(p)) {
+        if !text.contains(&phrase) {
+            continue;
+        }
+        // Every place the phrase occurs in the paragraph must be inside the same point.
+        let holder = points.iter().position(|p| p.contains(&phrase));
+        let occurrences = text.matches(phrase.as_str()).count();
+        match holder {
+            Some(k) if points[k].matches(phrase.as_str()).count() == occurrences => {
+                inside.get_or_insert((k, phrase));
+            }
+            _ => return None,
+        }
+    }
+    inside.map(|(k, phrase)| {
+        format!(
+            "got the whole of {id} where item {} of its list holds {phrase:?}",
+            k + 1
+        )
+    })
 }
 
 /// The outcome of an evaluation.
@@ -178,7 +214,7 @@ pub fn run_items(engine: &Engine, items: &[Item]) -> Result<Report, EvalError> {
         match item {
             Item::Single(case) => {
                 let response = engine.ask(&case.q)?;
-                match check(case, &response) {
+                match judge(engine, case, &response) {
                     None => report.passed += 1,
                     Some(why) => report.failures.push((case.q.clone(), why)),
                 }
@@ -188,7 +224,7 @@ pub fn run_items(engine: &Engine, items: &[Item]) -> Result<Report, EvalError> {
                 let mut previous: Option<Turn> = None;
                 for (k, case) in turns.iter().enumerate() {
                     let (response, turn) = engine.ask_in(&case.q, previous.as_ref())?;
-                    match check(case, &response) {
+                    match judge(engine, case, &response) {
                         None => report.passed += 1,
                         Some(why) => report.failures.push((
                             format!("{} (dialog {dialogs}, turn {})", case.q, k + 1),
@@ -208,10 +244,74 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Result<Report, EvalError> {
     let mut report = Report::default();
     for case in cases {
         let response = engine.ask(&case.q)?;
-        match check(case, &response) {
+        match judge(engine, case, &response) {
             None => report.passed += 1,
             Some(why) => report.failures.push((case.q.clone(), why)),
         }
     }
     Ok(report)
+}
+
+/// [`check`] with the points of the answer's paragraph, read from the engine's articles.
+fn judge(engine: &Engine, case: &Case, response: &Response) -> Option<String> {
+    let points = response
+        .answer
+        .as_ref()
+        .filter(|hit| hit.passage.point.is_none())
+        .and_then(|hit| {
+            let article = engine.article(Some(&hit.passage.article)).ok()?;
+            Some(
+                article
+                    .points
+                    .iter()
+                    .filter(|p| p.paragraph == hit.passage.paragraph)
+                    .map(|p| p.text.as_str())
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .unwrap_or_default();
+    check(case, response, &points)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case(any: &[&str]) -> Case {
+        Case {
+            q: "q".to_string(),
+            any: any.iter().map(|p| p.to_string()).collect(),
+            footnotes: Vec::new(),
+            none: false,
+        }
+    }
+
+    const PARAGRAPH: &str = "They agreed on two steps.[1] First, talk often. Second, a hotline.";
+    const POINTS: &[&str] = &["First, talk often.", "Second, a hotline."];
+
+    #[test]
+    fn a_paragraph_fails_only_when_every_phrase_it_holds_is_inside_one_point() {
+        assert_eq!(
+            point_rule(&case(&["a hotline"]), "a:2", PARAGRAPH, POINTS).as_deref(),
+            Some("got the whole of a:2 where item 2 of its list holds \"a hotline\"")
+        );
+        // A phrase of the introduction, or one outside the paragraph beside it: passes.
+        assert_eq!(
+            point_rule(&case(&["two steps", "a hotline"]), "a:2", PARAGRAPH, POINTS),
+            None
+        );
+        assert_eq!(
+            point_rule(&case(&["nowhere", "a hotline"]), "a:2", PARAGRAPH, POINTS).as_deref(),
+            Some("got the whole of a:2 where item 2 of its list holds \"a hotline\"")
+        );
+        // No points (a point answer, or a paragraph without a list), or no phrase: passes.
+        assert_eq!(
+            point_rule(&case(&["a hotline"]), "a:2", PARAGRAPH, &[]),
+            None
+        );
+        assert_eq!(point_rule(&case(&[]), "a:2", PARAGRAPH, POINTS), None);
+        // A phrase also found outside its point ("talk" in the introduction too) passes.
+        let paragraph = "They agreed to talk.[1] First, talk often. Second, a hotline.";
+        assert_eq!(point_rule(&case(&["talk"]), "a:2", paragraph, POINTS), None);
+    }
 }

@@ -101,7 +101,58 @@ const SOURCE_WORDS: &[&str] = &[
     "publication",
 ];
 
+/// Question words that name the kind of answer asked for rather than what it is about
+/// ("on what *date*", "which *story* does it *cite*", "which *outlet*"): the answer itself
+/// meets them (a date, a citation), and a text rarely writes them.
+const TIME_NOUNS: &[&str] = &["date", "dates", "day", "year", "month", "time", "dated"];
+const SOURCE_NOUNS: &[&str] = &[
+    "source",
+    "sources",
+    "sourced",
+    "cite",
+    "cites",
+    "cited",
+    "citing",
+    "citation",
+    "citations",
+    "reference",
+    "references",
+    "referenced",
+    "footnote",
+    "footnotes",
+    "report",
+    "reported",
+    "reports",
+    "reporting",
+    "outlet",
+    "outlets",
+    "publication",
+    "published",
+    "story",
+    "stories",
+    "article",
+    "articles",
+    "piece",
+    "newspaper",
+    "paper",
+    "document",
+];
+const FREQUENCY_NOUNS: &[&str] = &["often", "frequently", "frequency"];
+
 impl AnswerType {
+    /// Whether a question's lowercase `word` names this kind of answer rather than what the
+    /// question is about ("date" of "on what date…", "story" and "cite" of "which story does
+    /// it cite"): a passage holding this kind of answer meets such a word.
+    pub fn is_type_word(self, word: &str) -> bool {
+        let nouns: &[&str] = match self {
+            AnswerType::Time => TIME_NOUNS,
+            AnswerType::Source => SOURCE_NOUNS,
+            AnswerType::Frequency => FREQUENCY_NOUNS,
+            AnswerType::Quantity | AnswerType::Person | AnswerType::Reason => &[],
+        };
+        nouns.contains(&word)
+    }
+
     /// The answer type a question asks for, if it asks for one, from its lowercase words
     /// ([`words_of`] of the lowercased question).
     pub fn of_question(words: &[&str]) -> Option<AnswerType> {
@@ -303,5 +354,16 @@ mod tests {
         assert!(!AnswerType::Quantity.text_holds("in 2013, and on September 25"));
         assert!(!AnswerType::Quantity.text_holds("under Executive Order 13694"));
         assert!(AnswerType::Source.text_holds("According to the White House factsheet"));
+    }
+
+    #[test]
+    fn words_naming_the_kind_of_answer_are_told_from_topic_words() {
+        assert!(AnswerType::Time.is_type_word("date"));
+        assert!(AnswerType::Source.is_type_word("story"));
+        assert!(AnswerType::Source.is_type_word("cite"));
+        assert!(AnswerType::Source.is_type_word("outlet"));
+        assert!(!AnswerType::Source.is_type_word("bloomberg"));
+        assert!(!AnswerType::Time.is_type_word("story"));
+        assert!(!AnswerType::Person.is_type_word("chairs"));
     }
 }

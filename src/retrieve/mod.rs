@@ -8,6 +8,7 @@
 
 pub mod answer_type;
 pub mod cutoff;
+pub mod exact;
 pub mod follow_up;
 pub mod fusion;
 pub mod fuzzy;
@@ -139,6 +140,9 @@ pub struct Retriever {
     /// The first paragraph of the only article, when the (preloaded) index holds one: the
     /// answer to "what is this article about?".
     lead: Option<Arc<Candidate>>,
+    /// Paragraphs that enumerate points, with their points (preloaded corpora only): where
+    /// the exact passage is chosen ([`exact`]).
+    enumerations: exact::Enumerations,
 }
 
 /// Token and document totals of the index, as tantivy's own BM25 statistics compute them.
@@ -213,6 +217,10 @@ impl Retriever {
             all.find(|c| c.passage.paragraph == 1 && c.passage.point.is_none())
                 .cloned()
         });
+        let enumerations = preloaded
+            .as_ref()
+            .map(|segments| exact::Enumerations::build(segments.iter().flatten()))
+            .unwrap_or_default();
         let mut segment_starts = Vec::new();
         let mut slots = Vec::new();
         for (ord, segment) in preloaded.iter().flatten().enumerate() {
@@ -244,6 +252,7 @@ impl Retriever {
         Ok(Retriever {
             small,
             lead,
+            enumerations,
             totals,
             index,
             preloaded,
@@ -518,19 +527,33 @@ impl Retriever {
             .filter(|_| mode == Mode::Combined && !candidates.is_empty())
             .and_then(|c| Some((c, c.question_vector(&plan.text)?)));
         let wanted = AnswerType::of_question(&words).filter(|_| mode != Mode::Semantic);
+        // Words naming the kind of answer ("date", "story", "cite") that the index does not
+        // hold: a passage holding that kind of answer meets them.
+        let type_words: Vec<bool> = plan
+            .terms
+            .iter()
+            .map(|t| {
+                wanted.is_some_and(|kind| kind.is_type_word(&t.surface.to_lowercase()))
+                    && !t.matches.iter().any(|m| !m.ranking_only && m.credit >= 1.0)
+            })
+            .collect();
         let mut hits = Vec::with_capacity(candidates.len());
+        // Scored but refused: a point of an accepted paragraph may still be its exact part.
+        let mut refused = Vec::new();
         let mut scratch = Vec::new();
         for (address, bm25_normalised) in candidates {
             let candidate = self.candidate(searcher, address)?;
+            let holds_type = wanted.is_some_and(|kind| candidate.answer_types.contains(kind));
             let mut hit = score_candidate(
                 &candidate,
                 plan,
                 &lookup,
                 total.max(f32::EPSILON),
                 bm25_normalised,
+                holds_type.then_some(type_words.as_slice()),
                 &mut scratch,
             );
-            if wanted.is_some_and(|kind| candidate.answer_types.contains(kind)) {
+            if holds_type {
                 hit.lexical_score += ANSWER_TYPE_BONUS;
             }
             let similarity = match (&chunk_scores, semantic, &question) {
@@ -583,6 +606,8 @@ impl Retriever {
             }
             if accepted {
                 hits.push(hit);
+            } else {
+                refused.push(hit);
             }
         }
         hits.sort_by(|a, b| {
@@ -591,7 +616,93 @@ impl Retriever {
                 .then(a.record.text.len().cmp(&b.record.text.len()))
                 .then(a.record.id.cmp(&b.record.id))
         });
+        let semantic_of = |slot: usize| {
+            chunk_scores
+                .as_ref()
+                .and_then(|scores| scores.get(slot).copied().flatten())
+                .map(|m| m.score)
+        };
+        // The exact passage goes first; it answers because its paragraph (or a point of it)
+        // passed the bar, so it comes from the accepted hits, the refused ones, or is scored
+        // here.
+        let unit = hits
+            .first()
+            .and_then(|top| self.exact_unit(top, plan, &lookup, &words, semantic_of));
+        if let Some(unit) = unit {
+            let hit = match hits.iter().position(|h| h.record.id == unit.record.id) {
+                Some(at) => hits.remove(at),
+                None => match refused.into_iter().find(|h| h.record.id == unit.record.id) {
+                    Some(hit) => hit,
+                    None => {
+                        let holds_type =
+                            wanted.is_some_and(|kind| unit.answer_types.contains(kind));
+                        score_candidate(
+                            &unit,
+                            plan,
+                            &lookup,
+                            total.max(f32::EPSILON),
+                            0.0,
+                            holds_type.then_some(type_words.as_slice()),
+                            &mut scratch,
+                        )
+                    }
+                },
+            };
+            hits.insert(0, hit);
+        }
         Ok(hits)
+    }
+
+    /// The exact passage, when it is not the best hit `top` itself: when `top` is a
+    /// paragraph that enumerates points or one of its points, the unit [`exact`] chooses for
+    /// the question (one point, or the whole paragraph for a question about the list).
+    fn exact_unit(
+        &self,
+        top: &RankedHit,
+        plan: &QueryPlan,
+        lookup: &Lookup,
+        words: &[&str],
+        semantic_of: impl Fn(usize) -> Option<f32>,
+    ) -> Option<Arc<Candidate>> {
+        let enumeration = self.enumerations.of(&top.record.id)?;
+        let choice = if exact::asks_for_list(words) {
+            Some(exact::Choice::Paragraph)
+        } else {
+            // "each other", "one another" are pronouns: no word of them says where.
+            let reciprocal = |surface: &str| {
+                let surface = surface.to_lowercase();
+                words.windows(2).any(|p| {
+                    matches!(p, ["each", "other"] | ["one", "another"])
+                        && p.contains(&surface.as_str())
+                })
+            };
+            let weights = plan
+                .terms
+                .iter()
+                .map(|t| {
+                    if reciprocal(&t.surface) {
+                        0.0
+                    } else {
+                        t.weight
+                    }
+                })
+                .collect();
+            let evidence = exact::evidence(enumeration, weights, |id| lookup.find(id));
+            // The point whose sentence is the paragraph's closest in meaning: it scores
+            // what the paragraph scores (the same sentence, the same vector).
+            let closest = semantic_of(enumeration.paragraph_slot).and_then(|best| {
+                enumeration
+                    .points
+                    .iter()
+                    .position(|&(_, slot, _)| semantic_of(slot) == Some(best))
+            });
+            exact::choose(&evidence, closest)
+        };
+        let unit = match choice? {
+            exact::Choice::Paragraph => &enumeration.paragraph,
+            exact::Choice::Point(k) => &enumeration.points[k].2,
+        };
+        (unit.record.id != top.record.id).then(|| unit.clone())
     }
 
     /// Passage id of a preloaded document by flat number ("" when not preloaded).
@@ -648,13 +759,16 @@ impl Lookup {
     }
 }
 
-/// Scores one candidate against the question.
+/// Scores one candidate against the question. `type_met` marks the question words a
+/// passage holding the asked kind of answer meets (see [`AnswerType::is_type_word`]), when
+/// this one holds it: they count as found in its text for coverage.
 fn score_candidate(
     candidate: &Candidate,
     plan: &QueryPlan,
     lookup: &Lookup,
     total: f32,
     bm25_normalised: f32,
+    type_met: Option<&[bool]>,
     scratch: &mut Vec<f32>,
 ) -> RankedHit {
     let record = &candidate.record;
@@ -691,6 +805,13 @@ fn score_candidate(
                 in_footnotes[word] = in_footnotes[word].max(credit);
             }
         }
+    }
+    for (credit, _) in in_text
+        .iter_mut()
+        .zip(type_met.unwrap_or_default())
+        .filter(|(_, met)| **met)
+    {
+        *credit = 1.0;
     }
     let mut text_weight = 0.0;
     let mut footnote_only_weight = 0.0;

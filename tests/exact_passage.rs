@@ -1,0 +1,143 @@
+//! The exact passage: a question about one point of an enumerated paragraph gets that point
+//! with its footnotes, a question about the list gets the whole paragraph, and a question
+//! about a cited source gets the passage citing it, footnote included. On the shipped article
+//! and on an article of two other lists (`fixtures/two-enumerations.txt`), whose points are
+//! found by the parser alone: nothing here is written for one article.
+
+use summit_bot::engine::{Engine, EngineOptions};
+use summit_bot::eval::{parse_cases, run};
+use summit_bot::render::text;
+
+fn answer_id(engine: &Engine, question: &str) -> Option<String> {
+    engine
+        .ask(question)
+        .expect("search runs")
+        .answer
+        .map(|hit| hit.passage.id.clone())
+}
+
+#[test]
+fn a_question_about_one_point_gets_that_point_with_its_footnotes() {
+    let engine = Engine::embedded().expect("the shipped article indexes");
+    let response = engine.ask("did they agree to a hotline?").expect("answers");
+    assert_eq!(
+        text::response(&response),
+        "What Obama did and did not accomplish in cyber-espionage talks with Xi (paragraph 2, \
+         point 4)\n\n\
+         Last, the two leaders established a high level working group to deter the spread of \
+         illegal cyber activity, and a hotline to address serious security issues.[2]\n\n\
+         [1] Office of the Press Secretary, “Factsheet: President Xi Jinping’s State Visit to \
+         the United States,” The White House Immediate Press Releases, September 25, 2015.\n\
+         [2] Dialogues will be held twice per year starting at the end of 2015. The U.S. \
+         Secretary of Homeland Security and the U.S. Attorney General will co-chair the \
+         dialogue with the ministerial level Chinese officials in Ministry of Public Security, \
+         Ministry of State Security, Ministry of Justice and the State Internet and \
+         Information.\n\n\
+         match 56% of the question · 0 other matches\n"
+    );
+    for (question, point) in [
+        // No word shared with the point: its sentence is the paragraph's closest in meaning.
+        (
+            "Did the two sides set up a direct channel for urgent problems?",
+            "summit-article:2.4",
+        ),
+        ("what is the third point", "summit-article:2.3"),
+        (
+            "did both countries agree to respond to requests for help",
+            "summit-article:2.1",
+        ),
+        // The office is named in the footnote only the hotline's point cites itself.
+        ("who chairs the dialogue", "summit-article:2.4"),
+    ] {
+        assert_eq!(
+            answer_id(&engine, question).as_deref(),
+            Some(point),
+            "{question}"
+        );
+    }
+}
+
+#[test]
+fn a_question_about_the_list_gets_the_whole_paragraph() {
+    let engine = Engine::embedded().expect("the shipped article indexes");
+    for question in [
+        "what are the four points",
+        "what are all the points they agreed on",
+        "how many things did the leaders agree on",
+    ] {
+        assert_eq!(
+            answer_id(&engine, question).as_deref(),
+            Some("summit-article:2"),
+            "{question}"
+        );
+    }
+}
+
+#[test]
+fn a_question_about_a_cited_source_gets_the_citing_passage_and_its_footnote() {
+    let engine = Engine::embedded().expect("the shipped article indexes");
+    let response = engine
+        .ask("which bloomberg story does the article cite")
+        .expect("answers");
+    let best = response.answer.expect("the citing paragraph answers");
+    assert_eq!(best.passage.id, "summit-article:5");
+    assert_eq!(
+        text::footnote(&best.footnotes[0]),
+        "[3] See “China Halts Cybersecurity Cooperation After U.S. Spying Charges,” Bloomberg, \
+         May 20, 2014."
+    );
+}
+
+#[test]
+fn points_of_any_article_are_answered_exactly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let articles = tmp.path().join("articles");
+    std::fs::create_dir(&articles).unwrap();
+    std::fs::write(
+        articles.join("two-enumerations.txt"),
+        include_str!("fixtures/two-enumerations.txt"),
+    )
+    .unwrap();
+    let engine = Engine::open(&EngineOptions {
+        articles_dir: Some(articles),
+        ..EngineOptions::default()
+    })
+    .expect("engine opens");
+    let response = engine
+        .ask("how often will the ministers meet?")
+        .expect("answers");
+    assert_eq!(
+        text::response(&response),
+        "Two lists in one article (paragraph 1, point 2)\n\n\
+         Second, they will meet every quarter.\n\n\
+         [1] Joint statement, March 3, 2016.\n\n\
+         match 49% of the question · 0 other matches\n"
+    );
+    for (question, id) in [
+        ("are water systems protected?", Some("two-enumerations:3.6")),
+        ("what are the three steps", Some("two-enumerations:1")),
+        ("list the priorities", Some("two-enumerations:3")),
+    ] {
+        assert_eq!(answer_id(&engine, question).as_deref(), id, "{question}");
+    }
+}
+
+#[test]
+fn eval_fails_a_whole_paragraph_when_the_expected_phrase_is_one_point() {
+    let engine = Engine::embedded().expect("the shipped article indexes");
+    let cases = parse_cases(concat!(
+        r#"{"q": "what are the four points", "any": ["hotline to address serious security issues"]}"#,
+        "\n",
+        r#"{"q": "what are the four points", "any": ["four points with respect"]}"#,
+        "\n",
+        r#"{"q": "did they agree to a hotline?", "any": ["hotline to address"], "footnotes": [2]}"#,
+    ))
+    .expect("cases parse");
+    let report = run(&engine, &cases).expect("eval runs");
+    assert_eq!(
+        report.render(),
+        "FAIL \"what are the four points\": got the whole of summit-article:2 where item 4 of \
+         its list holds \"hotline to address serious security issues\"\n\
+         2 passed, 1 failed\n"
+    );
+}
