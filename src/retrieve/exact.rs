@@ -31,6 +31,9 @@ const POINT_SHARE: f32 = 0.7;
 /// over one explaining less ("work" of "will they work on rules…" is in the working group's
 /// point; the sentence closest in meaning is the one about norms).
 const CLEAR_SHARE: f32 = 0.8;
+/// The point closest in meaning is chosen over one explaining more words by up to this share
+/// of the evidence.
+const MEANING_MARGIN: f32 = 0.15;
 /// ...and hold at least this share of it itself (not only the introduction's words with a
 /// stray light word of its own).
 const OWN_SHARE: f32 = 0.2;
@@ -145,13 +148,19 @@ pub enum Choice {
 /// Where the evidence lies. A point explains the evidence when, with the paragraph's context,
 /// it explains at least [`POINT_SHARE`] of the paragraph's word evidence and holds
 /// [`OWN_SHARE`] of it itself. In order: the point holding the paragraph's sentence closest in
-/// meaning (`closest`) if it explains the evidence; the point explaining [`CLEAR_SHARE`]
-/// (the one explaining most, then holding most itself, then the earlier); the closest point
-/// if it holds [`OWN_SHARE`] itself or no word is found at all ("a direct channel for urgent
-/// problems" shares no word with the hotline); a point explaining the evidence; else the
-/// paragraph. `None` when no question word is found in the
-/// paragraph and no point holds its closest sentence: then the ranking's choice stands.
-pub fn choose(evidence: &Evidence, closest: Option<usize>) -> Option<Choice> {
+/// meaning (`closest`) if it explains the evidence within [`MEANING_MARGIN`] of the point
+/// explaining most (meaning decides between points the words explain about equally); the
+/// point explaining [`CLEAR_SHARE`] (the one explaining most, then holding most itself, then
+/// the earlier); the point the ranking put first (`ranked`), if it holds [`OWN_SHARE`]
+/// itself; the closest point, if it holds [`OWN_SHARE`] itself or no word is found at all ("a
+/// direct channel for urgent problems" shares no word with the hotline); a point explaining
+/// the evidence; else the paragraph. `None` when no question word is found in the paragraph
+/// and no point holds its closest sentence: then the ranking's choice stands.
+pub fn choose(
+    evidence: &Evidence,
+    closest: Option<usize>,
+    ranked: Option<usize>,
+) -> Option<Choice> {
     let words = evidence.weights.len();
     let points = evidence.point_text.len();
     // A word in the footnotes of every point is in the introduction's footnotes: context.
@@ -197,10 +206,13 @@ pub fn choose(evidence: &Evidence, closest: Option<usize>) -> Option<Choice> {
                 ea.total_cmp(&eb).then(oa.total_cmp(&ob)).then(b.cmp(&a))
             })
     };
+    let most = shares.iter().map(|s| s.0).fold(0.0, f32::max);
     let closest = closest.filter(|&k| k < points);
+    let ranked = ranked.filter(|&k| k < points && holds_enough(k));
     let chosen = closest
-        .filter(|&k| explains(k, POINT_SHARE))
+        .filter(|&k| explains(k, POINT_SHARE) && shares[k].0 >= most - MEANING_MARGIN * whole)
         .or_else(|| by_words(CLEAR_SHARE))
+        .or(ranked)
         .or(closest.filter(|&k| holds_enough(k)))
         .or_else(|| by_words(POINT_SHARE));
     if let Some(k) = chosen {
@@ -282,10 +294,14 @@ const ALL_OF: &[&str] = &["the", "of", "their", "its", "these", "those"];
 
 /// True when a question asks for a whole list rather than one of its items, from its
 /// lowercase words ([`super::answer_type::words_of`] of the lowercased question): a word of
-/// listing, "all the …", or a count before a plural ("what are the four points").
+/// listing, "all the …", a count before a plural ("what are the four points"), or "how
+/// many" (of items, not of times).
 pub fn asks_for_list(words: &[&str]) -> bool {
     let plural = |w: &str| w.len() > 3 && w.ends_with('s') && !w.ends_with("ss");
-    words.iter().any(|w| LIST_WORDS.contains(w))
+    // "how many points", "how many reasons": the count is the list's (not "how many times").
+    let how_many = words.windows(2).any(|p| p == ["how", "many"]) && !words.contains(&"times");
+    how_many
+        || words.iter().any(|w| LIST_WORDS.contains(w))
         || words.windows(2).any(|p| {
             p[0] == "all" && (ALL_OF.contains(&p[1]) || plural(p[1]))
                 || (COUNTS.contains(&p[0]) || p[0].parse::<u32>().is_ok_and(|n| n >= 3))
@@ -318,6 +334,7 @@ mod tests {
             "tell me all of it",
             "what are the 4 things they agreed",
             "give me a rundown of the deal",
+            "how many reasons are there",
         ] {
             assert!(list(q), "{q}");
         }
@@ -327,6 +344,7 @@ mod tests {
             "do both countries have to respond quickly",
             "did the two sides set up a direct channel",
             "is all hacking banned",
+            "how many times a year do they meet",
             "what is the first point",
             "summarize what the article says about the hotline",
         ] {
@@ -350,22 +368,22 @@ mod tests {
     fn the_point_holding_the_evidence_answers_with_the_introduction_as_context() {
         // "agree" in the introduction, "hotline" in the second point.
         let e = evidence([0.0, 1.0, 0.0], [0.0; 3], [1.0, 0.0, 0.0]);
-        assert_eq!(choose(&e, None), Some(Choice::Point(1)));
+        assert_eq!(choose(&e, None, None), Some(Choice::Point(1)));
         // A light word of the other point does not make it a list question.
         let e = evidence([0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0]);
-        assert_eq!(choose(&e, None), Some(Choice::Point(1)));
+        assert_eq!(choose(&e, None, None), Some(Choice::Point(1)));
     }
 
     #[test]
     fn evidence_in_the_introduction_or_over_several_points_keeps_the_paragraph() {
         let e = evidence([0.0, 1.0, 0.0], [0.0; 3], [0.0; 3]);
-        assert_eq!(choose(&e, None), Some(Choice::Paragraph));
+        assert_eq!(choose(&e, None, None), Some(Choice::Paragraph));
         // Heavy words in both points.
         let e = evidence([0.0; 3], [0.0, 1.0, 0.0], [1.0, 0.0, 0.0]);
-        assert_eq!(choose(&e, None), Some(Choice::Paragraph));
+        assert_eq!(choose(&e, None, None), Some(Choice::Paragraph));
         let e = evidence([0.0; 3], [0.0; 3], [0.0; 3]);
         assert_eq!(
-            choose(&e, None),
+            choose(&e, None, None),
             None,
             "no word found: the ranking's choice stands"
         );
@@ -378,9 +396,9 @@ mod tests {
         let mut e = evidence([0.0; 3], [0.0; 3], [0.0; 3]);
         e.paragraph = vec![1.0, 1.0, 0.0];
         e.point_footnotes = vec![vec![0.0, 1.0, 0.0], vec![1.0, 1.0, 0.0]];
-        assert_eq!(choose(&e, None), Some(Choice::Point(1)));
+        assert_eq!(choose(&e, None, None), Some(Choice::Point(1)));
         e.point_footnotes = vec![vec![0.0, 1.0, 0.0], vec![0.0, 1.0, 0.0]];
         e.paragraph = vec![0.0, 1.0, 0.0];
-        assert_eq!(choose(&e, None), Some(Choice::Paragraph));
+        assert_eq!(choose(&e, None, None), Some(Choice::Paragraph));
     }
 }

@@ -696,7 +696,11 @@ impl Retriever {
                     .iter()
                     .position(|&(_, slot, _)| semantic_of(slot) == Some(best))
             });
-            exact::choose(&evidence, closest)
+            let ranked = enumeration
+                .points
+                .iter()
+                .position(|(_, _, point)| point.record.id == top.record.id);
+            exact::choose(&evidence, closest, ranked)
         };
         let unit = match choice? {
             exact::Choice::Paragraph => &enumeration.paragraph,
