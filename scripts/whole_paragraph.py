@@ -8,15 +8,20 @@ against the same rule:
 
     python3 scripts/whole_paragraph.py target/debug/summit-bot \
         index/articles/summit-article.txt tests/fixtures/probe-*.jsonl
+    python3 scripts/whole_paragraph.py --config tests/fixtures/labelled/hotline.toml \
+        target/debug/summit-bot tests/fixtures/articles/hotline/hotline.md \
+        tests/fixtures/labelled/hotline.train.jsonl
+
+The article file gives each enumerating paragraph's whole text (blocks split at blank lines).
 
 Prints, per file and in total: the one-point questions, how many were answered with a point,
 with the whole paragraph, or otherwise (another passage or none). Standard library only.
 """
 
+import argparse
 import json
 import re
 import subprocess
-import sys
 
 
 def normalise(text):
@@ -25,7 +30,7 @@ def normalise(text):
     return " ".join(text.split())
 
 
-def points(binary, article):
+def points(command, article):
     """Point texts and the text of their paragraph, by paragraph number: the points read with
     `summit-bot point N` until it fails, the paragraph from the article file (the block of
     text that holds its first point)."""
@@ -33,7 +38,7 @@ def points(binary, article):
     found = {}
     number = 1
     while True:
-        run = subprocess.run([binary, "point", str(number)], capture_output=True, text=True)
+        run = subprocess.run(command + ["point", str(number)], capture_output=True, text=True)
         if run.returncode != 0:
             return {p: (next(b for b in blocks if texts[0] in b), texts)
                     for p, texts in found.items()}
@@ -59,13 +64,20 @@ def one_point(case, paragraph_points):
 
 
 def main():
-    binary, article, files = sys.argv[1], sys.argv[2], sys.argv[3:]
-    paragraph_points = points(binary, article)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--config", help="summit-bot config file (an article folder)")
+    parser.add_argument("binary")
+    parser.add_argument("article")
+    parser.add_argument("files", nargs="+")
+    args = parser.parse_args()
+    command = [args.binary] + (["--config", args.config] if args.config else [])
+    paragraph_points = points(command, args.article)
+    files = args.files
     totals = [0, 0, 0, 0]
     for name in files:
         cases = [json.loads(line) for line in open(name) if line.strip()]
         asked = [c for c in cases if not c.get("none") and one_point(c, paragraph_points)]
-        run = subprocess.run([binary, "ask", "--json", "-"], input="".join(
+        run = subprocess.run(command + ["ask", "--json", "-"], input="".join(
             c["q"] + "\n" for c in asked), capture_output=True, text=True, check=True)
         counts = [len(asked), 0, 0, 0]
         for case, line in zip(asked, run.stdout.splitlines()):
