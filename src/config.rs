@@ -71,6 +71,11 @@ pub struct HttpConfig {
     /// `IP:PORT` for `/healthz` and `/metrics` while serving (port 0 picks a free port);
     /// unset: no endpoint. `SUMMIT_HTTP_ADDR` wins.
     pub listen: Option<String>,
+    /// File holding the admin page's sign-in token (`SUMMIT_ADMIN_TOKEN` or
+    /// `SUMMIT_ADMIN_TOKEN_FILE` win). No token: no admin page.
+    pub admin_token_file: Option<PathBuf>,
+    /// Mark the admin session cookie `Secure` (set it behind a TLS proxy).
+    pub admin_cookie_secure: bool,
 }
 
 /// `[corpus]`

@@ -2,6 +2,7 @@
 //! point and footnote look-ups. Both front ends (Discord and the command line) call only this.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 use tracing::{debug, info, warn};
@@ -14,6 +15,7 @@ use crate::indexing::{IndexError, Readiness, SearchIndex};
 use crate::ingest::{ArticleSummary, Corpus, CorpusSummary, IngestError, Source};
 use crate::retrieve::follow_up::{self, FollowUp, Preference, Turn};
 use crate::retrieve::fusion::Mode;
+use crate::retrieve::taught::TaughtAnswers;
 use crate::retrieve::{answer_type, query, RankOptions, Retriever};
 use crate::semantic::contextual::{self, ContextualModel, ModelChoice, DEFAULT_MODEL_DIR};
 
@@ -238,6 +240,9 @@ pub struct Engine {
     max_question_chars: usize,
     /// Which model answers.
     model: ModelFacts,
+    /// Answers an admin taught (shared with the front ends, which replace its contents;
+    /// empty unless [`Engine::with_taught`] gave one).
+    taught: Arc<TaughtAnswers>,
 }
 
 /// The model an engine opened with `options` answers with (`summit-bot model status`): the
@@ -405,6 +410,7 @@ impl Engine {
             rank: options.rank.clone(),
             max_alternatives: options.max_alternatives,
             max_question_chars: options.max_question_chars,
+            taught: Arc::default(),
         };
         engine.default_article = engine.choose_default(options.default_article.as_deref());
         Ok(engine)
@@ -497,7 +503,10 @@ impl Engine {
         );
         let lower = plan.text.to_lowercase();
         let words: Vec<&str> = answer_type::words_of(&lower).collect();
-        let followed = previous.filter(|_| follow_up::is_follow_up(&words, &plan));
+        // A question an admin taught is answered as taught, never read as a follow-up.
+        let followed = previous
+            .filter(|_| follow_up::is_follow_up(&words, &plan))
+            .filter(|_| !self.is_taught(question));
 
         if let Some(previous) = followed {
             if let Some(answered) = self.ask_follow_up(question, &plan, previous)? {
@@ -506,7 +515,8 @@ impl Engine {
         }
         self.retriever.expand(&mut plan, &self.rank);
         let ranked = self.retriever.rank(&searcher, &plan, &self.rank)?;
-        let response = compose(question, &ranked, self.max_alternatives);
+        let mut response = compose(question, &ranked, self.max_alternatives);
+        self.apply_taught(&mut response)?;
         match &response.answer {
             Some(hit) => {
                 debug!(score = hit.score, coverage = hit.coverage, passage = %hit.passage.id, "answered")
@@ -612,6 +622,73 @@ impl Engine {
         Ok(Some((response, turn)))
     }
 
+    /// Consults `taught` from now on (the same set the front ends replace when an admin
+    /// teaches; a reloaded engine is given the set its predecessor had).
+    pub fn with_taught(mut self, taught: Arc<TaughtAnswers>) -> Engine {
+        self.taught = taught;
+        self
+    }
+
+    /// The taught answers this engine consults.
+    pub fn taught(&self) -> &Arc<TaughtAnswers> {
+        &self.taught
+    }
+
+    /// Whether a taught answer's passage is in this engine's articles (else it is stale).
+    pub fn has_passage(&self, id: &str) -> bool {
+        self.retriever
+            .index()
+            .record_by_id(id)
+            .ok()
+            .flatten()
+            .is_some()
+    }
+
+    /// Whether a taught answer whose passage exists matches `question`.
+    fn is_taught(&self, question: &str) -> bool {
+        let set = self.taught.snapshot();
+        !set.is_empty()
+            && set
+                .matches(question)
+                .iter()
+                .any(|taught| self.has_passage(&taught.passage))
+    }
+
+    /// Puts the passage of the first matching taught answer whose passage still exists
+    /// first, with its footnotes; the ranked hits follow as alternatives (that passage and
+    /// any beyond `max_alternatives` dropped). A question no taught answer matches is
+    /// untouched.
+    fn apply_taught(&self, response: &mut Response) -> Result<(), IndexError> {
+        let set = self.taught.snapshot();
+        if set.is_empty() {
+            return Ok(());
+        }
+        for taught in set.matches(&response.question) {
+            let Some(plain) = self.passage(&taught.passage)? else {
+                continue; // stale: the passage is gone from the articles
+            };
+            // Ranked too: keep its highlight and scores; else the plain passage.
+            let hit = response
+                .hits()
+                .find(|h| h.passage.id == plain.passage.id)
+                .cloned()
+                .unwrap_or(plain);
+            let mut rest: Vec<Hit> = response
+                .answer
+                .take()
+                .into_iter()
+                .chain(std::mem::take(&mut response.alternatives))
+                .filter(|h| h.passage.id != hit.passage.id)
+                .collect();
+            rest.truncate(self.max_alternatives);
+            debug!(taught = taught.id, passage = %hit.passage.id, "taught answer");
+            response.answer = Some(hit);
+            response.alternatives = rest;
+            return Ok(());
+        }
+        Ok(())
+    }
+
     /// The longest question read, in characters (see [`EngineOptions::max_question_chars`]).
     pub fn max_question_chars(&self) -> usize {
         self.max_question_chars
@@ -671,6 +748,25 @@ impl Engine {
     /// Which model answers.
     pub fn model(&self) -> &ModelFacts {
         &self.model
+    }
+
+    /// A passage as an admin names it (teaching): its id as `ask --json` prints it, or
+    /// "point N" (or just "N") of the default article. `None` when there is no such passage.
+    pub fn named_passage(&self, given: &str) -> Result<Option<Hit>, EngineError> {
+        let given = given.trim();
+        let number = given
+            .strip_prefix("point")
+            .map(str::trim)
+            .unwrap_or(given)
+            .parse::<u32>()
+            .ok();
+        match number {
+            Some(number) => match self.default_article() {
+                Some(article) => self.point(article, number),
+                None => Ok(None),
+            },
+            None => Ok(self.passage(given)?),
+        }
     }
 
     /// Corpus facts: the default article and every article's counts.

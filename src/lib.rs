@@ -35,6 +35,7 @@ pub mod service;
 pub mod source;
 pub mod store;
 pub mod text;
+pub mod web;
 
 pub use answer::{Hit, Response};
 pub use config::Config;

@@ -56,7 +56,8 @@ async fn registers_every_command_with_descriptions() {
             "help",
             "point",
             "points",
-            "reload"
+            "reload",
+            "teach"
         ]
     );
     for command in &commands {

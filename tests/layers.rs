@@ -32,6 +32,8 @@ const LAYERS: &[&[&str]] = &[
     // Service parts beside the front ends: the question log, health/metrics/HTTP, and the
     // web page importer (a front door to `ingest`).
     &["store", "service", "http", "import"],
+    // The admin page: joins the service endpoint, reads the store, started by the bot.
+    &["web"],
     // Front ends: Discord, then the command line that starts everything (`serve` runs the bot).
     &["bot"],
     &["cli"],

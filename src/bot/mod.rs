@@ -140,24 +140,54 @@ pub fn serve(config: &Config) -> anyhow::Result<i32> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    // The endpoint comes up first, so `/healthz` says `index_missing` while the index builds.
-    if let Some(address) = crate::service::http::configured_address(config.http.listen.as_deref()) {
-        runtime
-            .block_on(crate::service::http::start(&address))
-            .context("cannot start the health and metrics endpoint")?;
+    let admin = crate::web::AdminState::from_config(config).context("the admin page")?;
+    // The endpoint comes up first, so `/healthz` says `index_missing` while the index builds
+    // (the admin page says the bot is starting until `run` attaches the engine and store).
+    match crate::service::http::configured_address(config.http.listen.as_deref()) {
+        Some(address) => {
+            let admin_routes = admin.clone().map(crate::web::router).unwrap_or_default();
+            let bound = runtime
+                .block_on(crate::service::http::start_with(&address, admin_routes))
+                .context("cannot start the health and metrics endpoint")?;
+            if admin.is_some() {
+                info!("admin page on http://{bound}/admin");
+            }
+        }
+        None if admin.is_some() => {
+            warn!("an admin token is set but no [http] listen address: the admin page is off")
+        }
+        None => {}
     }
     let engine =
         Arc::new(Engine::from_config(config).context("cannot load the articles and index")?);
-    runtime.block_on(run(config.clone(), token, api_url, engine))?;
+    runtime.block_on(run_with_admin(
+        config.clone(),
+        token,
+        api_url,
+        engine,
+        admin,
+    ))?;
     Ok(0)
 }
 
-/// Connects and runs until the shards stop.
+/// Connects and runs until the shards stop (no admin page).
 pub async fn run(
     config: Config,
     token: Token,
     api_url: Option<String>,
     engine: Arc<Engine>,
+) -> anyhow::Result<()> {
+    run_with_admin(config, token, api_url, engine, None).await
+}
+
+/// Connects and runs until the shards stop; gives `admin` (the admin page, already serving)
+/// the engine and the store.
+pub async fn run_with_admin(
+    config: Config,
+    token: Token,
+    api_url: Option<String>,
+    engine: Arc<Engine>,
+    admin: Option<crate::web::AdminState>,
 ) -> anyhow::Result<()> {
     let shutdown_signal = wait_for_shutdown_signal();
     let http = match &api_url {
@@ -188,6 +218,18 @@ pub async fn run(
     }
     let message_content = channels.any_answers_all();
     let setup_channels = channels.clone();
+    let taught = engine.current().taught().clone();
+    if let Some(store) = &store {
+        commands::teach::load_at_start(store.clone(), taught.clone());
+    }
+    if let Some(admin) = &admin {
+        let handle = engine.clone();
+        admin.attach(crate::web::Backend {
+            store: store.clone(),
+            engine: Arc::new(move || handle.current()),
+            taught,
+        });
+    }
     tokio::spawn(reload::reload_on_sighup(engine.clone(), config.clone()));
     // Held until the bot stops: dropping it stops watching.
     let _watcher = match crate::engine::EngineOptions::from_config(&config).articles_dir {

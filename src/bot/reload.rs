@@ -124,7 +124,13 @@ impl EngineHandle {
         let _one_at_a_time = self.rebuilding.lock().await;
         let started = Instant::now();
         let config = config.clone();
-        let loaded = tokio::task::spawn_blocking(move || Engine::from_config(&config)).await;
+        // Taught answers outlive the articles they were taught on: the new engine consults
+        // the same set (an answer whose passage is gone is simply not applied).
+        let taught = self.current().taught().clone();
+        let loaded = tokio::task::spawn_blocking(move || {
+            Engine::from_config(&config).map(|engine| engine.with_taught(taught))
+        })
+        .await;
         let message = match loaded {
             Ok(Ok(engine)) => {
                 let reloaded = Reloaded {

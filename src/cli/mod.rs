@@ -8,6 +8,7 @@ pub mod install;
 pub mod lines;
 pub mod model;
 pub mod report;
+pub mod teach;
 
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
@@ -128,6 +129,13 @@ pub enum Command {
     /// What the bot does in each channel: answer channels (config, then /channel settings
     /// from the store), default articles, and the newest message seen (catch-up).
     Channels,
+    /// Answers an admin teaches: a question (and questions with the same words or
+    /// very close to them) get a chosen passage first. Kept in the store ([store] url).
+    Teach {
+        /// add, list or remove.
+        #[command(subcommand)]
+        command: teach::TeachCommand,
+    },
     /// Interactive console chat (the default without a Discord token).
     Chat,
     /// Run the Discord bot (needs DISCORD_TOKEN or DISCORD_TOKEN_FILE).
@@ -137,6 +145,13 @@ pub enum Command {
 /// Opens the engine with the reason a failure stops the command.
 fn open_engine(options: &EngineOptions) -> anyhow::Result<Engine> {
     Engine::open(options).context("cannot load the articles and index")
+}
+
+/// The engine consulting the taught answers of the configured store (none when there is
+/// no store): what `ask` and the console answer with, as the bot does.
+fn with_taught(engine: Engine, config: &Config) -> Engine {
+    let taught = crate::retrieve::taught::TaughtAnswers::new(teach::load(config));
+    engine.with_taught(std::sync::Arc::new(taught))
 }
 
 /// Runs a command (the Discord bot for `serve`) and returns the process exit code.
@@ -149,7 +164,7 @@ pub fn run(command: Command, config: &Config) -> anyhow::Result<i32> {
             json: as_json,
             question,
         } => {
-            let engine = open_engine(&options)?;
+            let engine = with_taught(open_engine(&options)?, config);
             if question.len() == 1 && question[0] == "-" {
                 let mut input = BufReader::with_capacity(1 << 16, std::io::stdin().lock());
                 let mut buffered = BufWriter::with_capacity(1 << 16, &mut out);
@@ -279,8 +294,11 @@ pub fn run(command: Command, config: &Config) -> anyhow::Result<i32> {
         Command::Channels => {
             out.write_all(channels::run(config)?.as_bytes())?;
         }
+        Command::Teach { command } => {
+            out.write_all(teach::run(config, command)?.as_bytes())?;
+        }
         Command::Chat => {
-            let engine = open_engine(&options)?;
+            let engine = with_taught(open_engine(&options)?, config);
             let store = crate::store::Store::start(&config.store)
                 .context("cannot start the question log ([store])")?;
             drop(out);

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context};
 
 use crate::config::Config;
+use crate::retrieve::taught::TaughtAnswer;
 use crate::store::db::{unix_now, Db, Target};
 use crate::store::report::{self, Filter};
 
@@ -61,7 +62,10 @@ pub fn run(config: &Config, options: &Options) -> anyhow::Result<String> {
             let rows = report::export_rows(&mut db, &filter)
                 .await
                 .context("cannot read the question log")?;
-            return export(config, &rows, file);
+            let taught = crate::store::taught::list(&mut db)
+                .await
+                .context("cannot read the taught answers")?;
+            return export(config, &rows, &taught, file);
         }
         let built = report::build(&mut db, &filter)
             .await
@@ -97,25 +101,38 @@ struct UnansweredLine<'a> {
 }
 
 /// Writes the eval lines; returns the summary line.
-fn export(config: &Config, rows: &report::ExportRows, file: &PathBuf) -> anyhow::Result<String> {
+fn export(
+    config: &Config,
+    rows: &report::ExportRows,
+    taught: &[TaughtAnswer],
+    file: &PathBuf,
+) -> anyhow::Result<String> {
     let engine = super::open_engine(&crate::engine::EngineOptions::from_config(config))?;
     let mut lines = String::new();
     let mut helpful = 0;
     let mut missing = 0;
+    // Taught answers first: an admin decided them, so they are expected answers as they stand.
+    let mut taught_lines = 0;
+    for answer in taught {
+        let Some(hit) = engine.passage(&answer.passage)? else {
+            missing += 1; // stale: the passage is gone
+            continue;
+        };
+        lines.push_str(&serde_json::to_string(&HelpfulLine {
+            q: &answer.question,
+            any: [opening(&hit.passage.text)],
+        })?);
+        lines.push('\n');
+        taught_lines += 1;
+    }
     for (question, passage) in &rows.helpful {
         let Some(hit) = engine.passage(passage)? else {
             missing += 1; // the article changed since: nothing to check against
             continue;
         };
-        let opening: Vec<&str> = hit
-            .passage
-            .text
-            .split_whitespace()
-            .take(OPENING_WORDS)
-            .collect();
         lines.push_str(&serde_json::to_string(&HelpfulLine {
             q: question,
-            any: [opening.join(" ")],
+            any: [opening(&hit.passage.text)],
         })?);
         lines.push('\n');
         helpful += 1;
@@ -137,10 +154,21 @@ fn export(config: &Config, rows: &report::ExportRows, file: &PathBuf) -> anyhow:
         rows.unanswered.len(),
         file.display()
     );
+    if taught_lines > 0 {
+        summary.push_str(&format!(
+            "also wrote {taught_lines} taught answer(s) (see summit-bot teach list)\n"
+        ));
+    }
     if missing > 0 {
         summary.push_str(&format!(
-            "skipped {missing} helpful question(s) whose passage is no longer in the articles\n"
+            "skipped {missing} helpful question(s) or taught answer(s) whose passage is no longer in the articles\n"
         ));
     }
     Ok(summary)
+}
+
+/// The first words of a passage: the expected phrase of an exported question.
+fn opening(text: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().take(OPENING_WORDS).collect();
+    words.join(" ")
 }

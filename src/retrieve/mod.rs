@@ -16,6 +16,7 @@ pub mod intent;
 pub mod markup;
 pub mod query;
 mod small;
+pub mod taught;
 
 use std::sync::Arc;
 

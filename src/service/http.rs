@@ -1,6 +1,6 @@
 //! The HTTP endpoint (axum), off unless an address is configured: `GET /healthz` (JSON, 200
 //! when the index is loaded and every shard connected, else 503) and `GET /metrics`
-//! (Prometheus text format).
+//! (Prometheus text format), plus the routes a caller merges in (the admin page, `web/`).
 
 use std::net::SocketAddr;
 
@@ -50,6 +50,12 @@ pub fn configured_address(listen: Option<&str>) -> Option<String> {
 /// Binds `address`, logs the bound address (`listening on 127.0.0.1:PORT`) and serves the
 /// endpoint on the current runtime until the process ends. Returns the bound address.
 pub async fn start(address: &str) -> Result<SocketAddr, HttpError> {
+    start_with(address, Router::new()).await
+}
+
+/// [`start`] with more routes merged in (the admin page). Handlers can read the client's
+/// address (`ConnectInfo<SocketAddr>`).
+pub async fn start_with(address: &str, extra: Router) -> Result<SocketAddr, HttpError> {
     let address = parse_address(address)?;
     let listener = TcpListener::bind(address)
         .await
@@ -59,7 +65,10 @@ pub async fn start(address: &str) -> Result<SocketAddr, HttpError> {
         .map_err(|source| HttpError::Bind { address, source })?;
     info!(address = %bound, "listening on {bound}");
     tokio::spawn(async move {
-        if let Err(error) = axum::serve(listener, router()).await {
+        let app = router()
+            .merge(extra)
+            .into_make_service_with_connect_info::<SocketAddr>();
+        if let Err(error) = axum::serve(listener, app).await {
             warn!(%error, "the HTTP endpoint stopped");
         }
     });

@@ -143,6 +143,16 @@ const MIGRATIONS: &[&str] = &[
         article TEXT,
         updated_at BIGINT NOT NULL
     );",
+    // 3: answers an admin taught (`retrieve::taught`): one passage per question, matched on
+    // the question's sorted words (`taught::key`); ids chosen by the insert (`store::taught`).
+    "CREATE TABLE taught (
+        id BIGINT PRIMARY KEY,
+        article TEXT NOT NULL,
+        question TEXT NOT NULL,
+        words TEXT NOT NULL UNIQUE,
+        passage TEXT NOT NULL,
+        created BIGINT NOT NULL
+    );",
 ];
 
 const INSERT_QUESTION: &str = "INSERT INTO questions (id, at, source, outcome, guild, channel, asker, question, normalised, passage, score, coverage, latency_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) ON CONFLICT (id) DO NOTHING";

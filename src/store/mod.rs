@@ -10,7 +10,9 @@
 pub mod channels;
 pub mod db;
 pub mod hash;
+pub mod overview;
 pub mod report;
+pub mod taught;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -161,6 +163,9 @@ enum Message {
     Cursor(Cursor),
     /// A read or a setting someone waits for (after writing what was queued before).
     Call(Call),
+    /// Any read or write on the database, run by the writer after the rows queued before it
+    /// (the admin page, taught answers). Dropped unrun when the database is unavailable.
+    Run(DbTask),
 }
 
 /// The answer to a [`Call`]: the result, or why there is none, in words.
@@ -183,10 +188,24 @@ enum Call {
     },
 }
 
+/// Work [`Store::with_db`] hands the writer: it gets the open database and sends its own
+/// result back.
+type DbTask = Box<
+    dyn for<'a> FnOnce(&'a mut Db) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + 'a>>
+        + Send,
+>;
+
+/// The future a [`Store::with_db`] closure returns.
+pub type DbFuture<'a, T> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, db::DbError>> + 'a>>;
+
 impl Message {
     /// Someone waits for this message's answer: the writer does not let its batch linger.
     fn is_awaited(&self) -> bool {
-        matches!(self, Message::Flush(_) | Message::Call(_))
+        matches!(
+            self,
+            Message::Flush(_) | Message::Call(_) | Message::Run(_)
+        )
     }
 }
 
@@ -366,6 +385,31 @@ impl Store {
         }
     }
 
+    /// Runs `task` on the open database, after every row queued so far is written (the
+    /// writer owns the connection; SQLite never sees two writers). Fails in words when the
+    /// database is unavailable or busy, never blocks an answer.
+    pub async fn with_db<T, F>(&self, task: F) -> Result<T, String>
+    where
+        T: Send + 'static,
+        F: for<'a> FnOnce(&'a mut Db) -> DbFuture<'a, T> + Send + 'static,
+    {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let run: DbTask = Box::new(move |db| {
+            Box::pin(async move {
+                let _ = reply.send(task(db).await.map_err(|e| e.to_string()));
+            })
+        });
+        self.queue
+            .send_timeout(Message::Run(run), QUERY_LIMIT)
+            .await
+            .map_err(|_| "the question log is busy".to_string())?;
+        match tokio::time::timeout(QUERY_LIMIT, answer).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(_)) => Err("the question log's database is unavailable".to_string()),
+            Err(_) => Err("the question log did not answer in time".to_string()),
+        }
+    }
+
     /// Waits (blocking, at most `limit`) until every row queued so far is written or dropped.
     /// Returns whether that happened in time. Call from a blocking context (not an async
     /// task): `tokio::task::spawn_blocking(move || store.flush(limit))`.
@@ -488,6 +532,7 @@ impl Writer {
         let mut flushes = Vec::new();
         let mut calls = Vec::new();
         let mut cursors: std::collections::BTreeMap<u64, Cursor> = Default::default();
+        let mut tasks = Vec::new();
         for message in batch {
             match message {
                 Message::Question(q) => questions.push(self.question_row(q)),
@@ -500,6 +545,7 @@ impl Writer {
                     }
                 }
                 Message::Call(call) => calls.push(call),
+                Message::Run(task) => tasks.push(task),
             }
         }
         if !questions.is_empty() || !votes.is_empty() {
@@ -516,6 +562,12 @@ impl Writer {
         }
         for call in calls {
             self.answer(call).await;
+        }
+        for task in tasks {
+            // Without a database the task is dropped: its caller hears "unavailable".
+            if let Some(db) = self.db().await {
+                task(db).await;
+            }
         }
     }
 

@@ -20,7 +20,7 @@ pub struct Filter {
 
 impl Filter {
     /// ` AND …` conditions on `alias.at` / `alias.guild`, with their parameters.
-    fn scope(&self, alias: &str) -> (String, Vec<Param>) {
+    pub(super) fn scope(&self, alias: &str) -> (String, Vec<Param>) {
         let mut sql = String::new();
         let mut params = Vec::new();
         if let Some(since) = self.since {
@@ -86,7 +86,7 @@ pub struct LeastHelpful {
 }
 
 /// Everything `summit-bot report` shows.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Report {
     /// Questions received, whatever their outcome.
     pub questions: u64,

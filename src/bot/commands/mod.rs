@@ -1,10 +1,11 @@
 //! All application commands, one file per group: [`ask`] (questions), [`article`]
-//! (look-ups of points, footnotes and facts), [`gaps`] and [`channel`] (admins).
+//! (look-ups of points, footnotes and facts), [`gaps`], [`channel`] and [`teach`] (admins).
 
 pub mod article;
 pub mod ask;
 pub mod channel;
 pub mod gaps;
+pub mod teach;
 
 use super::{Data, Error};
 
@@ -21,5 +22,6 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         article::help(),
         gaps::gaps(),
         channel::channel(),
+        teach::teach(),
     ]
 }
