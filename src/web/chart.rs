@@ -9,7 +9,7 @@ pub const WIDTH: f64 = 640.0;
 pub const HEIGHT: f64 = 220.0;
 const LEFT: f64 = 44.0;
 const RIGHT: f64 = 8.0;
-const TOP: f64 = 10.0;
+const TOP: f64 = 24.0;
 const BOTTOM: f64 = 28.0;
 /// Category labels shown under the axis at most (every k-th otherwise).
 const MAX_LABELS: usize = 12;
@@ -173,6 +173,15 @@ impl Chart {
         }
     }
 
+    /// Shows `short(category)` under the axis instead of the whole category (dates as
+    /// `MM-DD`; the bars' titles and the table keep the whole one).
+    pub fn short_ticks(mut self, short: impl Fn(&str) -> String) -> Chart {
+        for tick in &mut self.x_ticks {
+            tick.text = short(&tick.text);
+        }
+        self
+    }
+
     /// Table rows: a category and its value in each series.
     pub fn rows(&self) -> Vec<(String, Vec<u64>)> {
         self.categories
@@ -222,6 +231,11 @@ pub fn date(day: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// `MM-DD` of a `YYYY-MM-DD` date (anything else unchanged).
+pub fn month_day(date: &str) -> String {
+    date.get(5..).filter(|_| date.len() == 10).unwrap_or(date).to_string()
+}
+
 /// `YYYY-MM-DD HH:MM` of unix seconds (UTC).
 pub fn date_time(at: i64) -> String {
     let day = at.div_euclid(86_400);
@@ -264,6 +278,8 @@ mod tests {
     #[test]
     fn dates_are_utc_calendar_dates() {
         assert_eq!(date(0), "1970-01-01");
+        assert_eq!(month_day("2026-12-07"), "12-07");
+        assert_eq!(month_day("07"), "07");
         assert_eq!(date(20_454), "2026-01-01");
         assert_eq!(
             date_time(1_442_966_400 + 3600 * 13 + 60 * 5),

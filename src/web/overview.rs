@@ -174,6 +174,7 @@ fn questions_chart(days: &[Day], first_day: Option<i64>, last_day: i64) -> Chart
         ],
         Layout::Overlaid,
     )
+    .short_ticks(chart::month_day)
 }
 
 fn votes_chart(votes: &[VoteDay], first_day: Option<i64>, last_day: i64) -> Chart {
@@ -204,6 +205,7 @@ fn votes_chart(votes: &[VoteDay], first_day: Option<i64>, last_day: i64) -> Char
         ],
         Layout::Grouped,
     )
+    .short_ticks(chart::month_day)
 }
 
 fn hours_chart(by_hour: &[u64; 24]) -> Chart {
