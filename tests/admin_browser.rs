@@ -45,11 +45,16 @@ impl Chromedriver {
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|e| format!("cannot run chromedriver ({e}; apt-get install chromium-driver)"))?;
+            .map_err(|e| {
+                format!("cannot run chromedriver ({e}; apt-get install chromium-driver)")
+            })?;
         let stdout = child.stdout.take().ok_or("no chromedriver stdout")?;
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
                 if let Some(port) = line
                     .split("started successfully on port ")
                     .nth(1)
@@ -162,7 +167,10 @@ async fn wait_for_url(client: &fantoccini::Client, done: impl Fn(&str) -> bool) 
         if done(&url) {
             return url;
         }
-        assert!(Instant::now() < deadline, "the page never reached it: {url}");
+        assert!(
+            Instant::now() < deadline,
+            "the page never reached it: {url}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -219,11 +227,18 @@ async fn sign_in_read_the_charts_teach_and_remove_in_headless_chromium() {
         .goto(&page.url("/admin?range=30d"))
         .await
         .expect("goto");
-    let charts = client.find_all(Locator::Css("section.chart svg")).await.unwrap();
+    let charts = client
+        .find_all(Locator::Css("section.chart svg"))
+        .await
+        .unwrap();
     assert_eq!(charts.len(), 3);
     let headings: Vec<String> = {
         let mut texts = Vec::new();
-        for h in client.find_all(Locator::Css("section.chart h2")).await.unwrap() {
+        for h in client
+            .find_all(Locator::Css("section.chart h2"))
+            .await
+            .unwrap()
+        {
             texts.push(h.text().await.unwrap());
         }
         texts
@@ -247,7 +262,9 @@ async fn sign_in_read_the_charts_teach_and_remove_in_headless_chromium() {
     let (_, _, width, _) = charts[0].rectangle().await.unwrap();
     assert!(width > 300.0, "the chart is drawn at page width: {width}");
     let gaps = client
-        .find(Locator::XPath("//section[h2='Most frequent unanswered questions']//tbody"))
+        .find(Locator::XPath(
+            "//section[h2='Most frequent unanswered questions']//tbody",
+        ))
         .await
         .unwrap()
         .text()

@@ -233,7 +233,10 @@ pub fn date(day: i64) -> String {
 
 /// `MM-DD` of a `YYYY-MM-DD` date (anything else unchanged).
 pub fn month_day(date: &str) -> String {
-    date.get(5..).filter(|_| date.len() == 10).unwrap_or(date).to_string()
+    date.get(5..)
+        .filter(|_| date.len() == 10)
+        .unwrap_or(date)
+        .to_string()
 }
 
 /// `YYYY-MM-DD HH:MM` of unix seconds (UTC).
