@@ -151,3 +151,110 @@ async fn admins_teach_from_discord_and_the_next_question_gets_the_passage() {
         "nothing taught yet\n"
     );
 }
+
+/// The taught-answer table and the admin page's queries on a real PostgreSQL server (the
+/// same SQL text as SQLite; skipped, with the reason, where PostgreSQL is not installed).
+#[test]
+fn taught_answers_and_the_page_queries_work_in_postgres() {
+    use std::time::Duration;
+    use summit_bot::config::StoreConfig;
+    use summit_bot::source::Source;
+    use summit_bot::store::report::Filter;
+    use summit_bot::store::{overview, taught, Asked, Outcome, Store};
+
+    let pg = match support::postgres::Postgres::start() {
+        Ok(pg) => pg,
+        Err(reason) => {
+            println!("skipping taught_answers_and_the_page_queries_work_in_postgres: {reason}");
+            return;
+        }
+    };
+    std::env::set_var(summit_bot::store::hash::KEY_ENV, "test hash key");
+    let store = Store::start(&StoreConfig {
+        url: pg.url.clone(),
+        ..StoreConfig::default()
+    })
+    .expect("config is valid")
+    .expect("enabled");
+    let hotline = Outcome::Answered {
+        passage: "summit-article:2.4".into(),
+        score: 1.6,
+        coverage: 1.0,
+    };
+    let mut ids = Vec::new();
+    for (user, question, outcome) in [
+        (1, "Is there a hotline?", hotline.clone()),
+        (2, "is there a HOTLINE", hotline),
+        (3, "100% _pizza_?", Outcome::NoAnswer),
+    ] {
+        let answer_id = store.new_answer_id();
+        store.record_question(Asked {
+            answer_id,
+            source: Source::Slash,
+            guild: Some(4),
+            channel: Some(5),
+            user,
+            question,
+            outcome,
+            latency: Duration::from_millis(2),
+        });
+        ids.push(answer_id);
+    }
+    store.record_vote(ids[0], 8, true, Some(4));
+    store.record_vote(ids[1], 9, true, Some(4));
+    assert!(store.flush(Duration::from_secs(60)), "rows written in time");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let set = summit_bot::retrieve::taught::TaughtAnswers::default();
+        let first = taught::teach(&store, &set, "Who met?".into(), "summit-article:1".into())
+            .await
+            .expect("taught");
+        assert_eq!(first.id, 1);
+        let again = taught::teach(&store, &set, "met, who".into(), "summit-article:3".into())
+            .await
+            .expect("taught again");
+        assert_eq!((again.id, again.passage.as_str()), (1, "summit-article:3"));
+        let second = taught::teach(&store, &set, "Pizza?".into(), "summit-article:2.4".into())
+            .await
+            .expect("taught");
+        assert_eq!(second.id, 2);
+        assert_eq!(set.snapshot().len(), 2);
+        assert!(taught::forget(&store, &set, 1).await.expect("removed"));
+        assert!(!taught::forget(&store, &set, 1).await.expect("gone already"));
+        assert_eq!(set.snapshot().answers(), [second]);
+        let (suggested, days, votes, found, guilds) = store
+            .with_db(|db| {
+                Box::pin(async move {
+                    let filter = Filter::default();
+                    Ok((
+                        taught::suggestions(db).await?,
+                        overview::questions_per_day(db, &filter).await?,
+                        overview::votes_per_day(db, &filter).await?,
+                        overview::search(
+                            db,
+                            &overview::Search {
+                                text: "0% _PIZZA".into(),
+                                ..Default::default()
+                            },
+                        )
+                        .await?,
+                        overview::guilds(db).await?,
+                    ))
+                })
+            })
+            .await
+            .expect("queries run");
+        assert_eq!(suggested.len(), 1, "{suggested:?}");
+        assert_eq!(suggested[0].passage, "summit-article:2.4");
+        assert_eq!(suggested[0].helpful, 2);
+        assert_eq!((days[0].questions, days[0].answered), (3, 2));
+        assert_eq!((votes[0].helpful, votes[0].not_helpful), (2, 0));
+        assert_eq!(found.len(), 1, "% and _ are plain characters: {found:?}");
+        assert_eq!(found[0].question.as_deref(), Some("100% _pizza_?"));
+        assert_eq!(found[0].asker.len(), 32);
+        assert_eq!(guilds, [4]);
+    });
+}
