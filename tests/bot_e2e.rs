@@ -95,7 +95,7 @@ async fn registers_in_configured_guilds() {
     let bot = start_bot(|c| c.discord.guilds = vec![GUILD_ID]).await;
     let path = format!("/api/v10/applications/{APPLICATION_ID}/guilds/{GUILD_ID}/commands");
     assert!(bot.fake.requests().iter().any(|r| r.is("PUT", &path)));
-    assert_eq!(bot.fake.registered_commands(Some(GUILD_ID)).len(), 10);
+    assert_eq!(bot.fake.registered_commands(Some(GUILD_ID)).len(), 11);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -126,12 +126,9 @@ pub enum Command {
         #[command(subcommand)]
         command: model::ModelCommand,
     },
-<<<<<<< HEAD
     /// What the bot does in each channel: answer channels (config, then /channel settings
     /// from the store), default articles, and the newest message seen (catch-up).
     Channels,
-=======
->>>>>>> f1d98c6 (CHANGELOG: the admin page and taught answers)
     /// Answers an admin teaches: a question (and questions with the same words or
     /// very close to them) get a chosen passage first. Kept in the store ([store] url).
     Teach {

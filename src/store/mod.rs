@@ -202,10 +202,7 @@ pub type DbFuture<'a, T> =
 impl Message {
     /// Someone waits for this message's answer: the writer does not let its batch linger.
     fn is_awaited(&self) -> bool {
-        matches!(
-            self,
-            Message::Flush(_) | Message::Call(_) | Message::Run(_)
-        )
+        matches!(self, Message::Flush(_) | Message::Call(_) | Message::Run(_))
     }
 }
 

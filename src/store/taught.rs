@@ -1,4 +1,4 @@
-//! Taught answers in the store (table `taught`, migration 2): list, add (a question taught
+//! Taught answers in the store (table `taught`, migration 3): list, add (a question taught
 //! again gets the new passage), remove, and the pairs the votes suggest teaching. One SQL
 //! text for both databases, like the rest of the store.
 
