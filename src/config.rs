@@ -188,6 +188,14 @@ pub struct DiscordConfig {
     /// Seconds between re-reads of the channel settings made with `/channel` (so every
     /// process sharing the store applies another's change within this).
     pub settings_refresh_secs: u32,
+    /// Answer a mention or an answer-channel question in a new thread started from it, where
+    /// follow-ups need no mention (needs Create Public Threads and Send Messages in Threads,
+    /// and the Message Content intent).
+    pub threads: bool,
+    /// A conversation is forgotten after this many seconds without a question (at least 1).
+    pub conversation_idle_secs: u64,
+    /// Conversations kept in memory at most; the least recently used go first (at least 1).
+    pub max_conversations: usize,
 }
 
 impl Default for DiscordConfig {
@@ -203,6 +211,9 @@ impl Default for DiscordConfig {
             catch_up_minutes: 60,
             catch_up_limit: 200,
             settings_refresh_secs: 5,
+            threads: false,
+            conversation_idle_secs: 600,
+            max_conversations: 10_000,
         }
     }
 }
@@ -312,6 +323,12 @@ impl Config {
         let invalid = |m: &str| Err(ConfigError::Invalid(m.to_string()));
         if !(0.0..=1.0).contains(&self.answer.min_coverage) {
             return invalid("answer.min_coverage must be between 0 and 1");
+        }
+        if self.discord.conversation_idle_secs == 0 {
+            return invalid("discord.conversation_idle_secs must be at least 1");
+        }
+        if self.discord.max_conversations == 0 {
+            return invalid("discord.max_conversations must be at least 1");
         }
         if self.answer.max_alternatives > 10 {
             return invalid("answer.max_alternatives must be at most 10");

@@ -13,6 +13,7 @@ use super::limiter::Verdict;
 use super::Data;
 use crate::answer::Response;
 use crate::render::embed::{self, Reply};
+use crate::retrieve::follow_up::Turn;
 use crate::retrieve::markup::strip_discord_markup;
 use crate::service::metrics;
 use crate::source::Source;
@@ -74,24 +75,55 @@ pub fn slow_down_reply(ephemeral: bool) -> Reply {
 /// channel with its own default article (`/channel article`) that article's passage comes
 /// first when one answers the question.
 pub async fn answer_question(data: &Data, question: &str, channel: u64) -> anyhow::Result<Outcome> {
+    Ok(answer_in(data, question, channel, None).await?.0)
+}
+
+/// [`answer_question`] for a question of a conversation whose last exchange was `previous`;
+/// also returns the exchange to remember (none when the question was not searched).
+pub async fn answer_in(
+    data: &Data,
+    question: &str,
+    channel: u64,
+    previous: Option<Turn>,
+) -> anyhow::Result<(Outcome, Option<Turn>)> {
     let engine = data.engine.current();
     let limit = engine.max_question_chars();
     let chars = question.chars().count();
     if chars > limit {
-        return Ok(Outcome::TooLong { chars, limit });
+        return Ok((Outcome::TooLong { chars, limit }, None));
     }
     if strip_discord_markup(question).trim().is_empty() {
-        return Ok(Outcome::Empty);
+        return Ok((Outcome::Empty, None));
     }
     let owned = question.to_string();
     // Searching is CPU work: keep it off the threads that drive the gateway.
-    let mut response = tokio::task::spawn_blocking(move || engine.ask(&owned))
-        .await
-        .context("the answer task stopped")??;
+    let (mut response, turn) =
+        tokio::task::spawn_blocking(move || engine.ask_in(&owned, previous.as_ref()))
+            .await
+            .context("the answer task stopped")??;
     if let Some(article) = data.channels.article(channel) {
         response.prefer_article(&article);
     }
-    Ok(Outcome::Answered(Arc::new(response)))
+    Ok((Outcome::Answered(Arc::new(response)), Some(turn)))
+}
+
+/// The reply for an answered question (see [`reply_for`]), with the footer
+/// `following up on: …` when the previous exchange changed the answer.
+pub fn reply_in(
+    data: &Data,
+    outcome: &Outcome,
+    turn: Option<&Turn>,
+    ephemeral: bool,
+    answer_id: Option<u64>,
+) -> (Reply, Option<u64>) {
+    let (reply, key) = reply_for(data, outcome, ephemeral, answer_id);
+    match turn
+        .filter(|t| t.context_used)
+        .and_then(|t| t.earlier.as_deref())
+    {
+        Some(earlier) => (embed::with_context_note(reply, earlier), key),
+        None => (reply, key),
+    }
 }
 
 /// The reply for an answered question, and the session key its paging buttons need (if any).

@@ -10,11 +10,14 @@ use serenity::{CreateInteractionResponse, FullEvent, Interaction};
 use tracing::{debug, warn};
 
 use super::answering::{
-    answer_question, count_error, log_answer, new_answer_id, rate_check, reply_for,
-    slow_down_reply, Outcome, Question,
+    answer_in, answer_question, count_error, log_answer, new_answer_id, rate_check, reply_for,
+    reply_in, slow_down_reply, Outcome, Question,
 };
+use super::conversations;
 use super::limiter::Verdict;
-use super::reply::{edit_message, interaction_message, send_to_channel, with_retries};
+use super::reply::{
+    edit_message, interaction_message, send_to_channel, send_to_thread, with_retries,
+};
 use super::sessions::{custom_id, TrackedReply};
 use super::{Data, Error};
 use crate::render::embed::{self, Reply};
@@ -60,6 +63,14 @@ pub fn question_in(
     Some(question.trim().to_string())
 }
 
+/// Whether a message replies to one of the bot's: that addresses the bot, mention or not.
+fn replies_to_bot(message: &serenity::Message, bot_id: serenity::UserId) -> bool {
+    message
+        .referenced_message
+        .as_ref()
+        .is_some_and(|m| m.author.id == bot_id)
+}
+
 fn mentions(content: &str, mentioned: &[serenity::User], bot_id: serenity::UserId) -> bool {
     let id = bot_id.get();
     mentioned.iter().any(|u| u.id == bot_id)
@@ -102,8 +113,9 @@ pub enum Handled {
     Throttled,
 }
 
-/// The question in `message` if it is addressed to the bot (a mention, a DM, a message in a
-/// channel that answers every message) and from a person.
+/// The question in `message` if it is addressed to the bot (a mention, a reply to the bot, a
+/// DM, a message in a channel that answers every message or in a thread the bot answered in)
+/// and from a person.
 pub fn question_for_bot(
     message: &serenity::Message,
     bot_id: serenity::UserId,
@@ -112,11 +124,13 @@ pub fn question_for_bot(
     if message.author.bot || message.author.id == bot_id || message.webhook_id.is_some() {
         return None;
     }
+    let channel = message.channel_id.get();
+    let in_thread = data.conversations.lock().is_thread(channel, Instant::now());
     question_in(
         &message.content,
-        mentions(&message.content, &message.mentions, bot_id),
+        mentions(&message.content, &message.mentions, bot_id) || replies_to_bot(message, bot_id),
         message.guild_id.is_none(),
-        data.channels.answers_all(message.channel_id.get()),
+        data.channels.answers_all(channel) || in_thread,
         bot_id,
     )
 }
@@ -139,7 +153,10 @@ pub async fn answer_message(
     result
 }
 
-/// [`answer_message`]'s work; sets `source` once the message is known to be a question.
+/// [`answer_message`]'s work; sets `source` once the message is known to be a question. A
+/// question is read with its conversation's last exchange
+/// ([`conversations::Conversations`]), and with `[discord] threads` a new question is answered
+/// in a thread started from it.
 async fn answer_message_inner(
     ctx: &serenity::Context,
     message: &serenity::Message,
@@ -167,11 +184,13 @@ async fn answer_message_inner(
     if !data.claimed.lock().claim(message.id.get()) {
         return Ok(Handled::Ignored);
     }
-    let mentioned = mentions(&message.content, &message.mentions, bot_id);
+    let mentioned =
+        mentions(&message.content, &message.mentions, bot_id) || replies_to_bot(message, bot_id);
     let is_dm = guild.is_none();
+    let in_thread = data.conversations.lock().is_thread(channel, Instant::now());
     // In an answer channel, chatter that is not addressed to the bot gets an answer only when
     // there is one, or when it was clearly a question.
-    let addressed = mentioned || is_dm || question.contains('?');
+    let addressed = mentioned || is_dm || in_thread || question.contains('?');
     let started = Instant::now();
     let chat = match via {
         Via::Gateway => chat_source(is_dm, mentioned),
@@ -202,7 +221,29 @@ async fn answer_message_inner(
         _ => return Ok(Handled::Throttled),
     }
     let _answering = data.in_flight.enter();
-    let outcome = answer_question(data, &question, channel).await?;
+    let place = conversations::Asked {
+        channel,
+        user: message.author.id.get(),
+        reply_to: [
+            message
+                .message_reference
+                .as_ref()
+                .and_then(|r| r.message_id)
+                .map(|m| m.get()),
+            message
+                .referenced_message
+                .as_ref()
+                .and_then(|m| m.message_reference.as_ref())
+                .and_then(|r| r.message_id)
+                .map(|m| m.get()),
+        ],
+    };
+    // A late question (catch-up) is read on its own: its conversation has moved on.
+    let previous = match via {
+        Via::Gateway => data.conversations.lock().context(&place, Instant::now()),
+        Via::CatchUp => None,
+    };
+    let (outcome, turn) = answer_in(data, &question, channel, previous).await?;
     let quiet = !addressed
         && match &outcome {
             Outcome::Answered(response) => response.answer.is_none(),
@@ -213,13 +254,37 @@ async fn answer_message_inner(
         return Ok(Handled::Quiet);
     }
     asked.answer_id = new_answer_id(data);
-    let (reply, key) = reply_for(data, &outcome, false, asked.answer_id);
+    let (reply, key) = reply_in(data, &outcome, turn.as_ref(), false, asked.answer_id);
     let reply = match via {
         Via::Gateway => reply,
         Via::CatchUp => embed::late(reply),
     };
+    // A new question (not one in a thread, not a DM) opens a thread when configured.
+    let thread = if data.threads && via == Via::Gateway && !is_dm && !in_thread && turn.is_some() {
+        start_thread(ctx, message, &question, data).await
+    } else {
+        None
+    };
+    // Remembered before the reply goes out: the next question may follow it at once.
+    if let Some(turn) = &turn {
+        let now = Instant::now();
+        let mut conversations = data.conversations.lock();
+        let messages = [message.id.get()];
+        if let Some(thread) = thread {
+            conversations.add_thread(thread.get(), now);
+            let in_thread = conversations::Asked {
+                channel: thread.get(),
+                ..place
+            };
+            conversations.record(&in_thread, &messages, turn.clone(), now);
+        }
+        conversations.record(&place, &messages, turn.clone(), now);
+    }
     data.sessions.lock().begin(message.id.get());
-    let sent = send_to_channel(ctx, message, &reply, key).await;
+    let sent = match thread {
+        Some(thread) => send_to_thread(ctx, thread, &reply, key).await,
+        None => send_to_channel(ctx, message, &reply, key).await,
+    };
     {
         let mut sessions = data.sessions.lock();
         sessions.finish(message.id.get());
@@ -233,9 +298,63 @@ async fn answer_message_inner(
             );
         }
     }
-    sent?;
+    let sent = sent?;
+    if let Some(turn) = turn {
+        data.conversations
+            .lock()
+            .record_message(sent.id.get(), turn, Instant::now());
+    }
     log_answer(data, &asked, Some(&outcome), started);
     Ok(Handled::Replied)
+}
+/// Discord's longest channel (thread) name.
+const THREAD_NAME_CHARS: usize = 100;
+
+/// Starts a public thread from the question message, named after the question, or `None`
+/// when that fails: the answer then goes to the channel. A missing permission is logged
+/// once per run and not asked again in that channel (it will not fix itself), any other
+/// failure each time.
+async fn start_thread(
+    ctx: &serenity::Context,
+    message: &serenity::Message,
+    question: &str,
+    data: &Data,
+) -> Option<serenity::ChannelId> {
+    if data.no_threads.lock().contains(&message.channel_id.get()) {
+        return None;
+    }
+    let name = crate::text::truncate_words(question.trim(), THREAD_NAME_CHARS);
+    let builder = serenity::CreateThread::new(name).kind(serenity::ChannelType::PublicThread);
+    let created = with_retries("start thread", || {
+        message
+            .channel_id
+            .create_thread_from_message(&ctx.http, message.id, builder.clone())
+    })
+    .await;
+    match created {
+        Ok(thread) => Some(thread.id),
+        Err(failed) if matches!(failed.error.status(), Some(403)) => {
+            let first = {
+                let mut refused = data.no_threads.lock();
+                let first = refused.is_empty();
+                refused.insert(message.channel_id.get());
+                first
+            };
+            if first {
+                warn!(
+                    channel = %message.channel_id,
+                    error = %failed.error,
+                    "cannot start threads (grant Create Public Threads and Send Messages in \
+                     Threads); answering in the channel"
+                );
+            }
+            None
+        }
+        Err(failed) => {
+            warn!(error = %failed, "cannot start a thread; answering in the channel");
+            None
+        }
+    }
 }
 
 /// Longest a catch-up question waits for the rate limit (the asker has waited already; a

@@ -8,6 +8,7 @@ pub mod answering;
 pub mod catch_up;
 pub mod channels;
 pub mod commands;
+pub mod conversations;
 pub mod error;
 pub mod events;
 pub mod gateway;
@@ -65,6 +66,14 @@ pub struct Data {
     /// Recent answers (for buttons) and tracked replies (for edits). Cannot be poisoned either:
     /// buttons keep working after a panic.
     pub sessions: Mutex<Sessions>,
+    /// Each conversation's last exchange, for follow-up questions. Locked only in short
+    /// blocks, never across `.await`.
+    pub conversations: Mutex<conversations::Conversations>,
+    /// Whether to answer chat questions in a thread started from them (`[discord] threads`).
+    pub threads: bool,
+    /// Channels where starting a thread was refused (no permission): answered in the channel
+    /// without asking again until a restart; the first refusal is logged, once.
+    pub no_threads: Mutex<HashSet<u64>>,
     /// The question log (`None` when `[store] enabled = false`).
     pub store: Option<Arc<crate::store::Store>>,
     /// Questions being answered now (a shutdown lets them finish).
@@ -96,6 +105,13 @@ impl Data {
                 },
             )),
             sessions: Mutex::new(Sessions::default()),
+            conversations: Mutex::new(conversations::Conversations::new(
+                std::num::NonZeroUsize::new(config.discord.max_conversations)
+                    .unwrap_or(std::num::NonZeroUsize::MIN),
+                std::time::Duration::from_secs(config.discord.conversation_idle_secs),
+            )),
+            threads: config.discord.threads,
+            no_threads: Mutex::new(HashSet::new()),
             store: None,
             in_flight: Arc::default(),
         }
@@ -216,7 +232,8 @@ pub async fn run_with_admin(
             Duration::from_secs(config.discord.settings_refresh_secs.into()),
         );
     }
-    let message_content = channels.any_answers_all();
+    // Threads: follow-ups there mention nobody, so their text needs the intent too.
+    let message_content = channels.any_answers_all() || config.discord.threads;
     let setup_channels = channels.clone();
     let taught = engine.current().taught().clone();
     if let Some(store) = &store {

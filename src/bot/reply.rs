@@ -173,6 +173,22 @@ pub async fn send_to_channel(
     Ok(sent)
 }
 
+/// Posts a reply to a chat question in the thread started from it, retrying on
+/// 429/5xx/timeouts (no reference: the question is the thread's starter message).
+pub async fn send_to_thread(
+    ctx: &serenity::Context,
+    thread: serenity::ChannelId,
+    reply: &Reply,
+    key: Option<u64>,
+) -> Result<serenity::Message, Error> {
+    let sent = with_retries("thread reply", || {
+        thread.send_message(&ctx.http, channel_message(reply, key, None))
+    })
+    .await
+    .with_context(|| format!("cannot reply in thread {thread}"))?;
+    Ok(sent)
+}
+
 /// Attempts per REST call (first try included).
 const ATTEMPTS: u32 = 4;
 /// Longest wait for one attempt. serenity's HTTP client has no timeout of its own, so a Discord

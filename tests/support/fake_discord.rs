@@ -617,6 +617,22 @@ impl FakeDiscord {
         self.inner.lock().messages.get(&message_id).cloned()
     }
 
+    /// Messages the bot posted in `channel_id`, oldest first.
+    pub fn bot_messages(&self, channel_id: u64) -> Vec<Value> {
+        let st = self.inner.lock();
+        let mut messages: Vec<(u64, Value)> = st
+            .messages
+            .iter()
+            .filter(|(_, m)| {
+                value_id(&m["channel_id"]) == Some(channel_id)
+                    && value_id(&m["author"]["id"]) == Some(BOT_USER_ID)
+            })
+            .map(|(id, m)| (*id, m.clone()))
+            .collect();
+        messages.sort_by_key(|m| m.0);
+        messages.into_iter().map(|(_, m)| m).collect()
+    }
+
     /// The current original response of an interaction (after callback / `@original` edits).
     pub fn interaction_original(&self, token: &str) -> Option<Value> {
         let st = self.inner.lock();
@@ -880,6 +896,43 @@ impl FakeDiscord {
             msg["member"] = partial_member_json();
         }
         st.messages.insert(id, msg.clone());
+        (id, msg)
+    }
+
+    /// A MESSAGE_CREATE payload (also stored) for a reply by `author_id` to `replied` (a
+    /// stored message, e.g. the bot's answer from [`Self::message`]): `message_reference`
+    /// and `referenced_message` as Discord sends them, and the replied-to author in
+    /// `mentions` when `ping` (Discord's default for replies).
+    pub fn reply_create(
+        &self,
+        author_id: u64,
+        content: &str,
+        replied: &Value,
+        ping: bool,
+    ) -> (u64, Value) {
+        let channel_id = value_id(&replied["channel_id"]).unwrap_or(CHANNEL_ID);
+        let guild_id = if channel_id == DM_CHANNEL_ID {
+            None
+        } else {
+            Some(GUILD_ID)
+        };
+        let mentions_bot = ping && value_id(&replied["author"]["id"]) == Some(BOT_USER_ID);
+        let (id, mut msg) = self.message_create(
+            channel_id,
+            author_id,
+            content,
+            mentions_bot,
+            guild_id,
+            false,
+        );
+        msg["type"] = json!(19);
+        msg["message_reference"] = json!({
+            "message_id": replied["id"].clone(),
+            "channel_id": channel_id.to_string(),
+            "guild_id": guild_id.map(|g| g.to_string()),
+        });
+        msg["referenced_message"] = replied.clone();
+        self.inner.lock().messages.insert(id, msg.clone());
         (id, msg)
     }
 
@@ -2088,6 +2141,31 @@ fn route(
                 msgs
             };
             Resp::ok(Value::Array(page.into_iter().map(|(_, m)| m).collect()))
+        }
+        ("POST", ["channels", c, "messages", m, "threads"]) => {
+            // Start a public thread from a message: a new channel whose id Discord makes
+            // the starter message's id.
+            let (Some(c), Some(m)) = (id(c), id(m)) else {
+                return Resp::error(404, 10008, "Unknown Message");
+            };
+            let name = body["name"].as_str().unwrap_or_default();
+            if name.is_empty() || name.chars().count() > 100 {
+                return Resp::error(400, 50035, "Invalid Form Body (name)");
+            }
+            Resp::json(
+                201,
+                json!({
+                    "id": m.to_string(), "type": 11, "guild_id": GUILD_ID.to_string(),
+                    "parent_id": c.to_string(), "name": name, "owner_id": BOT_USER_ID.to_string(),
+                    "position": 0, "permission_overwrites": [], "nsfw": false, "topic": null,
+                    "last_message_id": null, "rate_limit_per_user": 0, "flags": 0,
+                    "message_count": 0, "member_count": 1,
+                    "thread_metadata": {
+                        "archived": false, "auto_archive_duration": 1440,
+                        "archive_timestamp": iso_timestamp(SystemTime::now()), "locked": false,
+                    },
+                }),
+            )
         }
         ("GET", ["channels", _, "messages", m]) => match id(m).and_then(|m| st.messages.get(&m)) {
             Some(msg) => Resp::ok(msg.clone()),

@@ -5,9 +5,10 @@ use std::time::{Duration, Instant};
 use poise::serenity_prelude as serenity;
 
 use crate::bot::answering::{
-    answer_question, count_error, log_answer, new_answer_id, rate_check, reply_for,
-    slow_down_reply, Outcome, Question,
+    answer_in, count_error, log_answer, new_answer_id, rate_check, reply_in, slow_down_reply,
+    Outcome, Question,
 };
+use crate::bot::conversations::Asked;
 use crate::bot::limiter::Verdict;
 use crate::bot::reply::send_to_interaction;
 use crate::bot::{Context, Error};
@@ -77,9 +78,19 @@ async fn answer_interaction_inner(
         return Ok(());
     }
     let _answering = data.in_flight.enter();
-    let work = answer_question(data, question, ctx.channel_id().get());
+    // `/ask` continues the asker's conversation in this channel (or the bot's thread) too.
+    let place = Asked {
+        channel: ctx.channel_id().get(),
+        user: ctx.author().id.get(),
+        reply_to: [None, None],
+    };
+    let previous = match source {
+        Source::Slash => data.conversations.lock().context(&place, Instant::now()),
+        _ => None,
+    };
+    let work = answer_in(data, question, ctx.channel_id().get(), previous);
     tokio::pin!(work);
-    let outcome = tokio::select! {
+    let (outcome, turn) = tokio::select! {
         result = &mut work => result?,
         _ = tokio::time::sleep(DEFER_AFTER) => {
             if private { ctx.defer_ephemeral().await?; } else { ctx.defer().await?; }
@@ -88,7 +99,13 @@ async fn answer_interaction_inner(
     };
     let ephemeral = private || !matches!(&outcome, Outcome::Answered(r) if r.answer.is_some());
     asked.answer_id = new_answer_id(data);
-    let (reply, key) = reply_for(data, &outcome, ephemeral, asked.answer_id);
+    let (reply, key) = reply_in(data, &outcome, turn.as_ref(), ephemeral, asked.answer_id);
+    // Remembered before the reply goes out: the next question may follow it at once.
+    if let (Some(turn), Source::Slash) = (turn, source) {
+        data.conversations
+            .lock()
+            .record(&place, &[], turn, Instant::now());
+    }
     send_to_interaction(ctx, &reply, key).await?;
     log_answer(data, &asked, Some(&outcome), started);
     Ok(())
