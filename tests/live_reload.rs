@@ -55,10 +55,15 @@ fn drop_file(folder: &Path, name: &str, text: &str) {
 }
 
 fn ask(bot: &RunningBot, question: &str) -> u64 {
+    ask_as(bot, USER_ID, question)
+}
+
+/// Asks as `author`: a person with no earlier exchange starts a conversation of their own.
+fn ask_as(bot: &RunningBot, author: u64, question: &str) -> u64 {
     let content = format!("<@{BOT_USER_ID}> {question}");
     let (id, message) =
         bot.fake
-            .message_create(CHANNEL_ID, USER_ID, &content, true, Some(GUILD_ID), false);
+            .message_create(CHANNEL_ID, author, &content, true, Some(GUILD_ID), false);
     bot.fake.dispatch("MESSAGE_CREATE", message);
     id
 }
@@ -189,8 +194,10 @@ async fn a_dropped_file_is_answered_within_seconds_and_every_question_meanwhile_
             "{replies:?}"
         );
     }
-    // The summit article still answers as before.
-    assert!(reply_to(&bot.fake, ask(&bot, HOTLINE))
+    // The summit article still answers as before. Asked by someone else: the first person's
+    // next short question would be read as a follow-up of the new article's answer.
+    let newcomer = USER_ID + 1_000;
+    assert!(reply_to(&bot.fake, ask_as(&bot, newcomer, HOTLINE))
         .await
         .contains(HOTLINE_POINT));
 }
