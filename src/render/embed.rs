@@ -271,13 +271,16 @@ pub fn answer_reply(response: &Response, shown: usize, ephemeral: bool) -> Reply
 }
 
 /// Says under an answer that it was read with the previous exchange: the footer gains
-/// `following up on: <earlier question>` (cut at a word). A reply without an embed is left
-/// as it is.
+/// `following up on: <earlier question>` (cut at a word; the question is user text, so its
+/// mentions are broken like every other). A reply without an embed is left as it is.
 pub fn with_context_note(mut reply: Reply, earlier: &str) -> Reply {
     if let Some(embed) = reply.embeds.first_mut() {
         let note = format!(
             "following up on: {}",
-            truncate_words(earlier, crate::render::text::FOLLOWING_UP_CHARS)
+            neutralise_mentions(&truncate_words(
+                earlier,
+                crate::render::text::FOLLOWING_UP_CHARS
+            ))
         );
         let footer = match embed.footer.take() {
             Some(footer) => format!("{footer} · {note}"),
