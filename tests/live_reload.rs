@@ -137,6 +137,8 @@ async fn deferred_content(fake: &FakeDiscord, interaction: u64, token: &str) -> 
 const TRANSLATOR: &str = "Does a translator join every call?";
 const HOTLINE: &str = "Is there a hotline?";
 const HOTLINE_POINT: &str = "and a hotline to address serious security issues";
+/// Asks the hotline question while [`USER_ID`] asks about the new article.
+const HOTLINE_ASKER: u64 = USER_ID + 1_000;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dropped_file_is_answered_within_seconds_and_every_question_meanwhile_is_answered() {
@@ -161,7 +163,8 @@ async fn a_dropped_file_is_answered_within_seconds_and_every_question_meanwhile_
             dropped_at.elapsed() < RELOAD_WAIT,
             "the dropped article was never answered"
         );
-        let hotline = ask(&bot, HOTLINE);
+        // Two people: one person's next question would be read as a follow-up of their last.
+        let hotline = ask_as(&bot, HOTLINE_ASKER, HOTLINE);
         let translator = ask(&bot, TRANSLATOR);
         asked.push((hotline, translator));
         if reply_to(&bot.fake, translator)
@@ -194,10 +197,8 @@ async fn a_dropped_file_is_answered_within_seconds_and_every_question_meanwhile_
             "{replies:?}"
         );
     }
-    // The summit article still answers as before. Asked by someone else: the first person's
-    // next short question would be read as a follow-up of the new article's answer.
-    let newcomer = USER_ID + 1_000;
-    assert!(reply_to(&bot.fake, ask_as(&bot, newcomer, HOTLINE))
+    // The summit article still answers as before.
+    assert!(reply_to(&bot.fake, ask_as(&bot, HOTLINE_ASKER, HOTLINE))
         .await
         .contains(HOTLINE_POINT));
 }
