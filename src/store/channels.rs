@@ -156,15 +156,8 @@ fn flag(value: &Value) -> Option<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::block_on;
     use crate::store::db::Target;
-
-    fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(f)
-    }
 
     #[test]
     fn cursors_only_move_forward_and_settings_change_one_column_at_a_time() {

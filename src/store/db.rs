@@ -663,6 +663,7 @@ pub fn unix_now() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::block_on;
 
     #[test]
     fn urls_parse_and_passwords_stay_hidden() {
@@ -687,14 +688,6 @@ mod tests {
             "Postgres(..)"
         );
         assert_eq!(postgres_sql("a = ?1 AND b = ?2"), "a = $1 AND b = $2");
-    }
-
-    fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(f)
     }
 
     #[test]

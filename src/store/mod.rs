@@ -719,6 +719,16 @@ impl Writer {
     }
 }
 
+/// Runs a store future to completion on a one-thread runtime, for the store's unit tests.
+#[cfg(test)]
+pub(crate) fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a one-thread runtime starts")
+        .block_on(f)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -759,14 +769,6 @@ mod tests {
             latency: Duration::from_micros(1500),
         });
         answer_id
-    }
-
-    fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(f)
     }
 
     #[test]

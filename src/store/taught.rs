@@ -160,15 +160,8 @@ pub async fn refresh(store: &super::Store, set: &TaughtAnswers) -> Result<usize,
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::block_on;
     use crate::store::db::Target;
-
-    fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(f)
-    }
 
     #[test]
     fn add_list_reteach_and_remove_in_sqlite() {
