@@ -3,15 +3,17 @@
 //! SIGKILL, or between a lost session and a fresh IDENTIFY) are answered after it is back,
 //! each exactly once, oldest first, with a note that the answer is late, and nothing older
 //! than the window; a RESUME replays instead and catches nothing up; a crash in the middle of
-//! catching up and another start still answer each question once.
+//! catching up and another start still answer each question once; a question answered in a
+//! thread the bot started (threads set with `/channel threads`) is not answered again, and
+//! the setting outlives the process.
 
 mod support;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
-use support::bot::{sentinel_answered, start_bot};
+use serde_json::{json, Value};
+use support::bot::{sentinel_answered, start_bot, wait_callback};
 use support::fake_discord::*;
 use support::process::*;
 
@@ -492,4 +494,112 @@ async fn missed_questions_among_several_pages_of_chatter_are_each_answered_once_
         .map(|r| r.query.clone())
         .collect();
     assert!(reads.len() >= 3, "read in pages: {reads:?}");
+}
+
+/// The bot's messages in thread `thread` (the id of the question it was started from).
+fn posted_in_thread(fake: &FakeDiscord, thread: u64) -> usize {
+    let path = format!("/api/v10/channels/{thread}/messages");
+    fake.requests()
+        .iter()
+        .filter(|r| r.is("POST", &path) && r.status < 300)
+        .count()
+}
+
+/// Waits until the bot has posted in thread `thread`.
+async fn wait_posted_in_thread(fake: &FakeDiscord, thread: u64) {
+    let path = format!("/api/v10/channels/{thread}/messages");
+    assert!(
+        fake.wait_for_request(|r| r.is("POST", &path) && r.status < 300, WAIT)
+            .await
+            .is_some(),
+        "nothing posted in thread {thread}"
+    );
+}
+
+/// Threads started from message `id` in [`CHANNEL_ID`].
+fn threads_from(fake: &FakeDiscord, id: u64) -> usize {
+    let path = format!("/api/v10/channels/{CHANNEL_ID}/messages/{id}/threads");
+    fake.requests()
+        .iter()
+        .filter(|r| r.is("POST", &path))
+        .count()
+}
+
+/// Whether IDENTIFY number `n` asked for message text (the Message Content intent).
+fn asked_for_message_text(fake: &FakeDiscord, n: usize) -> bool {
+    let intents = fake.identify_payloads()[n]["intents"].as_u64().unwrap_or(0);
+    intents & (1 << 15) != 0
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_question_answered_in_the_bots_thread_is_not_caught_up_and_threads_outlive_a_restart() {
+    let fake = FakeDiscord::start().await;
+    let shared = tempfile::tempdir().expect("tempdir");
+    let db = shared.path().join("summit.db");
+    let tail = config_with_store(&db, "");
+    let mut first = spawn_bot_with(FAKE_TOKEN, &fake.api_url(), "info", &tail, &[]);
+    wait_ready(&fake, &first).await;
+    assert!(!asked_for_message_text(&fake, 0));
+
+    // An admin turns threads on here (the store keeps it); the next mention opens a thread.
+    let (command, _, interaction) = fake.slash_command_in(
+        Place::guild(),
+        OWNER_ID,
+        "channel",
+        json!([{"name": "threads", "type": 1, "options": [{"name": "state", "type": 4, "value": 0}]}]),
+    );
+    fake.dispatch("INTERACTION_CREATE", interaction);
+    let reply = wait_callback(&fake, command).await;
+    let text = reply["data"]["content"].as_str().unwrap_or_default();
+    assert!(text.starts_with("Threads are now **on**"), "{reply:#}");
+    let asked = mention_aged(&fake, USER_ID, "Is there a hotline?", Duration::ZERO, true);
+    wait_posted_in_thread(&fake, asked).await;
+    wait_cursor(&db, CHANNEL_ID, asked).await;
+    first.child.kill().expect("SIGKILL");
+    first.child.wait().expect("reaped");
+
+    let missed = posted_while_away(&fake, USER_ID, "Who signed the agreement?");
+    let second = spawn_bot_with(FAKE_TOKEN, &fake.api_url(), "info", &tail, &[]);
+    wait_ready(&fake, &second).await;
+    // Threads are on in a channel of the store: message text is asked for from the start.
+    let identifies = fake.identify_payloads().len();
+    assert!(asked_for_message_text(&fake, identifies - 1));
+    // Caught up in place, late; the question answered in the thread is left alone.
+    let late = wait_replied(&fake, missed, WAIT).await;
+    assert!(reply_text(&late).contains(LATE_NOTE), "{late:#}");
+
+    // The setting survived: a new mention opens a thread, where a follow-up needs no mention.
+    let next = mention_aged(
+        &fake,
+        USER_ID,
+        "Did they set up a working group?",
+        Duration::ZERO,
+        true,
+    );
+    wait_posted_in_thread(&fake, next).await;
+    let (follow, message) = fake.message_create(
+        next,
+        1_180_000_000_000_000_041,
+        "how often does it meet?",
+        false,
+        Some(GUILD_ID),
+        false,
+    );
+    assert!(fake.dispatch("MESSAGE_CREATE", message) > 0);
+    let answer = wait_replied(&fake, follow, WAIT).await;
+    assert_eq!(answer["channel_id"], json!(next.to_string()), "{answer:#}");
+
+    sentinel_answered(&fake, Duration::from_millis(300)).await;
+    assert_eq!(threads_from(&fake, asked), 1);
+    assert_eq!(
+        posted_in_thread(&fake, asked),
+        1,
+        "answered again in its thread"
+    );
+    assert!(
+        fake.bot_replies_to(asked).is_empty(),
+        "a question answered in the bot's thread was answered again in the channel"
+    );
+    assert_each_answered_once(&fake, &[missed, follow]);
+    assert_eq!(threads_from(&fake, next), 1);
 }

@@ -1,7 +1,9 @@
 #![recursion_limit = "256"]
 //! `/channel` against the fake Discord: an admin makes a channel answer every message (at
-//! once) and stops it; a non-admin is refused privately and changes nothing; a channel's
-//! default article serves look-ups; without the Message Content intent the reply says so; a
+//! once) and stops it; an admin turns threads on (a question opens a thread named after it,
+//! where a follow-up needs no mention) and off (answered in place); a non-admin is refused
+//! privately and changes nothing; a channel's default article serves look-ups; without the
+//! Message Content intent the replies say so; a
 //! second bot process on the same PostgreSQL store applies a setting within its refresh
 //! interval; `/about` (admins) and `summit-bot channels` list the settings.
 
@@ -11,7 +13,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use support::bot::{sentinel_answered, start_bot, wait_callback, RunningBot};
+use support::bot::{
+    mention, sentinel_answered, start_bot, wait_callback, wait_reply_to, RunningBot, REPLY_WAIT,
+};
 use support::fake_discord::*;
 use support::postgres::Postgres;
 
@@ -49,7 +53,7 @@ async fn channel_command(fake: &FakeDiscord, user: u64, sub: &str, options: Valu
         .to_string()
 }
 
-/// `answer-all` `on` (0) or `off` (1): poise sends a choice as its index.
+/// `answer-all` or `threads` `on` (0) or `off` (1): poise sends a choice as its index.
 fn switch(on: bool) -> Value {
     json!([{"name": "state", "type": 4, "value": if on { 0 } else { 1 }}])
 }
@@ -159,6 +163,12 @@ async fn without_the_message_content_intent_answer_all_says_so_and_about_lists_c
         on.contains("**Not in effect:** the Message Content intent is not enabled"),
         "{on}"
     );
+    // Threads open at once, but a follow-up in one reaches the bot without text: said plainly.
+    let threads = channel_command(fake, OWNER_ID, "threads", switch(true)).await;
+    assert_eq!(
+        threads,
+        "Threads are now **on** in this channel (it was off): a question for the bot here is answered in a new thread started from it and named after it, where follow-ups need no mention; `/ask` still answers in place. The bot needs Create Public Threads and Send Messages in Threads here, else it answers in the channel.\n\n**Follow-ups without a mention not read:** the Message Content intent is not enabled for this application, so Discord sends the bot no message text and a follow-up in a thread must mention the bot. Enable it in the Developer Portal (Bot → Privileged Gateway Intents → Message Content Intent), then restart the bot."
+    );
     let (id, _, interaction) = fake.slash_command_in(Place::guild(), OWNER_ID, "about", json!([]));
     fake.dispatch("INTERACTION_CREATE", interaction);
     let fields = wait_callback(fake, id).await["data"]["embeds"][0]["fields"].clone();
@@ -171,7 +181,7 @@ async fn without_the_message_content_intent_answer_all_says_so_and_about_lists_c
         channels,
         Some(&json!({
             "name": "Channels (shown to admins)",
-            "value": format!("channel {CHANNEL_ID}: answers every message (/channel)"),
+            "value": format!("channel {CHANNEL_ID}: answers every message (/channel), threads on (/channel)"),
             "inline": false,
         })),
         "{fields:#}"
@@ -189,6 +199,98 @@ async fn without_the_message_content_intent_answer_all_says_so_and_about_lists_c
         .as_u64()
         .unwrap();
     assert_ne!(intents & (1 << 15), 0, "Message Content not requested");
+}
+
+const QUESTION: &str = "Did they set up a working group?";
+/// Footnote 2, which answers "how often does it meet?" for the working group.
+const TWICE: &str = "Dialogues will be held twice per year";
+/// Another person in the channel.
+const BOB: u64 = 1_180_000_000_000_000_041;
+
+/// The REST path of messages posted in `channel`.
+fn messages_in(channel: u64) -> String {
+    format!("/api/v10/channels/{channel}/messages")
+}
+
+/// The REST path that starts a thread from message `id` in [`CHANNEL_ID`].
+fn thread_from(id: u64) -> String {
+    format!("/api/v10/channels/{CHANNEL_ID}/messages/{id}/threads")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_turns_threads_on_and_off_and_a_non_admin_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // An answer channel elsewhere: the bot asks for message text, so no note in the replies.
+    let bot = start(sqlite_url(dir.path()), vec![CONFIGURED_CHANNEL_ID]).await;
+    let fake = &bot.fake;
+
+    // A non-admin: refused privately, and the next question is answered in the channel.
+    let refused = channel_command(fake, USER_ID, "threads", switch(true)).await;
+    assert_eq!(refused, summit_bot::bot::admin::REFUSAL);
+    let in_place = mention(fake, "Is there a hotline?");
+    assert_eq!(
+        wait_reply_to(fake, in_place).await.path,
+        messages_in(CHANNEL_ID)
+    );
+
+    let on = channel_command(fake, OWNER_ID, "threads", switch(true)).await;
+    assert_eq!(
+        on,
+        "Threads are now **on** in this channel (it was off): a question for the bot here is answered in a new thread started from it and named after it, where follow-ups need no mention; `/ask` still answers in place. The bot needs Create Public Threads and Send Messages in Threads here, else it answers in the channel."
+    );
+    // The next mention: a thread started from it, named after it, with the answer in it.
+    let asked = mention(fake, QUESTION);
+    let started = fake
+        .wait_for_request(|r| r.is("POST", &thread_from(asked)), REPLY_WAIT)
+        .await
+        .expect("a thread is started from the question");
+    assert_eq!(started.body["name"], json!(QUESTION));
+    let thread = asked; // Discord gives the thread the question's id
+    let answer = fake
+        .wait_for_request(|r| r.is("POST", &messages_in(thread)), REPLY_WAIT)
+        .await
+        .expect("the answer is posted in the thread");
+    assert!(
+        answer.body.to_string().contains("working group"),
+        "{:#}",
+        answer.body
+    );
+    // A follow-up in the thread from someone else, no mention: answered there, in context.
+    let (follow, message) = fake.message_create(
+        thread,
+        BOB,
+        "how often does it meet?",
+        false,
+        Some(GUILD_ID),
+        false,
+    );
+    fake.dispatch("MESSAGE_CREATE", message);
+    let reply = wait_reply_to(fake, follow).await;
+    assert_eq!(reply.path, messages_in(thread));
+    assert!(reply.body.to_string().contains(TWICE), "{:#}", reply.body);
+
+    let show = channel_command(fake, OWNER_ID, "show", json!([])).await;
+    assert!(
+        show.contains("• answer in threads: on (set with `/channel threads`)\n"),
+        "{show}"
+    );
+
+    let off = channel_command(fake, OWNER_ID, "threads", switch(false)).await;
+    assert_eq!(
+        off,
+        "Threads are now **off** in this channel (it was on): questions are answered here, in the channel."
+    );
+    let after = mention(fake, "Who will co-chair the dialogue?");
+    assert_eq!(
+        wait_reply_to(fake, after).await.path,
+        messages_in(CHANNEL_ID)
+    );
+    let threads_started = fake
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/threads"))
+        .count();
+    assert_eq!(threads_started, 1, "only the question asked while on");
 }
 
 /// The title of `tests/fixtures/hotline.md`.

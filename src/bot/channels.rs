@@ -1,5 +1,6 @@
 //! Per-channel behaviour as the bot applies it: `[discord] answer_channels` is the starting
-//! set, and the settings admins make with `/channel` (kept in the store) win over it. The
+//! set of answer channels and `[discord] threads` the starting choice of threads in every
+//! channel, and the settings admins make with `/channel` (kept in the store) win over them. The
 //! table is shared by the commands (which change it at once in this process) and a refresh
 //! task that re-reads the store every `[discord] settings_refresh_secs`, so another bot
 //! process on the same store (shards on one PostgreSQL) applies a change within that time.
@@ -19,6 +20,8 @@ use crate::store::Store;
 #[derive(Debug, Default)]
 pub struct Channels {
     configured: HashSet<u64>,
+    /// `[discord] threads`: whether a channel without a threads setting answers in threads.
+    threads: bool,
     settings: RwLock<HashMap<u64, ChannelSettings>>,
 }
 
@@ -31,17 +34,21 @@ pub struct Effective {
     pub answer_all: bool,
     /// `answer_all` was set with `/channel` (else it comes from the config).
     pub answer_all_set: bool,
-    /// Threads setting, when one was made.
-    pub threads: Option<bool>,
+    /// A new question here is answered in a thread started from it.
+    pub threads: bool,
+    /// `threads` was set with `/channel` (else it comes from the config).
+    pub threads_set: bool,
     /// The channel's default article, when one was set.
     pub article: Option<String>,
 }
 
 impl Channels {
-    /// The configured answer channels, no settings yet.
-    pub fn new(configured: impl IntoIterator<Item = u64>) -> Channels {
+    /// The configured answer channels and threads choice (`[discord] threads`), no settings
+    /// yet.
+    pub fn new(configured: impl IntoIterator<Item = u64>, threads: bool) -> Channels {
         Channels {
             configured: configured.into_iter().collect(),
+            threads,
             settings: RwLock::default(),
         }
     }
@@ -65,6 +72,28 @@ impl Channels {
                 .any(|c| settings.get(c).and_then(|s| s.answer_all) != Some(false))
     }
 
+    /// Whether a new question in `channel` is answered in a thread started from it: a
+    /// setting, else the config.
+    pub fn threads(&self, channel: u64) -> bool {
+        self.settings
+            .read()
+            .get(&channel)
+            .and_then(|s| s.threads)
+            .unwrap_or(self.threads)
+    }
+
+    /// Whether any channel answers in threads (config or setting): follow-ups there mention
+    /// nobody, so the bot needs message text.
+    pub fn any_threads(&self) -> bool {
+        // The config's choice covers every channel without a setting, and there always is one.
+        self.threads
+            || self
+                .settings
+                .read()
+                .values()
+                .any(|s| s.threads == Some(true))
+    }
+
     /// The channel's default article (an article id), if an admin set one.
     pub fn article(&self, channel: u64) -> Option<String> {
         self.settings
@@ -78,11 +107,13 @@ impl Channels {
         let settings = self.settings.read();
         let set = settings.get(&channel);
         let answer_all_set = set.and_then(|s| s.answer_all);
+        let threads_set = set.and_then(|s| s.threads);
         Effective {
             channel,
             answer_all: answer_all_set.unwrap_or_else(|| self.configured.contains(&channel)),
             answer_all_set: answer_all_set.is_some(),
-            threads: set.and_then(|s| s.threads),
+            threads: threads_set.unwrap_or(self.threads),
+            threads_set: threads_set.is_some(),
             article: set.and_then(|s| s.article.clone()),
         }
     }
@@ -119,7 +150,8 @@ impl Channels {
 }
 
 /// One line per channel for admins (`/about`, `summit-bot channels`): what answers every
-/// message and where a default article is set; a note when nothing is.
+/// message, where a default article is set and where questions open threads; a note when
+/// nothing is.
 pub fn describe(list: &[Effective]) -> String {
     if list.is_empty() {
         return "No answer channels and no channel settings: the bot answers mentions and DMs."
@@ -137,8 +169,11 @@ pub fn describe(list: &[Effective]) -> String {
             if let Some(article) = &e.article {
                 parts.push(format!("article `{article}`"));
             }
-            if let Some(threads) = e.threads {
-                parts.push(format!("threads {}", if threads { "on" } else { "off" }));
+            match (e.threads, e.threads_set) {
+                (true, true) => parts.push("threads on (/channel)".to_string()),
+                (false, true) => parts.push("threads off (/channel)".to_string()),
+                (true, false) => parts.push("threads on (config)".to_string()),
+                (false, false) => {}
             }
             format!("channel {}: {}", e.channel, parts.join(", "))
         })
@@ -201,7 +236,7 @@ mod tests {
 
     #[test]
     fn a_setting_wins_over_the_config_either_way() {
-        let channels = Channels::new([1, 2]);
+        let channels = Channels::new([1, 2], false);
         assert!(channels.answers_all(1) && !channels.answers_all(3));
         channels.apply(1, Some(9), &Change::AnswerAll(false));
         channels.apply(3, Some(9), &Change::AnswerAll(true));
@@ -226,5 +261,34 @@ mod tests {
             describe(&channels.list()),
             "channel 1: answers every message (config)\nchannel 2: answers every message (config)"
         );
+    }
+
+    #[test]
+    fn a_threads_setting_wins_over_the_config_either_way() {
+        let off = Channels::new([], false);
+        assert!(!off.threads(5) && !off.any_threads());
+        off.apply(5, Some(9), &Change::Threads(true));
+        assert!(off.threads(5) && !off.threads(6) && off.any_threads());
+        assert_eq!(
+            describe(&off.list()),
+            "channel 5: only mentions, threads on (/channel)"
+        );
+        off.apply(5, Some(9), &Change::Threads(false));
+        assert!(!off.any_threads());
+
+        let on = Channels::new([1], true);
+        assert!(on.threads(1) && on.threads(6) && on.any_threads());
+        on.apply(6, Some(9), &Change::Threads(false));
+        // Off in one channel, still on in every other by the config.
+        assert!(!on.threads(6) && on.threads(7) && on.any_threads());
+        let here = on.effective(6);
+        assert!(!here.threads && here.threads_set);
+        assert_eq!(
+            describe(&on.list()),
+            "channel 1: answers every message (config), threads on (config)\nchannel 6: only mentions, threads off (/channel)"
+        );
+        // Another setting (answer-all) leaves the config's threads choice in force.
+        on.apply(8, Some(9), &Change::AnswerAll(true));
+        assert!(on.threads(8) && !on.effective(8).threads_set);
     }
 }

@@ -126,13 +126,23 @@ pub fn question_for_bot(
     }
     let channel = message.channel_id.get();
     let in_thread = data.conversations.lock().is_thread(channel, Instant::now());
-    question_in(
+    let addressed =
+        mentions(&message.content, &message.mentions, bot_id) || replies_to_bot(message, bot_id);
+    let answers_all = data.channels.answers_all(channel);
+    let question = question_in(
         &message.content,
-        mentions(&message.content, &message.mentions, bot_id) || replies_to_bot(message, bot_id),
+        addressed,
         message.guild_id.is_none(),
-        data.channels.answers_all(channel) || in_thread,
+        answers_all || in_thread,
         bot_id,
-    )
+    )?;
+    // A message in the bot's thread that does not mention it arrives without text when the
+    // bot did not ask for message text (threads turned on by `/channel` since the start), and
+    // an image alone is no question either: nothing to answer, and no reply asking for one.
+    if question.is_empty() && in_thread && !addressed && !answers_all {
+        return None;
+    }
+    Some(question)
 }
 
 /// The one path of a chat question (a mention, a DM, an answer-channel message), live or
@@ -155,8 +165,8 @@ pub async fn answer_message(
 
 /// [`answer_message`]'s work; sets `source` once the message is known to be a question. A
 /// question is read with its conversation's last exchange
-/// ([`conversations::Conversations`]), and with `[discord] threads` a new question is answered
-/// in a thread started from it.
+/// ([`conversations::Conversations`]), and where threads are on (`[discord] threads`, or
+/// `/channel threads` for the channel) a new question is answered in a thread started from it.
 async fn answer_message_inner(
     ctx: &serenity::Context,
     message: &serenity::Message,
@@ -260,7 +270,12 @@ async fn answer_message_inner(
         Via::CatchUp => embed::late(reply),
     };
     // A new question (not one in a thread, not a DM) opens a thread when configured.
-    let thread = if data.threads && via == Via::Gateway && !is_dm && !in_thread && turn.is_some() {
+    let thread = if via == Via::Gateway
+        && !is_dm
+        && !in_thread
+        && turn.is_some()
+        && data.channels.threads(channel)
+    {
         start_thread(ctx, message, &question, data).await
     } else {
         None

@@ -49,7 +49,8 @@ pub struct Data {
     /// The configuration the bot started with (a reload reads the articles it names).
     pub config: Arc<Config>,
     /// Channels where every message is a question (`answer_channels`, then `/channel`
-    /// settings), and each channel's default article. Shared with the refresh task.
+    /// settings), where questions open threads (`[discord] threads`, then settings), and each
+    /// channel's default article. Shared with the refresh task.
     pub channels: Arc<Channels>,
     /// Whether this process asked Discord for message text (the Message Content intent).
     pub message_content: bool,
@@ -69,8 +70,6 @@ pub struct Data {
     /// Each conversation's last exchange, for follow-up questions. Locked only in short
     /// blocks, never across `.await`.
     pub conversations: Mutex<conversations::Conversations>,
-    /// Whether to answer chat questions in a thread started from them (`[discord] threads`).
-    pub threads: bool,
     /// Channels where starting a thread was refused (no permission): answered in the channel
     /// without asking again until a restart; the first refusal is logged, once.
     pub no_threads: Mutex<HashSet<u64>>,
@@ -89,8 +88,9 @@ impl Data {
             config: Arc::new(config.clone()),
             channels: Arc::new(Channels::new(
                 config.discord.answer_channels.iter().copied(),
+                config.discord.threads,
             )),
-            message_content: !config.discord.answer_channels.is_empty(),
+            message_content: !config.discord.answer_channels.is_empty() || config.discord.threads,
             message_content_granted: false,
             claimed: Mutex::new(Claimed::default()),
             admin_roles: config.discord.admin_roles.iter().copied().collect(),
@@ -110,7 +110,6 @@ impl Data {
                     .unwrap_or(std::num::NonZeroUsize::MIN),
                 std::time::Duration::from_secs(config.discord.conversation_idle_secs),
             )),
-            threads: config.discord.threads,
             no_threads: Mutex::new(HashSet::new()),
             store: None,
             in_flight: Arc::default(),
@@ -131,8 +130,8 @@ pub fn api_url(config: &Config) -> anyhow::Result<Option<String>> {
 }
 
 /// Gateway intents: guild and DM messages; Message Content only when a channel answers every
-/// message, by config or `/channel` setting (it is privileged, and mentions and DMs carry
-/// content without it).
+/// message or answers in threads, by config or `/channel` setting (it is privileged, and
+/// mentions and DMs carry content without it).
 pub fn intents(message_content: bool) -> serenity::GatewayIntents {
     let mut intents = serenity::GatewayIntents::GUILDS
         | serenity::GatewayIntents::GUILD_MESSAGES
@@ -221,10 +220,12 @@ pub async fn run_with_admin(
     let setup_store = store.clone();
     let channels = Arc::new(Channels::new(
         config.discord.answer_channels.iter().copied(),
+        config.discord.threads,
     ));
     if let Some(store) = &store {
         status::watch_store(store);
-        // Before connecting: a channel set to answer every message needs the intent now.
+        // Before connecting: a channel set to answer every message or to answer in threads
+        // needs the intent now.
         channels::load(store, &channels).await;
         channels::watch(
             store,
@@ -232,8 +233,9 @@ pub async fn run_with_admin(
             Duration::from_secs(config.discord.settings_refresh_secs.into()),
         );
     }
-    // Threads: follow-ups there mention nobody, so their text needs the intent too.
-    let message_content = channels.any_answers_all() || config.discord.threads;
+    // Threads (config or `/channel threads`): follow-ups there mention nobody, so their text
+    // needs the intent too.
+    let message_content = channels.any_answers_all() || channels.any_threads();
     let setup_channels = channels.clone();
     let taught = engine.current().taught().clone();
     if let Some(store) = &store {

@@ -1,6 +1,7 @@
 //! `summit-bot channels`: what the bot does in each channel, worked out as the bot does it:
-//! the config's `answer_channels`, then the settings admins made with `/channel` (read from
-//! the store), and where a catch-up would start reading (the newest message seen).
+//! the config's `answer_channels` and `threads`, then the settings admins made with
+//! `/channel` (read from the store), and where a catch-up would start reading (the newest
+//! message seen).
 
 use anyhow::Context;
 
@@ -12,7 +13,10 @@ use crate::store::db::{Db, Target};
 
 /// The text to print.
 pub fn run(config: &Config) -> anyhow::Result<String> {
-    let table = Channels::new(config.discord.answer_channels.iter().copied());
+    let table = Channels::new(
+        config.discord.answer_channels.iter().copied(),
+        config.discord.threads,
+    );
     let mut out = String::new();
     let found = if config.store.enabled {
         let target = Target::parse(&config.store.url).context("invalid [store] url")?;

@@ -823,19 +823,9 @@ impl FakeDiscord {
         let Some(message) = st.messages.get_mut(&message_id) else {
             return;
         };
-        let parent = message["channel_id"].clone();
+        let parent = value_id(&message["channel_id"]).unwrap_or(0);
         message["flags"] = json!(message["flags"].as_u64().unwrap_or(0) | 32);
-        message["thread"] = json!({
-            "id": message_id.to_string(), "type": 11, "guild_id": GUILD_ID.to_string(),
-            "parent_id": parent, "name": name, "owner_id": BOT_USER_ID.to_string(),
-            "position": 0, "permission_overwrites": [], "nsfw": false, "topic": null,
-            "last_message_id": null, "rate_limit_per_user": 0, "flags": 0,
-            "message_count": 1, "member_count": 1,
-            "thread_metadata": {
-                "archived": false, "auto_archive_duration": 1440,
-                "archive_timestamp": iso_timestamp(SystemTime::now()), "locked": false,
-            },
-        });
+        message["thread"] = bot_thread(message_id, parent, name);
     }
 
     /// A fresh snowflake (current time + counter).
@@ -2008,6 +1998,22 @@ async fn handle_request(
     Some(resp)
 }
 
+/// A public thread the bot started from message `id` in `parent` (Discord gives the thread
+/// the starter message's id).
+fn bot_thread(id: u64, parent: u64, name: &str) -> Value {
+    json!({
+        "id": id.to_string(), "type": 11, "guild_id": GUILD_ID.to_string(),
+        "parent_id": parent.to_string(), "name": name, "owner_id": BOT_USER_ID.to_string(),
+        "position": 0, "permission_overwrites": [], "nsfw": false, "topic": null,
+        "last_message_id": null, "rate_limit_per_user": 0, "flags": 0,
+        "message_count": 0, "member_count": 1,
+        "thread_metadata": {
+            "archived": false, "auto_archive_duration": 1440,
+            "archive_timestamp": iso_timestamp(SystemTime::now()), "locked": false,
+        },
+    })
+}
+
 fn route(
     inner: &Inner,
     st: &mut State,
@@ -2144,7 +2150,8 @@ fn route(
         }
         ("POST", ["channels", c, "messages", m, "threads"]) => {
             // Start a public thread from a message: a new channel whose id Discord makes
-            // the starter message's id.
+            // the starter message's id. Like Discord, the starter message then carries the
+            // thread (and the HAS_THREAD flag), and a second thread from it is refused.
             let (Some(c), Some(m)) = (id(c), id(m)) else {
                 return Resp::error(404, 10008, "Unknown Message");
             };
@@ -2152,20 +2159,19 @@ fn route(
             if name.is_empty() || name.chars().count() > 100 {
                 return Resp::error(400, 50035, "Invalid Form Body (name)");
             }
-            Resp::json(
-                201,
-                json!({
-                    "id": m.to_string(), "type": 11, "guild_id": GUILD_ID.to_string(),
-                    "parent_id": c.to_string(), "name": name, "owner_id": BOT_USER_ID.to_string(),
-                    "position": 0, "permission_overwrites": [], "nsfw": false, "topic": null,
-                    "last_message_id": null, "rate_limit_per_user": 0, "flags": 0,
-                    "message_count": 0, "member_count": 1,
-                    "thread_metadata": {
-                        "archived": false, "auto_archive_duration": 1440,
-                        "archive_timestamp": iso_timestamp(SystemTime::now()), "locked": false,
-                    },
-                }),
-            )
+            let thread = bot_thread(m, c, name);
+            if let Some(starter) = st.messages.get_mut(&m) {
+                if !starter["thread"].is_null() {
+                    return Resp::error(
+                        400,
+                        160004,
+                        "A thread has already been created for this message",
+                    );
+                }
+                starter["flags"] = json!(starter["flags"].as_u64().unwrap_or(0) | 32);
+                starter["thread"] = thread.clone();
+            }
+            Resp::json(201, thread)
         }
         ("GET", ["channels", _, "messages", m]) => match id(m).and_then(|m| st.messages.get(&m)) {
             Some(msg) => Resp::ok(msg.clone()),

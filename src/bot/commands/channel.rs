@@ -1,7 +1,8 @@
 //! `/channel` (admins only): how the bot behaves in the channel it is used in, set from
 //! Discord instead of the config file. `answer-all on|off` makes every message a question (or
-//! only mentions), `article <id>` gives the channel its own default article, `show` says
-//! what applies. Settings are saved in the store and applied at once here; other bot
+//! only mentions), `threads on|off` answers each new question in a thread started from it
+//! (or in the channel), `article <id>` gives the channel its own default article, `show`
+//! says what applies. Settings are saved in the store and applied at once here; other bot
 //! processes on the same store read them within `[discord] settings_refresh_secs`. The reply
 //! is private and says what changed.
 
@@ -27,7 +28,7 @@ pub enum Switch {
 #[poise::command(
     slash_command,
     guild_only,
-    subcommands("answer_all", "article", "show"),
+    subcommands("answer_all", "threads", "article", "show"),
     subcommand_required
 )]
 pub async fn channel(_ctx: Context<'_>) -> Result<(), Error> {
@@ -63,9 +64,54 @@ pub async fn answer_all(
     if on && !data.message_content {
         // Without the intent Discord sends the bot no message text: say so, do not pretend.
         text.push_str(if data.message_content_granted {
-            "\n\n**Not yet in effect:** Discord sends message text only to a bot that asks for it when it connects (the Message Content intent), and this bot did not ask at its last start because no channel answered every message then. Restart the bot to apply it; until then only mentions are answered here."
+            "\n\n**Not yet in effect:** Discord sends message text only to a bot that asks for it when it connects (the Message Content intent), and this bot did not ask at its last start because no channel answered every message or answered in threads then. Restart the bot to apply it; until then only mentions are answered here."
         } else {
             "\n\n**Not in effect:** the Message Content intent is not enabled for this application, so Discord sends the bot no message text and only mentions can be answered. Enable it in the Developer Portal (Bot → Privileged Gateway Intents → Message Content Intent), then restart the bot."
+        });
+    }
+    send_to_interaction(ctx, &Reply::text(text, true), None).await
+}
+
+/// Answer questions here in a thread started from each, or in the channel (admins only)
+#[poise::command(slash_command, guild_only)]
+pub async fn threads(
+    ctx: Context<'_>,
+    #[description = "on: each new question gets a thread where follow-ups need no mention; off: answers in the channel"]
+    state: Switch,
+) -> Result<(), Error> {
+    if !require_admin(ctx).await? {
+        return Ok(());
+    }
+    let on = state == Switch::On;
+    let channel = ctx.channel_id().get();
+    let before = ctx.data().channels.effective(channel);
+    if !save(ctx, Change::Threads(on)).await? {
+        return Ok(());
+    }
+    let data = ctx.data();
+    if on {
+        // An admin turning threads on may just have granted the permission a refusal showed
+        // missing: try again here instead of waiting for a restart.
+        data.no_threads.lock().remove(&channel);
+    }
+    let was = match (before.threads, before.threads_set) {
+        (true, true) => "it was on",
+        (false, true) => "it was off",
+        (true, false) => "it was on by the config's `threads`",
+        (false, false) => "it was off",
+    };
+    let mut text = if on {
+        format!("Threads are now **on** in this channel ({was}): a question for the bot here is answered in a new thread started from it and named after it, where follow-ups need no mention; `/ask` still answers in place. The bot needs Create Public Threads and Send Messages in Threads here, else it answers in the channel.")
+    } else {
+        format!("Threads are now **off** in this channel ({was}): questions are answered here, in the channel.")
+    };
+    if on && !data.message_content {
+        // Questions open threads at once, but without message text a follow-up in a thread
+        // reaches the bot only when it mentions it: say so, do not pretend.
+        text.push_str(if data.message_content_granted {
+            "\n\n**Follow-ups without a mention not yet read:** Discord sends message text only to a bot that asks for it when it connects (the Message Content intent), and this bot did not ask at its last start because no channel answered every message or answered in threads then. Restart the bot to apply it; until then a follow-up in a thread must mention the bot."
+        } else {
+            "\n\n**Follow-ups without a mention not read:** the Message Content intent is not enabled for this application, so Discord sends the bot no message text and a follow-up in a thread must mention the bot. Enable it in the Developer Portal (Bot → Privileged Gateway Intents → Message Content Intent), then restart the bot."
         });
     }
     send_to_interaction(ctx, &Reply::text(text, true), None).await
@@ -135,6 +181,12 @@ pub async fn show(ctx: Context<'_>) -> Result<(), Error> {
         (true, false) => "on (the config's `answer_channels`)",
         (false, false) => "off: only mentions are answered",
     };
+    let threads = match (here.threads, here.threads_set) {
+        (true, true) => "on (set with `/channel threads`)",
+        (false, true) => "off (set with `/channel threads`)",
+        (true, false) => "on (the config's `threads`)",
+        (false, false) => "off: answers go in the channel",
+    };
     let article = match &here.article {
         Some(id) => format!("`{id}` (set with `/channel article`)"),
         None => "the default article".to_string(),
@@ -142,12 +194,12 @@ pub async fn show(ctx: Context<'_>) -> Result<(), Error> {
     let content = if data.message_content {
         "received (the Message Content intent is requested)"
     } else if data.message_content_granted {
-        "not received: the bot asks for it at its next start once a channel answers every message"
+        "not received: the bot asks for it at its next start once a channel answers every message or answers in threads"
     } else {
         "not received: the Message Content intent is not enabled for this application"
     };
     let text = format!(
-        "In this channel:\n• answer every message: {answer_all}\n• default article: {article}\n• message text from Discord: {content}\n{}",
+        "In this channel:\n• answer every message: {answer_all}\n• answer in threads: {threads}\n• default article: {article}\n• message text from Discord: {content}\n{}",
         if data.store.is_some() {
             "Settings are kept in the store and apply to every bot process using it."
         } else {
