@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::retrieve::fusion::SemanticOptions;
-use crate::retrieve::RankOptions;
+use crate::retrieve::{DecisionRule, RankOptions};
 
 /// The longest question read, in characters, unless configured (`[limits] max_question_chars`);
 /// also what [`crate::engine::EngineOptions::default`] uses.
@@ -119,6 +119,22 @@ pub struct AnswerConfig {
     pub min_coverage: f32,
     /// BM25 candidates re-ranked per question.
     pub candidates: usize,
+    /// How a candidate is judged an answer: the learned model, or the hand-written rules.
+    pub decision: DecisionKind,
+    /// A weights file for the learned decision (`scripts/train_decision.py`) instead of the
+    /// compiled-in `models/answer-decision/weights.json`; loaded once at start.
+    pub decision_model: Option<PathBuf>,
+}
+
+/// `[answer] decision`
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum DecisionKind {
+    /// The logistic regression over the engine's signals.
+    #[default]
+    Learned,
+    /// The hand-written thresholds (`[answer] min_coverage`, `[semantic]`), for comparison.
+    Rules,
 }
 
 impl Default for AnswerConfig {
@@ -128,6 +144,8 @@ impl Default for AnswerConfig {
             max_alternatives: 3,
             min_coverage: rank.min_coverage,
             candidates: rank.candidates,
+            decision: DecisionKind::default(),
+            decision_model: None,
         }
     }
 }
@@ -367,7 +385,8 @@ impl Config {
             && unit(s.meaning_only_similarity)
             && unit(s.covered_min_similarity)
             && unit(s.rerank_min_similarity)
-            && unit(s.rerank_similar))
+            && unit(s.rerank_similar)
+            && unit(s.name_similarity))
         {
             return invalid("semantic similarities must be between -1 and 1");
         }
@@ -421,6 +440,10 @@ impl Config {
             min_coverage: self.answer.min_coverage,
             candidates: self.answer.candidates,
             semantic: self.semantic.clone(),
+            decision: match self.answer.decision {
+                DecisionKind::Learned => DecisionRule::default(),
+                DecisionKind::Rules => DecisionRule::Rules,
+            },
         }
     }
 }

@@ -13,10 +13,11 @@ use crate::indexing::analysis::Analyzer;
 use crate::indexing::record::point_id;
 use crate::indexing::{IndexError, Readiness, SearchIndex};
 use crate::ingest::{ArticleSummary, Corpus, CorpusSummary, IngestError, Source};
+use crate::retrieve::decision::Decision;
 use crate::retrieve::follow_up::{self, FollowUp, Preference, Turn};
 use crate::retrieve::fusion::Mode;
 use crate::retrieve::taught::TaughtAnswers;
-use crate::retrieve::{answer_type, query, RankOptions, Retriever};
+use crate::retrieve::{answer_type, query, DecisionRule, RankOptions, RankedHit, Retriever};
 use crate::semantic::contextual::{self, ContextualModel, ModelChoice, DEFAULT_MODEL_DIR};
 
 /// Why the engine could not start or answer.
@@ -40,6 +41,14 @@ pub enum EngineError {
     FoundModel {
         /// The loader's reason.
         error: crate::semantic::contextual::ContextualError,
+    },
+    /// The weights file of `[answer] decision_model` could not be read or is damaged.
+    #[error("answer.decision_model {path}: {reason}")]
+    Decision {
+        /// The file.
+        path: PathBuf,
+        /// Why (the read error, or what is wrong with its contents).
+        reason: String,
     },
 }
 
@@ -167,6 +176,9 @@ pub struct EngineOptions {
     /// `rank.semantic.model_dir` is the default model folder, found because the config
     /// leaves `model_dir` unset ([`EngineOptions::from_config`]); names it so in messages.
     pub model_found: bool,
+    /// A weights file for the learned decision, read at open in place of the compiled-in
+    /// one (when the decision is the learned one).
+    pub decision_model: Option<PathBuf>,
 }
 
 impl Default for EngineOptions {
@@ -182,6 +194,7 @@ impl Default for EngineOptions {
             show_progress: false,
             default_article: None,
             model_found: false,
+            decision_model: None,
         }
     }
 }
@@ -217,6 +230,7 @@ impl EngineOptions {
             show_progress: false,
             default_article: config.corpus.default_article.clone(),
             model_found,
+            decision_model: config.answer.decision_model.clone(),
         }
     }
 }
@@ -348,6 +362,10 @@ impl Engine {
 
     /// Opens or builds the index for a source of articles.
     pub fn from_source(source: &Source, options: &EngineOptions) -> Result<Engine, EngineError> {
+        let mut rank = options.rank.clone();
+        if let (Some(path), DecisionRule::Learned(_)) = (&options.decision_model, &rank.decision) {
+            rank.decision = DecisionRule::Learned(std::sync::Arc::new(load_decision(path)?));
+        }
         let built = SearchIndex::open_or_build(
             options.index_dir.as_deref(),
             source,
@@ -407,7 +425,7 @@ impl Engine {
             },
             model: model_facts,
             analyzer: Analyzer::new(),
-            rank: options.rank.clone(),
+            rank,
             max_alternatives: options.max_alternatives,
             max_question_chars: options.max_question_chars,
             taught: Arc::default(),
@@ -689,6 +707,25 @@ impl Engine {
         Ok(())
     }
 
+    /// Every candidate scored for `question`, best first, each with the answer decision's
+    /// signals and verdict (the answer is the first accepted one): the rows
+    /// `summit-bot eval --features` exports to train the decision.
+    pub fn scored_candidates(&self, question: &str) -> Result<Vec<RankedHit>, EngineError> {
+        let searcher = self.retriever.index().searcher();
+        let mut analyzer = self.analyzer.clone();
+        let mut plan = query::plan(
+            self.retriever.index(),
+            &searcher,
+            &mut analyzer,
+            question,
+            self.max_question_chars,
+        );
+        self.retriever.expand(&mut plan, &self.rank);
+        Ok(self
+            .retriever
+            .rank_all(&searcher, &plan, &self.rank, None)?)
+    }
+
     /// The longest question read, in characters (see [`EngineOptions::max_question_chars`]).
     pub fn max_question_chars(&self) -> usize {
         self.max_question_chars
@@ -808,4 +845,14 @@ impl Engine {
     pub fn search_index(&self) -> &SearchIndex {
         self.retriever.index()
     }
+}
+
+/// Reads and checks a decision weights file, naming the path in the error.
+fn load_decision(path: &std::path::Path) -> Result<Decision, EngineError> {
+    let error = |reason: String| EngineError::Decision {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| error(e.to_string()))?;
+    Decision::from_json(&text).map_err(|e| error(e.to_string()))
 }

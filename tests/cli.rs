@@ -258,7 +258,7 @@ fn ask_json_stdin_writes_one_object_per_line() {
     input.extend_from_slice(b"\n");
     input.extend_from_slice(b"???\n");
     input.extend_from_slice(b"\xff\xfe\xc3 bytes\n");
-    input.extend_from_slice(b"title:hotline AND (\n");
+    input.extend_from_slice(b"hotline:hotline AND (\n");
     let out = success(&setup.run(&["ask", "--json", "-"], &input));
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 5, "one line per input line:\n{out}");
@@ -296,7 +296,7 @@ fn ask_json_stdin_writes_one_object_per_line() {
         lines[3],
         r#"{"question":"��� bytes","answer":null,"alternatives":[]}"#
     );
-    assert_eq!(responses[4]["question"], "title:hotline AND (");
+    assert_eq!(responses[4]["question"], "hotline:hotline AND (");
 }
 
 #[test]

@@ -98,7 +98,7 @@ fn exact_matches_outrank_corrected_ones() {
 fn query_syntax_and_markup_are_just_words() {
     let engine = engine();
     for question in [
-        "title:hotline AND (",
+        "hotline:hotline AND (",
         "hotline^10 OR \"",
         "**hotline** `hotline` <@!99> _hotline_",
         "+hotline~2 {",

@@ -104,6 +104,11 @@ pub enum Command {
         /// File with one {"q", "any", "footnotes"} or {"q", "none": true} per line, or a
         /// conversation {"dialog": [question, …]} whose turns are asked in order with context.
         file: PathBuf,
+        /// Also write each question's scored candidates with the answer decision's signals
+        /// and labels, one JSON line per question asked alone, for
+        /// `scripts/train_decision.py`.
+        #[arg(long, value_name = "OUT.jsonl")]
+        features: Option<PathBuf>,
     },
     /// What people asked (from the question log): counts, gaps, feedback, hours of day.
     Report {
@@ -268,13 +273,30 @@ pub fn run(command: Command, config: &Config) -> anyhow::Result<i32> {
             let text = import_article(&input, &target, force, config)?;
             out.write_all(text.as_bytes())?;
         }
-        Command::Eval { file } => {
+        Command::Eval { file, features } => {
             let engine = open_engine(&options)?;
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
             let items = eval::parse_items(&text).with_context(|| format!("{}", file.display()))?;
             let report = eval::run_items(&engine, &items)?;
             out.write_all(report.render().as_bytes())?;
+            if let Some(path) = features {
+                // Questions asked alone: a dialog's turns are read with their context.
+                let cases: Vec<eval::Case> = items
+                    .iter()
+                    .filter_map(|item| match item {
+                        eval::Item::Single(case) => Some(case.clone()),
+                        eval::Item::Dialog(_) => None,
+                    })
+                    .collect();
+                let mut lines = String::new();
+                for row in eval::feature_rows(&engine, &cases)? {
+                    lines.push_str(&serde_json::to_string(&row)?);
+                    lines.push('\n');
+                }
+                std::fs::write(&path, lines)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
         }
         Command::Report {
             since,

@@ -252,6 +252,75 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Result<Report, EvalError> {
     Ok(report)
 }
 
+/// One question's candidates as a training row for the answer decision
+/// (`summit-bot eval --features`): every candidate the engine scored, best first, with its
+/// signals in [`crate::retrieve::decision::FEATURES`] order and whether answering with it
+/// would pass the case (`label`). A question refused before scoring has no candidates.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FeatureRow {
+    /// The article the engine answers from (its default article).
+    pub article: String,
+    /// The question.
+    pub q: String,
+    /// True when the question must get no answer.
+    pub none: bool,
+    /// The scored candidates, best first.
+    pub candidates: Vec<CandidateRow>,
+}
+
+/// One scored candidate of a [`FeatureRow`].
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CandidateRow {
+    /// Passage id.
+    pub passage: String,
+    /// 1 when answering with this passage passes the case, else 0.
+    pub label: u8,
+    /// Whether the hard rules before the learned decision let it through.
+    pub eligible: bool,
+    /// Whether the engine's current decision took it for an answer.
+    pub accepted: bool,
+    /// The signals, in `FEATURES` order.
+    pub features: Vec<f32>,
+}
+
+/// The training rows of `cases`: every scored candidate of each question, labelled by
+/// [`check`] (with the point rule) as if it were the answer.
+pub fn feature_rows(engine: &Engine, cases: &[Case]) -> Result<Vec<FeatureRow>, EvalError> {
+    let article = engine
+        .default_article()
+        .map(|a| a.id.clone())
+        .unwrap_or_default();
+    cases
+        .iter()
+        .map(|case| {
+            let hits = engine.scored_candidates(&case.q)?;
+            let candidates = hits
+                .iter()
+                .map(|hit| {
+                    let response = Response {
+                        question: case.q.clone(),
+                        answer: Some(crate::answer::Hit::ranked(hit)),
+                        alternatives: Vec::new(),
+                    };
+                    CandidateRow {
+                        passage: hit.record.id.clone(),
+                        label: u8::from(!case.none && judge(engine, case, &response).is_none()),
+                        eligible: hit.eligible,
+                        accepted: hit.accepted,
+                        features: hit.features.to_vec().to_vec(),
+                    }
+                })
+                .collect();
+            Ok(FeatureRow {
+                article: article.clone(),
+                q: case.q.clone(),
+                none: case.none,
+                candidates,
+            })
+        })
+        .collect()
+}
+
 /// [`check`] with the points of the answer's paragraph, read from the engine's articles.
 fn judge(engine: &Engine, case: &Case, response: &Response) -> Option<String> {
     let points = response

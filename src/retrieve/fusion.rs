@@ -70,6 +70,9 @@ pub struct SemanticOptions {
     pub model_dir: Option<std::path::PathBuf>,
     /// Weight of the transformer's cosine in the score, beside the fused score.
     pub rerank_weight: f32,
+    /// Cosine between the static vectors of an unknown lowercase question word and the
+    /// closest name the passages hold at which the word counts as a name ("russia").
+    pub name_similarity: f32,
     /// With the transformer, a passage the other signals accept still needs this cosine...
     pub rerank_min_similarity: f32,
     /// ...and one at or above this cosine is an answer whatever its word coverage (not for
@@ -96,6 +99,7 @@ impl Default for SemanticOptions {
             model_dir: None,
             rerank_weight: 1.5,
             rerank_min_similarity: 0.2,
+            name_similarity: 0.5,
             rerank_similar: 0.4,
         }
     }
@@ -103,6 +107,11 @@ impl Default for SemanticOptions {
 
 /// Vocabulary neighbours kept per question word.
 const NEIGHBOURS_PER_WORD: usize = 3;
+/// Cosine at which an indexed word meets a question word's focus by meaning (below the
+/// neighbours that rank): "culprits" and "perpetrators", not "career" and "telecom".
+const FOCUS_SIMILARITY: f32 = 0.35;
+/// Indexed words kept per question word as such meanings (closest first).
+const MEANINGS_PER_WORD: usize = 8;
 /// Question words expanded per question (each new word costs one scan of the vocabulary
 /// vectors).
 const MAX_EXPANDED_WORDS: usize = 8;
@@ -124,6 +133,10 @@ pub struct SemanticState {
     neighbour_cache: Mutex<FxHashMap<String, Arc<[Neighbour]>>>,
     /// A surface word per indexed term, to put corrected typos back into the question text.
     surfaces: rustc_hash::FxHashMap<String, String>,
+    /// The names the passages hold (see [`names_of`]): their term ids, sorted, and the
+    /// static vector of each name's written form.
+    names: Vec<u32>,
+    name_vectors: Vec<Vec<f32>>,
 }
 
 impl SemanticState {
@@ -169,6 +182,14 @@ impl SemanticState {
             .into_iter()
             .map(|(term, word)| (term.to_string(), word.to_string()))
             .collect();
+        let found = preloaded.as_deref().map(names_of).unwrap_or_default();
+        let name_vectors = found
+            .iter()
+            .filter_map(|(_, surface)| model.embed(surface))
+            .collect();
+        let mut names: Vec<u32> = found.into_iter().map(|(id, _)| id).collect();
+        names.sort_unstable();
+        names.dedup();
         let chunks = preloaded.map(|records| ChunkIndex::build(model, records));
         SemanticState {
             model,
@@ -176,7 +197,30 @@ impl SemanticState {
             neighbours,
             neighbour_cache: Mutex::new(FxHashMap::default()),
             surfaces,
+            names,
+            name_vectors,
         }
+    }
+
+    /// Whether the indexed term `id` is a name the passages hold (Obama, China, Bloomberg):
+    /// a question word that matches only such names says which article it is about, not what
+    /// it asks.
+    pub fn is_indexed_name(&self, id: u32) -> bool {
+        self.names.binary_search(&id).is_ok()
+    }
+
+    /// The closest cosine between `word`'s static vector and the names the passages hold:
+    /// names of one kind sit together in the table ("russia" beside China, "trump" beside
+    /// Obama), so a word the index does not know that is this close to its names is a name
+    /// of something else, in any case.
+    pub fn name_likeness(&self, word: &str) -> f32 {
+        let Some(vector) = self.model.embed(word) else {
+            return 0.0;
+        };
+        self.name_vectors
+            .iter()
+            .map(|n| crate::semantic::dot(n, &vector))
+            .fold(0.0, f32::max)
     }
 
     /// The question's vector, with typos replaced by the word they were corrected to (the
@@ -208,6 +252,18 @@ impl SemanticState {
         let mut budget = MAX_EXPANDED_WORDS;
         let lowest = options.neighbour_similarity.min(options.ranking_similarity);
         for term in plan.terms.iter_mut() {
+            // A word the index does not know, written in lowercase, that sits beside the
+            // index's names is a name too ("russia", "trump"): the question is about
+            // something the article does not hold, and no indexed name may stand for it.
+            if term.matches.is_empty()
+                && !term.name
+                && !term.common
+                && !term.ambiguous_typo
+                && !term.text.chars().any(|c| c.is_ascii_digit())
+                && self.name_likeness(&term.surface) >= options.name_similarity
+            {
+                term.name = true;
+            }
             // Numbers carry no meaning a neighbour could share ("2" is not "two countries").
             if term.corrected
                 || term.ambiguous_typo
@@ -218,9 +274,20 @@ impl SemanticState {
             }
             let unknown = term.matches.is_empty();
             budget -= 1;
-            let neighbours = self.neighbours_of(&term.surface, lowest);
+            let neighbours = self.neighbours_of(&term.surface, lowest.min(FOCUS_SIMILARITY));
+            term.meanings = neighbours
+                .iter()
+                .filter(|n| n.similarity >= FOCUS_SIMILARITY)
+                .take(MEANINGS_PER_WORD)
+                .map(|n| (n.id, n.similarity.min(super::query::FUZZY_FACTOR)))
+                .collect();
             let mut added = 0;
-            for n in neighbours.iter() {
+            // The closest few at the neighbour bars, as before meanings were kept.
+            let close = neighbours
+                .iter()
+                .filter(|n| n.similarity >= lowest)
+                .take(NEIGHBOURS_PER_WORD + 1);
+            for n in close {
                 if added == NEIGHBOURS_PER_WORD || term.matches.iter().any(|m| m.id == n.id) {
                     continue;
                 }
@@ -295,7 +362,7 @@ impl SemanticState {
             Some(vector) => self
                 .neighbours
                 // One more than kept: a known word's nearest term is usually itself.
-                .nearest(&vector, min_similarity, NEIGHBOURS_PER_WORD + 1)
+                .nearest(&vector, min_similarity, MEANINGS_PER_WORD + 1)
                 .into(),
             None => Arc::from(Vec::new()),
         };
@@ -319,6 +386,50 @@ impl SemanticState {
             self.model.embed(text)
         })
     }
+}
+
+/// The names the passages hold, as (term id, written form): words written capitalised
+/// inside a sentence (not only as its first word) and never in lowercase. Sentence-initial
+/// words ("First", "Moreover") are capitalised by position, not because they name anything.
+fn names_of(records: &[&PassageRecord]) -> Vec<(u32, String)> {
+    // term id → (written form, seen mid-sentence capitalised, seen in lowercase)
+    let mut seen: FxHashMap<u32, (String, bool, bool)> = FxHashMap::default();
+    for record in records {
+        for span in &record.terms {
+            let Some(word) = record.text.get(span.start as usize..span.end as usize) else {
+                continue;
+            };
+            let Some(first) = word.chars().next() else {
+                continue;
+            };
+            let entry = seen
+                .entry(span.term)
+                .or_insert_with(|| (word.to_string(), false, false));
+            if first.is_lowercase() {
+                entry.2 = true;
+                continue;
+            }
+            let sentence_start = record
+                .sentences
+                .get(span.sentence as usize)
+                .map_or(0, |s| s.start);
+            // Quotes and brackets may open a sentence before its first word.
+            let opens_sentence = record
+                .text
+                .get(sentence_start..span.start as usize)
+                .is_some_and(|before| before.chars().all(|c| !c.is_alphanumeric()));
+            if !opens_sentence && word.chars().any(char::is_lowercase) {
+                entry.1 = true;
+            }
+        }
+    }
+    let mut names: Vec<(u32, String)> = seen
+        .into_iter()
+        .filter(|(_, (_, mid, lower))| *mid && !*lower)
+        .map(|(id, (word, _, _))| (id, word))
+        .collect();
+    names.sort_unstable();
+    names
 }
 
 /// Whether a passage is an answer, from its word coverage and (when known) semantic score.

@@ -8,7 +8,9 @@
 
 pub mod answer_type;
 pub mod cutoff;
+pub mod decision;
 pub mod exact;
+pub mod focus;
 pub mod follow_up;
 pub mod fusion;
 pub mod fuzzy;
@@ -32,6 +34,8 @@ use crate::ingest::{Footnote, PassageRef};
 use crate::semantic::chunks::ChunkMatch;
 use crate::semantic::contextual::{ContextualModel, ContextualScorer};
 use answer_type::{AnswerType, AnswerTypes};
+use decision::{Decision, Features};
+use focus::Focus;
 use follow_up::FollowUp;
 use fusion::{Mode, SemanticOptions, SemanticState};
 use query::QueryPlan;
@@ -45,6 +49,8 @@ pub struct RankOptions {
     pub candidates: usize,
     /// The semantic signal (`[semantic]`).
     pub semantic: SemanticOptions,
+    /// How a candidate is judged an answer.
+    pub decision: DecisionRule,
 }
 
 impl Default for RankOptions {
@@ -53,7 +59,24 @@ impl Default for RankOptions {
             min_coverage: 0.4,
             candidates: 16,
             semantic: SemanticOptions::default(),
+            decision: DecisionRule::default(),
         }
+    }
+}
+
+/// How a candidate is judged an answer (`[answer] decision`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum DecisionRule {
+    /// The learned model over the engine's signals ([`decision`]).
+    Learned(Arc<Decision>),
+    /// The hand-written thresholds ([`fusion::is_answer`]), kept for comparison.
+    Rules,
+}
+
+impl Default for DecisionRule {
+    /// The compiled-in learned model.
+    fn default() -> Self {
+        DecisionRule::Learned(Arc::new(Decision::embedded().clone()))
     }
 }
 
@@ -95,6 +118,14 @@ pub struct RankedHit {
     pub best_sentence: Option<usize>,
     /// Byte ranges of matched words in the passage text.
     pub matched: Vec<(usize, usize)>,
+    /// The signals the answer decision read.
+    pub features: Features,
+    /// Whether the learned decision may accept it: the hand-written bar
+    /// ([`fusion::is_answer`], [`fusion::is_contextual_answer`]) takes it and the question
+    /// names nothing the index does not hold.
+    pub eligible: bool,
+    /// Whether the decision took it for an answer ([`Retriever::rank`] returns only these).
+    pub accepted: bool,
 }
 
 /// A stored passage ready for scoring: its record (whose terms are vocabulary ids, so
@@ -366,6 +397,21 @@ impl Retriever {
         options: &RankOptions,
         follow_up: Option<&FollowUp>,
     ) -> Result<Vec<RankedHit>, IndexError> {
+        let mut hits = self.rank_all(searcher, plan, options, follow_up)?;
+        hits.retain(|h| h.accepted);
+        Ok(hits)
+    }
+
+    /// Every scored candidate, best first, each with its decision's signals and verdict
+    /// (what `summit-bot eval --features` exports to train the decision). Questions refused
+    /// before scoring (personal advice, no word the index knows) have none.
+    pub fn rank_all(
+        &self,
+        searcher: &Searcher,
+        plan: &QueryPlan,
+        options: &RankOptions,
+        follow_up: Option<&FollowUp>,
+    ) -> Result<Vec<RankedHit>, IndexError> {
         // The question's lowercase words, split once for the checks on its form.
         let lower = follow_up
             .map_or(plan.text.as_str(), |f| f.own_text.as_str())
@@ -400,6 +446,9 @@ impl Retriever {
                     coverage: 0.0,
                     best_sentence: None,
                     matched: Vec::new(),
+                    features: Features::default(),
+                    eligible: true,
+                    accepted: true,
                 }]);
             }
         }
@@ -507,6 +556,7 @@ impl Retriever {
         // term id → (question word index, credit, ranking only); a handful of entries,
         // scanned linearly. Matches that count for coverage go first, so a word asked for
         // is never claimed by another word's neighbour.
+        let focus = Focus::of_plan(plan, |id| semantic.is_some_and(|s| s.is_indexed_name(id)));
         let mut lookup = Lookup::default();
         for ranking_only in [false, true] {
             for (i, term) in plan.terms.iter().enumerate() {
@@ -515,7 +565,20 @@ impl Retriever {
                     .iter()
                     .filter(|m| m.ranking_only == ranking_only)
                 {
-                    lookup.insert(m.id, i, m.credit, ranking_only);
+                    let kind = if ranking_only {
+                        Kind::Ranking
+                    } else {
+                        Kind::Counts
+                    };
+                    lookup.insert(m.id, i, m.credit, kind);
+                }
+            }
+        }
+        // Meanings only tell whether a focus word is met; any other claim on an id wins.
+        for (i, term) in plan.terms.iter().enumerate() {
+            if focus.mask.get(i).copied().unwrap_or(false) {
+                for &(id, similarity) in &term.meanings {
+                    lookup.insert(id, i, similarity, Kind::Focus);
                 }
             }
         }
@@ -552,6 +615,7 @@ impl Retriever {
                 total.max(f32::EPSILON),
                 bm25_normalised,
                 holds_type.then_some(type_words.as_slice()),
+                &focus.mask,
                 &mut scratch,
             );
             if holds_type {
@@ -595,6 +659,7 @@ impl Retriever {
                     options.min_coverage,
                     semantic_options,
                 );
+            let mut contextual_cosine = None;
             if let Some((scorer, question)) = &contextual {
                 let cosine = scorer.passage_similarity(
                     question,
@@ -604,7 +669,31 @@ impl Retriever {
                 hit.score += semantic_options.rerank_weight * cosine;
                 accepted =
                     fusion::is_contextual_answer(accepted, cosine, name_ok, semantic_options);
+                contextual_cosine = Some(cosine);
             }
+            let features = &mut hit.features;
+            features.cosine = similarity.unwrap_or(0.0);
+            features.focus_share = focus.share;
+            features.unknown_share = focus.unknown_share;
+            features.unknown_name = f32::from(u8::from(focus.unknown_name));
+            features.unknown_rare = f32::from(u8::from(focus.unknown_rare));
+            features.answer_type = f32::from(u8::from(holds_type));
+            features.meaning_only = f32::from(u8::from(meaning_only));
+            features.contextual = contextual_cosine.unwrap_or(0.0);
+            features.has_contextual = f32::from(u8::from(contextual_cosine.is_some()));
+            // The learned decision judges what the hand-written bar lets through, and never a
+            // question about a name the index does not hold ("does russia have a pact like
+            // this?"): the article cannot answer it, however many of its other words match.
+            hit.eligible = accepted && !focus.unknown_name;
+            if let DecisionRule::Learned(model) = &options.decision {
+                // In combined mode the model decides; the other modes keep their one signal.
+                // A follow-up keeps the bar its context sets: the model learnt from questions
+                // asked alone, and the earlier words change every signal it reads.
+                if mode == Mode::Combined && follow_up.is_none() {
+                    accepted = hit.eligible && model.accepts(&hit.features);
+                }
+            }
+            hit.accepted = accepted;
             if accepted {
                 hits.push(hit);
             } else {
@@ -632,8 +721,8 @@ impl Retriever {
         if let Some(unit) = unit {
             let hit = match hits.iter().position(|h| h.record.id == unit.record.id) {
                 Some(at) => hits.remove(at),
-                None => match refused.into_iter().find(|h| h.record.id == unit.record.id) {
-                    Some(hit) => hit,
+                None => match refused.iter().position(|h| h.record.id == unit.record.id) {
+                    Some(at) => refused.remove(at),
                     None => {
                         let holds_type =
                             wanted.is_some_and(|kind| unit.answer_types.contains(kind));
@@ -644,13 +733,30 @@ impl Retriever {
                             total.max(f32::EPSILON),
                             0.0,
                             holds_type.then_some(type_words.as_slice()),
+                            &focus.mask,
                             &mut scratch,
                         )
                     }
                 },
             };
-            hits.insert(0, hit);
+            hits.insert(
+                0,
+                RankedHit {
+                    eligible: true,
+                    accepted: true,
+                    ..hit
+                },
+            );
         }
+        // The refused follow, for the callers of `rank_all` (training rows); `rank` keeps
+        // only the accepted.
+        refused.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then(a.record.text.len().cmp(&b.record.text.len()))
+                .then(a.record.id.cmp(&b.record.id))
+        });
+        hits.extend(refused);
         Ok(hits)
     }
 
@@ -688,7 +794,13 @@ impl Retriever {
                     }
                 })
                 .collect();
-            let evidence = exact::evidence(enumeration, weights, |id| lookup.find(id));
+            // Meanings only tell whether the focus is met; they are no evidence of a point.
+            let evidence = exact::evidence(enumeration, weights, |id| {
+                lookup
+                    .find(id)
+                    .filter(|&(_, _, kind)| kind != Kind::Focus)
+                    .map(|(word, credit, kind)| (word, credit, kind == Kind::Ranking))
+            });
             // The point whose sentence is the paragraph's closest in meaning: it scores
             // what the paragraph scores (the same sentence, the same vector).
             let closest = semantic_of(enumeration.paragraph_slot).and_then(|best| {
@@ -738,22 +850,33 @@ impl Retriever {
 /// question has a few dozen ids, so a 64-bit one let most words through to the list scan).
 #[derive(Debug, Default)]
 struct Lookup {
-    entries: Vec<(u32, usize, f32, bool)>,
+    entries: Vec<(u32, usize, f32, Kind)>,
     filter: [u64; 16],
+}
+
+/// What a term id found in a passage does for its question word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Counts towards coverage (and ranks).
+    Counts,
+    /// Only orders passages.
+    Ranking,
+    /// Only meets the word's focus by meaning ([`query::QueryTerm::meanings`]).
+    Focus,
 }
 
 impl Lookup {
     /// Adds an id unless present: the first claim wins.
-    fn insert(&mut self, id: u32, word: usize, credit: f32, ranking_only: bool) {
+    fn insert(&mut self, id: u32, word: usize, credit: f32, kind: Kind) {
         if !self.entries.iter().any(|e| e.0 == id) {
-            self.entries.push((id, word, credit, ranking_only));
+            self.entries.push((id, word, credit, kind));
             self.filter[(id as usize >> 6) & 15] |= 1 << (id & 63);
         }
     }
 
-    /// Question word, credit and ranking-only flag of a term id, if the question has it.
+    /// Question word, credit and kind of a term id, if the question has it.
     #[inline]
-    fn find(&self, id: u32) -> Option<(usize, f32, bool)> {
+    fn find(&self, id: u32) -> Option<(usize, f32, Kind)> {
         if self.filter[(id as usize >> 6) & 15] >> (id & 63) & 1 == 0 {
             return None;
         }
@@ -774,6 +897,7 @@ fn score_candidate(
     total: f32,
     bm25_normalised: f32,
     type_met: Option<&[bool]>,
+    focus: &[bool],
     scratch: &mut Vec<f32>,
 ) -> RankedHit {
     let record = &candidate.record;
@@ -784,15 +908,21 @@ fn score_candidate(
     // with ranking-only neighbours for ranking), in each sentence, plus the ranking weights:
     // one buffer for all of them, reused from candidate to candidate.
     scratch.clear();
-    scratch.resize(words * (5 + sentence_count), 0.0);
+    scratch.resize(words * (6 + sentence_count), 0.0);
     let (in_text, rest) = scratch.split_at_mut(words);
+    let (meant, rest) = rest.split_at_mut(words);
     let (in_footnotes, rest) = rest.split_at_mut(words);
     let (ranked_text, rest) = rest.split_at_mut(words);
     let (ranked_footnotes, rest) = rest.split_at_mut(words);
     let (weights, per_sentence) = rest.split_at_mut(words);
     let mut matched = Vec::new();
     for span in &record.terms {
-        if let Some((word, credit, ranking_only)) = find(span.term) {
+        if let Some((word, credit, kind)) = find(span.term) {
+            if kind == Kind::Focus {
+                meant[word] = meant[word].max(credit);
+                continue;
+            }
+            let ranking_only = kind == Kind::Ranking;
             ranked_text[word] = ranked_text[word].max(credit);
             let s = (span.sentence as usize).min(sentence_count - 1);
             let cell = &mut per_sentence[s * words + word];
@@ -804,9 +934,13 @@ fn score_candidate(
         }
     }
     for &id in &record.footnote_terms {
-        if let Some((word, credit, ranking_only)) = find(id) {
+        if let Some((word, credit, kind)) = find(id) {
+            if kind == Kind::Focus {
+                meant[word] = meant[word].max(credit);
+                continue;
+            }
             ranked_footnotes[word] = ranked_footnotes[word].max(credit);
-            if !ranking_only {
+            if kind == Kind::Counts {
                 in_footnotes[word] = in_footnotes[word].max(credit);
             }
         }
@@ -831,6 +965,31 @@ fn score_candidate(
         }
     }
     let coverage = ((text_weight + footnote_only_weight) / total).min(1.0);
+    // The focus is met by its words, corrections or close meanings (ranking neighbours
+    // included: "pact" is met by "agreement"), in the text or a footnote.
+    let mut focus_total = 0.0;
+    let mut focus_met = 0.0;
+    let mut focus_missing = 0.0f32;
+    for (i, term) in plan.terms.iter().enumerate() {
+        if focus.get(i).copied().unwrap_or(false) {
+            let met = ranked_text[i]
+                .max(ranked_footnotes[i])
+                .max(meant[i])
+                .min(1.0);
+            focus_total += term.weight;
+            focus_met += term.weight * met;
+            // Everyday words ("say", "make") frame many questions: their absence says little.
+            if met == 0.0 && !term.common {
+                focus_missing = focus_missing.max(term.weight / total);
+            }
+        }
+    }
+    // A question with no focus (all names and everyday words) has nothing left to meet.
+    let focus_coverage = if focus_total > 0.0 {
+        focus_met / focus_total
+    } else {
+        1.0
+    };
     // Ranking discounts title words; the coverage bar above does not (they do show the
     // question is on topic).
     for (weight, term) in weights.iter_mut().zip(&plan.terms) {
@@ -870,6 +1029,26 @@ fn score_candidate(
             }
         });
     let score = ranked_coverage + SENTENCE_WEIGHT * sentence_score + BM25_WEIGHT * bm25_normalised;
+    // The focus one sentence meets: an answer says what is asked in one place, a near miss
+    // gathers the question's words from all over a paragraph.
+    let focus_sentence = if focus_total > 0.0 {
+        per_sentence
+            .chunks(words.max(1))
+            .take(sentence_count)
+            .map(|credits| {
+                credits
+                    .iter()
+                    .zip(&plan.terms)
+                    .zip(focus)
+                    .filter(|(_, &is_focus)| is_focus)
+                    .map(|((credit, term), _)| credit.min(1.0) * term.weight)
+                    .sum::<f32>()
+            })
+            .fold(0.0f32, f32::max)
+            / focus_total
+    } else {
+        1.0
+    };
     RankedHit {
         record: record.clone(),
         passage: candidate.passage.clone(),
@@ -880,5 +1059,16 @@ fn score_candidate(
         coverage,
         best_sentence,
         matched,
+        features: Features {
+            coverage,
+            best_sentence: sentence_score,
+            bm25: bm25_normalised,
+            focus_coverage,
+            focus_missing,
+            focus_sentence,
+            ..Features::default()
+        },
+        eligible: false,
+        accepted: false,
     }
 }

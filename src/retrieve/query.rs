@@ -59,6 +59,11 @@ pub struct QueryTerm {
     /// probably a typo that cannot be resolved, so it is left unknown, and its word pieces
     /// ("law" + "##t") must not bring one of the guesses back as a neighbour in meaning.
     pub ambiguous_typo: bool,
+    /// Indexed terms somewhat close in meaning (term id, cosine), below the neighbours of
+    /// `matches`: they neither rank nor count towards coverage, and only tell whether a
+    /// passage meets what the question asks about ([`super::focus`]: "culprits" is met by
+    /// "perpetrators", "career" by nothing in a passage on telecom espionage).
+    pub meanings: Vec<(u32, f32)>,
 }
 
 /// Share of the unknown-word weight left to an everyday English word the articles do not
@@ -460,6 +465,7 @@ pub fn plan(
                     expanded: false,
                     name,
                     ambiguous_typo: false,
+                    meanings: Vec::new(),
                 };
             }
             let chars = word.chars().count();
@@ -524,6 +530,7 @@ pub fn plan(
                 ambiguous_typo,
                 matches,
                 common,
+                meanings: Vec::new(),
             }
         })
         .collect();

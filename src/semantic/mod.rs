@@ -164,6 +164,21 @@ impl StaticModel {
         });
     }
 
+    /// Whether `word` is an ordinary English word of the model's vocabulary: a whole token,
+    /// a listed whole word, or a whole token plus an inflection ("halts", "sanctions": the
+    /// list leaves those out). Names of companies and people ("huawei") and coined terms are
+    /// not; nor are misspellings.
+    pub fn is_ordinary_word(&self, word: &str) -> bool {
+        let lower = word.to_lowercase();
+        if self.word_rank(&lower).is_some() || self.word_index(&lower).is_some() {
+            return true;
+        }
+        ["s", "es", "ed", "d", "ing", "ly", "er", "ers"]
+            .iter()
+            .filter_map(|suffix| lower.strip_suffix(suffix))
+            .any(|stem| stem.len() >= 3 && self.word_rank(stem).is_some())
+    }
+
     /// Index of `word` in the whole-word list.
     fn word_index(&self, word: &str) -> Option<usize> {
         // The list holds lowercase a-z words of three letters or more.
