@@ -350,6 +350,7 @@ mod tests {
             expanded: false,
             name: false,
             ambiguous_typo: false,
+            meanings: Vec::new(),
         }
     }
 
