@@ -130,10 +130,10 @@ pub struct AnswerConfig {
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum DecisionKind {
-    /// The logistic regression over the engine's signals.
-    #[default]
+    /// The logistic regression over the engine's signals (opt-in).
     Learned,
-    /// The hand-written thresholds (`[answer] min_coverage`, `[semantic]`), for comparison.
+    /// The hand-written thresholds (`[answer] min_coverage`, `[semantic]`).
+    #[default]
     Rules,
 }
 
@@ -354,6 +354,9 @@ impl Config {
         if self.answer.candidates == 0 || self.answer.candidates > 1000 {
             return invalid("answer.candidates must be between 1 and 1000");
         }
+        if self.answer.decision_model.is_some() && self.answer.decision != DecisionKind::Learned {
+            return invalid("answer.decision_model is read only with decision = \"learned\"");
+        }
         if self.limits.max_question_chars == 0 || self.limits.max_question_chars > 6000 {
             return invalid("limits.max_question_chars must be between 1 and 6000");
         }
@@ -441,7 +444,7 @@ impl Config {
             candidates: self.answer.candidates,
             semantic: self.semantic.clone(),
             decision: match self.answer.decision {
-                DecisionKind::Learned => DecisionRule::default(),
+                DecisionKind::Learned => DecisionRule::learned(),
                 DecisionKind::Rules => DecisionRule::Rules,
             },
         }
@@ -478,6 +481,14 @@ mod tests {
     #[test]
     fn unknown_keys_and_bad_values_are_rejected() {
         assert!(Config::parse("[answer]\nmax_alternativs = 2").is_err());
+        let config = Config::parse("[answer]\ndecision_model = \"w.json\"").unwrap();
+        assert_eq!(
+            config.validate().unwrap_err().to_string(),
+            "config: answer.decision_model is read only with decision = \"learned\""
+        );
+        let config =
+            Config::parse("[answer]\ndecision = \"learned\"\ndecision_model = \"w.json\"").unwrap();
+        assert!(config.validate().is_ok());
         let config = Config::parse("[answer]\nmin_coverage = 2.0").unwrap();
         assert_eq!(
             config.validate().unwrap_err().to_string(),

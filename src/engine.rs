@@ -708,9 +708,15 @@ impl Engine {
     }
 
     /// Every candidate scored for `question`, best first, each with the answer decision's
-    /// signals and verdict (the answer is the first accepted one): the rows
-    /// `summit-bot eval --features` exports to train the decision.
+    /// signals: the rows `summit-bot eval --features` exports to train the decision. They are
+    /// ranked and ordered under the hand-written bar (`accepted` is its verdict), never
+    /// under the learned model: rows that depended on the model compiled in would make the
+    /// model they train depend on the one before it, and no script could rebuild it.
     pub fn scored_candidates(&self, question: &str) -> Result<Vec<RankedHit>, EngineError> {
+        let options = RankOptions {
+            decision: DecisionRule::Rules,
+            ..self.rank.clone()
+        };
         let searcher = self.retriever.index().searcher();
         let mut analyzer = self.analyzer.clone();
         let mut plan = query::plan(
@@ -721,9 +727,7 @@ impl Engine {
             self.max_question_chars,
         );
         self.retriever.expand(&mut plan, &self.rank);
-        Ok(self
-            .retriever
-            .rank_all(&searcher, &plan, &self.rank, None)?)
+        Ok(self.retriever.rank_all(&searcher, &plan, &options, None)?)
     }
 
     /// The longest question read, in characters (see [`EngineOptions::max_question_chars`]).

@@ -67,7 +67,7 @@ fn the_weights_file_names_the_features_this_build_computes() {
 
 fn engine_with_model(path: &std::path::Path) -> Result<Engine, EngineError> {
     let text = format!(
-        "[answer]\ndecision_model = {:?}\n",
+        "[answer]\ndecision = \"learned\"\ndecision_model = {:?}\n",
         path.to_str().expect("utf-8 temp path")
     );
     let config: Config = toml::from_str(&text).expect("config parses");

@@ -1,48 +1,48 @@
-//! The shipped evaluation questions answer well: at least 38 of 40 pass, both over the
+//! The shipped evaluation questions answer well: at least 39 of 40 pass, both over the
 //! compiled-in article and over `index/articles` with an index on disk; of the paraphrased
 //! and off-topic questions (`paraphrases.jsonl`, a copy of `../shared/eval/paraphrases.jsonl`),
-//! at least 25 of 32 with every off-topic one unanswered; of the off-topic near misses that
+//! at least 26 of 32 with every off-topic one unanswered; of the off-topic near misses that
 //! share a name or a word with the article and on-topic questions in their style
 //! (`near-misses.jsonl`, a copy of `../shared/eval/near-misses.jsonl`: 40 off-topic, 20 on
-//! topic), at least 41 of 60 with at least 26 of the 40 off-topic ones unanswered; of our own
+//! topic), at least 35 of 60 with at least 20 of the 40 off-topic ones unanswered; of our own
 //! held-out paraphrases and off-topic questions (`probe-paraphrases.jsonl`, written like the
-//! sample, not copied), at least 49 of 74; of a second held-out set written later in the
+//! sample, not copied), at least 56 of 74; of a second held-out set written later in the
 //! lower-case, loose style people type in chat (`probe-people.jsonl`: 39 questions, 15
-//! off-topic), at least 40 of 54; of a third set in that style (`probe-dev.jsonl`: 69
+//! off-topic), at least 41 of 54; of a third set in that style (`probe-dev.jsonl`: 69
 //! questions, 20 off-topic, written on 2026-12-03 before the whole-word table and the answer
-//! types, and used to choose between changes, so not held out), at least 66 of 89; of a
+//! types, and used to choose between changes, so not held out), at least 68 of 89; of a
 //! fourth, written on 2026-12-03 after the compound-word rule and scored before any later
 //! change (`probe-fresh.jsonl`: 45 questions, 12 off-topic), at least 35 of 57 (34 when
 //! written); of off-topic questions that share a word with the article ("how do sanctions
-//! work in football", `probe-near-miss.jsonl`, 40), at least 25 unanswered; of a fifth
-//! chat-style set, written before the experiments of BENCHMARKS "The ceiling of sentence
-//! embeddings" and scored once (`probe-held.jsonl`: 37 questions, 12 off-topic), at least 36
-//! of 49. Floors are what the engine (with its learned answer decision,
-//! `models/answer-decision/`) scores today, so a regression fails. The probe files are also
-//! among the decision's training questions; the shared copies are not. Every score counts the exact passage
-//! (`eval`'s point rule): a whole enumerating paragraph fails where the expected phrase is
-//! one of its points.
+//! work in football", `probe-near-miss.jsonl`, 40), at least 21 unanswered: a known weakness,
+//! kept here so it can only improve; of a fifth chat-style set, written before the
+//! experiments of BENCHMARKS "The ceiling of sentence embeddings" and scored once
+//! (`probe-held.jsonl`: 37 questions, 12 off-topic), at least 36 of 49. Floors are what the
+//! default engine scores today, so a regression fails. The probe files are also among the
+//! learned decision's training questions (`models/answer-decision/`, opt-in); the shared
+//! copies are not. Every score counts the exact passage (`eval`'s point rule): a whole
+//! enumerating paragraph fails where the expected phrase is one of its points.
 
 use summit_bot::engine::{Engine, EngineOptions};
 use summit_bot::eval::{parse_cases, parse_items, run, run_items};
 
 const QUESTIONS: &str = include_str!("fixtures/questions.jsonl");
-const MIN_PASSED: usize = 38;
+const MIN_PASSED: usize = 39;
 const PARAPHRASES: &str = include_str!("fixtures/paraphrases.jsonl");
-const MIN_PARAPHRASES_PASSED: usize = 25;
+const MIN_PARAPHRASES_PASSED: usize = 26;
 const NEAR_MISSES: &str = include_str!("fixtures/near-misses.jsonl");
-const MIN_NEAR_MISSES_PASSED: usize = 41;
-const MIN_NEAR_MISSES_DECLINED: usize = 26;
+const MIN_NEAR_MISSES_PASSED: usize = 35;
+const MIN_NEAR_MISSES_DECLINED: usize = 20;
 const PROBES: &str = include_str!("fixtures/probe-paraphrases.jsonl");
-const MIN_PROBES_PASSED: usize = 49;
+const MIN_PROBES_PASSED: usize = 56;
 const PEOPLE: &str = include_str!("fixtures/probe-people.jsonl");
-const MIN_PEOPLE_PASSED: usize = 40;
+const MIN_PEOPLE_PASSED: usize = 41;
 const DEV: &str = include_str!("fixtures/probe-dev.jsonl");
-const MIN_DEV_PASSED: usize = 66;
+const MIN_DEV_PASSED: usize = 68;
 const FRESH: &str = include_str!("fixtures/probe-fresh.jsonl");
 const MIN_FRESH_PASSED: usize = 35;
 const NEAR_MISS: &str = include_str!("fixtures/probe-near-miss.jsonl");
-const MIN_NEAR_MISS_PASSED: usize = 25;
+const MIN_NEAR_MISS_PASSED: usize = 21;
 const HELD: &str = include_str!("fixtures/probe-held.jsonl");
 const MIN_HELD_PASSED: usize = 36;
 
@@ -167,9 +167,9 @@ fn questions_typed_like_chat_keep_their_score() {
 /// Floors are today's scores (`dialogs.jsonl` 29 -> 28 when `eval` began to count the exact
 /// passage: one follow-up about one point got the whole list).
 const DIALOGS: &str = include_str!("fixtures/dialogs.jsonl");
-const MIN_DIALOG_TURNS_PASSED: usize = 27;
+const MIN_DIALOG_TURNS_PASSED: usize = 28;
 const PROBE_DIALOGS: &str = include_str!("fixtures/probe-dialogs.jsonl");
-const MIN_PROBE_DIALOG_TURNS_PASSED: usize = 73;
+const MIN_PROBE_DIALOG_TURNS_PASSED: usize = 72;
 const HELD_DIALOGS: &str = include_str!("fixtures/probe-dialogs-held.jsonl");
 const MIN_HELD_DIALOG_TURNS_PASSED: usize = 11;
 

@@ -277,7 +277,8 @@ pub struct CandidateRow {
     pub label: u8,
     /// Whether the hard rules before the learned decision let it through.
     pub eligible: bool,
-    /// Whether the engine's current decision took it for an answer.
+    /// Whether the hand-written bar took it for an answer (rows are never ranked by the
+    /// learned model they train).
     pub accepted: bool,
     /// The signals, in `FEATURES` order.
     pub features: Vec<f32>,

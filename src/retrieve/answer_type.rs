@@ -153,6 +153,13 @@ impl AnswerType {
         nouns.contains(&word)
     }
 
+    /// Whether an answer must hold this kind: a number for "how many", a date for "when".
+    /// The others are told too loosely from a text (a "who" may be answered by a country,
+    /// a "why" without "because"), so they only order passages.
+    pub fn must_be_held(self) -> bool {
+        matches!(self, AnswerType::Quantity | AnswerType::Time)
+    }
+
     /// The answer type a question asks for, if it asks for one, from its lowercase words
     /// ([`words_of`] of the lowercased question).
     pub fn of_question(words: &[&str]) -> Option<AnswerType> {

@@ -27,6 +27,10 @@ pub struct Focus {
     /// meaning) that is no ordinary English word of the model's vocabulary (neither a whole
     /// WordPiece token nor a listed word): a company, a person, a coined term.
     pub unknown_rare: bool,
+    /// The question is about something the index does not hold, named in lowercase (a word
+    /// close to the index's names, [`QueryPlan::has_unknown_name`]: "russia", "trump") or by
+    /// an unknown rare word ("raytheon", "vpn"): no passage answers it.
+    pub other_thing: bool,
 }
 
 impl Focus {
@@ -79,6 +83,10 @@ impl Focus {
             // a word neither the index nor English knows ("raytheon", "vpn").
             unknown_name: plan.has_unknown_name() || unknown_rare,
             unknown_rare,
+            other_thing: unknown_rare
+                || plan.terms.iter().any(|t| {
+                    t.name && !t.is_matched() && !t.surface.starts_with(char::is_uppercase)
+                }),
         }
     }
 }

@@ -64,18 +64,23 @@ impl Default for RankOptions {
     }
 }
 
-/// How a candidate is judged an answer (`[answer] decision`).
-#[derive(Debug, Clone, PartialEq)]
+/// How a candidate is judged an answer (`[answer] decision`), after the rules that hold
+/// whatever decides (see [`Retriever::rank_all`]: no number or date where one is asked
+/// for, something named that the index does not hold).
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum DecisionRule {
-    /// The learned model over the engine's signals ([`decision`]).
+    /// The learned model over the engine's signals ([`decision`]), opt-in: on our labelled
+    /// questions it declines about one more off-topic question for each on-topic answer it
+    /// loses (`models/answer-decision/README.md`).
     Learned(Arc<Decision>),
-    /// The hand-written thresholds ([`fusion::is_answer`]), kept for comparison.
+    /// The hand-written bar ([`fusion::is_answer`], [`fusion::is_contextual_answer`]).
+    #[default]
     Rules,
 }
 
-impl Default for DecisionRule {
+impl DecisionRule {
     /// The compiled-in learned model.
-    fn default() -> Self {
+    pub fn learned() -> Self {
         DecisionRule::Learned(Arc::new(Decision::embedded().clone()))
     }
 }
@@ -681,9 +686,21 @@ impl Retriever {
             features.meaning_only = f32::from(u8::from(meaning_only));
             features.contextual = contextual_cosine.unwrap_or(0.0);
             features.has_contextual = f32::from(u8::from(contextual_cosine.is_some()));
-            // The learned decision judges what the hand-written bar lets through, and never a
-            // question about a name the index does not hold ("does russia have a pact like
-            // this?"): the article cannot answer it, however many of its other words match.
+            // Whatever decides, a passage without the number or the date a question asks for
+            // is no answer ("how much are they paid?", "when did it start?"), nor is any
+            // passage to a question about something the index does not hold, named in
+            // lowercase ("does russia have a pact like this?") or by a word no English list
+            // knows ("what does raytheon build?"): the article does not say it, however many
+            // of its other words match. (A capitalised unknown name needs the full coverage
+            // above: "American", "Beijing" often stand for a name the article holds.) A
+            // follow-up's words are few and read with the earlier ones: the bar it sets stays.
+            let type_missing = wanted.is_some_and(AnswerType::must_be_held) && !holds_type;
+            if mode == Mode::Combined && follow_up.is_none() && (type_missing || focus.other_thing)
+            {
+                accepted = false;
+            }
+            // The learned decision judges what that lets through, and never a question about
+            // a capitalised name the index does not hold either.
             hit.eligible = accepted && !focus.unknown_name;
             if let DecisionRule::Learned(model) = &options.decision {
                 // In combined mode the model decides; the other modes keep their one signal.
