@@ -210,36 +210,74 @@ fn shell_commands(line: &str) -> Vec<Vec<String>> {
 /// Commands given as one quoted argument (hyperfine's) are found too.
 fn our_invocations(words: &[String]) -> Vec<(String, Vec<String>)> {
     let mut found = Vec::new();
-    for (i, word) in words.iter().enumerate() {
-        // `$(summit-bot …)` inside a quoted word counts too
-        let bare = word.trim_start_matches("$(").trim_start_matches('`');
-        let name = bare.rsplit('/').next().unwrap_or(bare);
-        if binary(name).is_some() {
-            found.push((name.to_string(), words[i + 1..].to_vec()));
-            return found;
-        }
-        if word == "cargo" && words.get(i + 1).map(String::as_str) != Some("run") {
-            // cargo build --bin summit-bot, cargo test …: not a run of our binary
-            return found;
-        }
-        if word == "cargo" {
-            let rest = &words[i + 2..];
-            let split = rest.iter().position(|w| w == "--").unwrap_or(rest.len());
-            let cargo_args = &rest[..split];
-            let program = match cargo_args.iter().position(|w| w == "--bin") {
-                Some(at) => cargo_args.get(at + 1).cloned().unwrap_or_default(),
-                None if cargo_args.iter().any(|w| w == "--example") => return found,
-                None => "summit-bot".to_string(),
-            };
-            if binary(&program).is_some() {
-                found.push((program, rest.get(split + 1..).unwrap_or(&[]).to_vec()));
-            }
-            return found;
-        }
-        if word.contains(' ') {
-            for command in shell_commands(word) {
+    // Quoted words holding commands (hyperfine's arguments, `$(…)` substitutions) are commands
+    // of their own.
+    for word in words.iter().filter(|w| w.contains(' ')) {
+        let inner: Vec<&str> = match word.contains("$(") {
+            true => word
+                .split("$(")
+                .skip(1)
+                .map(|piece| piece.split(')').next().unwrap_or(piece))
+                .collect(),
+            false => vec![word.as_str()],
+        };
+        for text in inner {
+            for command in shell_commands(text) {
                 found.extend(our_invocations(&command));
             }
+        }
+    }
+    // The program is the first word after variable assignments, shell keywords and wrappers
+    // (`/usr/bin/time -v`, `nice -n 19`, `taskset -c 0`) with their options; a binary's name
+    // anywhere else is an argument (`whole_paragraph.py target/debug/summit-bot …`).
+    let mut i = 0;
+    let mut wrapped = false;
+    while let Some(word) = words.get(i) {
+        let wrapper = [
+            "do",
+            "then",
+            "else",
+            "!",
+            "time",
+            "/usr/bin/time",
+            "nice",
+            "taskset",
+            "sudo",
+            "exec",
+            "env",
+            "nohup",
+        ]
+        .contains(&word.as_str());
+        let assignment = !word.starts_with('-') && word.contains('=');
+        let wrapper_option = wrapped
+            && (word.starts_with('-')
+                || word
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == ',' || c == '-'));
+        if !(wrapper || assignment || wrapper_option) {
+            break;
+        }
+        wrapped |= wrapper;
+        i += 1;
+    }
+    let Some(word) = words.get(i) else {
+        return found;
+    };
+    let name = word.rsplit('/').next().unwrap_or(word);
+    if binary(name).is_some() {
+        found.push((name.to_string(), words[i + 1..].to_vec()));
+    } else if word == "cargo" && words.get(i + 1).map(String::as_str) == Some("run") {
+        // `cargo build --bin summit-bot`, `cargo test …` run no binary of ours
+        let rest = &words[i + 2..];
+        let split = rest.iter().position(|w| w == "--").unwrap_or(rest.len());
+        let cargo_args = &rest[..split];
+        let program = match cargo_args.iter().position(|w| w == "--bin") {
+            Some(at) => cargo_args.get(at + 1).cloned().unwrap_or_default(),
+            None if cargo_args.iter().any(|w| w == "--example") => return found,
+            None => "summit-bot".to_string(),
+        };
+        if binary(&program).is_some() {
+            found.push((program, rest.get(split + 1..).unwrap_or(&[]).to_vec()));
         }
     }
     found
@@ -502,6 +540,28 @@ fn the_parsers_read_what_they_must() {
         [(
             "summit-bot".to_string(),
             vec!["ask".to_string(), "--json".to_string(), "-".to_string()]
+        )]
+    );
+    assert_eq!(
+        our_invocations(
+            &words("python3 scripts/whole_paragraph.py target/debug/summit-bot a.txt")[0]
+        ),
+        []
+    );
+    assert_eq!(
+        our_invocations(&words("/usr/bin/time -v nice -n 19 target/release/summit-bot index")[0]),
+        [("summit-bot".to_string(), vec!["index".to_string()])]
+    );
+    assert_eq!(
+        our_invocations(&words("echo \"x: $(summit-bot --config c.toml eval $f | tail -1)\"")[0]),
+        [(
+            "summit-bot".to_string(),
+            vec![
+                "--config".to_string(),
+                "c.toml".to_string(),
+                "eval".to_string(),
+                "$f".to_string()
+            ]
         )]
     );
     assert_eq!(
