@@ -16,7 +16,7 @@
 use std::sync::Arc;
 
 use parking_lot::RwLock;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, SimpleTokenizer, Stemmer, TextAnalyzer, TokenStream,
@@ -45,41 +45,93 @@ pub struct TaughtAnswer {
     pub created: i64,
 }
 
-/// A question's words: chat markup removed, lowercase, split at anything but letters,
-/// digits and apostrophes inside words.
-fn words(question: &str) -> Vec<String> {
-    let stripped = super::markup::strip_discord_markup(question);
-    stripped
+/// A question's text as its words are read from: chat markup removed, lowercase.
+fn lowercase_text(question: &str) -> String {
+    super::markup::strip_discord_markup(question).to_lowercase()
+}
+
+/// The words of [`lowercase_text`]: split at anything but letters, digits and apostrophes
+/// inside words.
+fn words(lower: &str) -> Vec<&str> {
+    lower
         .split(|c: char| !(c.is_alphanumeric() || c == '\''))
         .map(|w| w.trim_matches('\''))
         .filter(|w| !w.is_empty())
-        .map(|w| w.chars().flat_map(char::to_lowercase).collect())
         .collect()
 }
 
 /// The words a question is matched on, sorted: "Is there a **hotline**?" and "a hotline:
 /// is there" give the same key.
 pub fn key(question: &str) -> String {
-    let mut words = words(question);
-    words.sort_unstable();
-    words.join(" ")
+    sorted_key(&words(&lowercase_text(question)))
+}
+
+fn sorted_key(words: &[&str]) -> String {
+    let mut sorted = words.to_vec();
+    sorted.sort_unstable();
+    sorted.join(" ")
+}
+
+/// The words that count for closeness: filler dropped.
+fn kept_words<'a, 'w>(words: &'w [&'a str]) -> impl Iterator<Item = &'a str> + use<'a, 'w> {
+    words.iter().copied().filter(|w| !FILLER.contains(w))
 }
 
 /// The key of questions very close to each other: filler words dropped, the rest stemmed
 /// (English Snowball, accents folded) and sorted.
-fn close_key(stemmer: &mut TextAnalyzer, question: &str) -> String {
-    let kept: Vec<String> = words(question)
-        .into_iter()
-        .filter(|w| !FILLER.contains(&w.as_str()))
-        .collect();
-    let text = kept.join(" ");
-    let mut stems = Vec::with_capacity(kept.len());
+fn close_key(stemmer: &mut TextAnalyzer, words: &[&str]) -> String {
+    let text = kept_words(words).collect::<Vec<_>>().join(" ");
+    let mut stems = Vec::new();
     let mut stream = stemmer.token_stream(&text);
     while stream.advance() {
         stems.push(stream.token().text.clone());
     }
     stems.sort_unstable();
     stems.join(" ")
+}
+
+/// What a question must share with a taught question to match it, exactly or closely,
+/// counted without stemming: how many of its kept words' tokens start with each of `a`–`z`
+/// and `0`–`9` (stemming keeps a token's first letter; the tokenizer splits at apostrophes).
+type Initials = [u8; 36];
+
+/// The [`Initials`] of `kept` words; `None` when a token starts with anything else (a letter
+/// that accent folding may change), so that nothing is ruled out on it.
+fn initials<'a>(kept: impl Iterator<Item = &'a str>) -> Option<Initials> {
+    let mut counts = [0u8; 36];
+    for token in kept.flat_map(|w| w.split(|c: char| !c.is_alphanumeric())) {
+        let slot = match token.bytes().next() {
+            None => continue,
+            Some(letter @ b'a'..=b'z') => letter - b'a',
+            Some(digit @ b'0'..=b'9') => 26 + digit - b'0',
+            Some(_) => return None,
+        };
+        counts[usize::from(slot)] = counts[usize::from(slot)].saturating_add(1);
+    }
+    Some(counts)
+}
+
+/// [`initials`] of a question in plain ASCII, read in one pass without copying it (the
+/// common case); `None` for other text.
+fn ascii_initials(question: &str) -> Option<Initials> {
+    let stripped = super::markup::strip_discord_markup(question);
+    if !stripped.is_ascii() {
+        return None;
+    }
+    let mut counts = [0u8; 36];
+    let words = stripped
+        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .map(|w| w.trim_matches('\''))
+        .filter(|w| !w.is_empty() && !FILLER.iter().any(|f| f.eq_ignore_ascii_case(w)));
+    for token in words.flat_map(|w| w.split(|c: char| !c.is_alphanumeric())) {
+        let slot = match token.bytes().next().map(|b| b.to_ascii_lowercase()) {
+            Some(letter @ b'a'..=b'z') => letter - b'a',
+            Some(digit @ b'0'..=b'9') => 26 + digit - b'0',
+            _ => continue,
+        };
+        counts[usize::from(slot)] = counts[usize::from(slot)].saturating_add(1);
+    }
+    Some(counts)
 }
 
 fn stemmer() -> TextAnalyzer {
@@ -105,6 +157,12 @@ pub struct TaughtSet {
     by_key: FxHashMap<String, Vec<usize>>,
     /// [`close_key`] → positions in `answers` (newest first).
     by_close_key: FxHashMap<String, Vec<usize>>,
+    /// [`initials`] of every taught question: a question whose initials are not here
+    /// matches none, and is ruled out before its keys are made (most questions).
+    initials: FxHashSet<Initials>,
+    /// Whether a taught question's initials could not be taken (then no question is ruled
+    /// out early).
+    check_all: bool,
     stemmer: Option<TextAnalyzer>,
 }
 
@@ -124,10 +182,18 @@ impl TaughtSet {
         let mut stemmer = stemmer();
         let mut set = TaughtSet::default();
         for (i, answer) in answers.iter().enumerate() {
-            set.by_key.entry(key(&answer.question)).or_default().push(i);
-            let close = close_key(&mut stemmer, &answer.question);
+            let lower = lowercase_text(&answer.question);
+            let words = words(&lower);
+            set.by_key.entry(sorted_key(&words)).or_default().push(i);
+            let close = close_key(&mut stemmer, &words);
             if !close.is_empty() {
                 set.by_close_key.entry(close).or_default().push(i);
+            }
+            match initials(kept_words(&words)) {
+                Some(initials) => {
+                    set.initials.insert(initials);
+                }
+                None => set.check_all = true,
             }
         }
         set.answers = answers;
@@ -160,8 +226,19 @@ impl TaughtSet {
         if self.answers.is_empty() {
             return Vec::new();
         }
-        let mut found: Vec<usize> = self.by_key.get(&key(question)).cloned().unwrap_or_default();
-        let close = close_key(&mut stemmer.clone(), question);
+        let ruled_out = !self.check_all
+            && ascii_initials(question).is_some_and(|initials| !self.initials.contains(&initials));
+        if ruled_out {
+            return Vec::new();
+        }
+        let lower = lowercase_text(question);
+        let words = words(&lower);
+        let mut found: Vec<usize> = self
+            .by_key
+            .get(&sorted_key(&words))
+            .cloned()
+            .unwrap_or_default();
+        let close = close_key(&mut stemmer.clone(), &words);
         for &i in self.by_close_key.get(&close).into_iter().flatten() {
             if !found.contains(&i) {
                 found.push(i);
@@ -244,6 +321,35 @@ mod tests {
         assert!(set.matches("Is there no hotline?").is_empty());
         assert!(set.matches("Where is there a hotline?").is_empty());
         assert!(TaughtSet::default().matches("anything").is_empty());
+    }
+
+    #[test]
+    fn ascii_initials_are_the_initials_of_the_kept_words() {
+        for question in [
+            "Did <@123> **China** agree to stop hacking?",
+            "What's the role of the agencies, 2015?",
+            "IS THERE A HOTLINE",
+            "",
+        ] {
+            let lower = lowercase_text(question);
+            let expected = initials(kept_words(&words(&lower)));
+            assert!(expected.is_some(), "{question}");
+            assert_eq!(ascii_initials(question), expected, "{question}");
+        }
+        assert_eq!(ascii_initials("Where is the Élysée?"), None);
+    }
+
+    #[test]
+    fn accents_and_apostrophes_match_whichever_side_has_them() {
+        let set = TaughtSet::new(vec![
+            taught(1, "Where is the Élysée?", "a:1"),
+            taught(2, "What's the role of the agencies?", "a:2"),
+        ]);
+        assert_eq!(set.matches("where is the elysee")[0].id, 1);
+        assert_eq!(set.matches("what's the role of the agency")[0].id, 2);
+        let set = TaughtSet::new(vec![taught(3, "Where is the elysee", "a:3")]);
+        assert_eq!(set.matches("Where is the Élysée?")[0].id, 3);
+        assert!(set.matches("Where is the Élysée palace?").is_empty());
     }
 
     #[test]
