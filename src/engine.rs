@@ -499,6 +499,17 @@ impl Engine {
         Ok(self.ask_in(question, None)?.0)
     }
 
+    /// The plan of `question`: its words read against the index (not yet expanded).
+    fn plan(&self, searcher: &tantivy::Searcher, question: &str) -> query::QueryPlan {
+        query::plan(
+            self.retriever.index(),
+            searcher,
+            &mut self.analyzer.clone(),
+            question,
+            self.max_question_chars,
+        )
+    }
+
     /// Answers a question of a conversation whose previous exchange was `previous`, and
     /// returns the exchange to remember for the next question. A question that stands on its
     /// own is answered exactly as by itself; a follow-up ("who chairs it?", "and the Chinese
@@ -511,14 +522,7 @@ impl Engine {
         previous: Option<&Turn>,
     ) -> Result<(Response, Turn), EngineError> {
         let searcher = self.retriever.index().searcher();
-        let mut analyzer = self.analyzer.clone();
-        let mut plan = query::plan(
-            self.retriever.index(),
-            &searcher,
-            &mut analyzer,
-            question,
-            self.max_question_chars,
-        );
+        let mut plan = self.plan(&searcher, question);
         let lower = plan.text.to_lowercase();
         let words: Vec<&str> = answer_type::words_of(&lower).collect();
         // A question an admin taught is answered as taught, never read as a follow-up.
@@ -589,20 +593,11 @@ impl Engine {
             }
         }
         let searcher = self.retriever.index().searcher();
-        let mut analyzer = self.analyzer.clone();
         let mut plan = own.clone();
         self.retriever.expand(&mut plan, &self.rank);
         let earlier: Vec<query::QueryPlan> = previous
             .questions()
-            .map(|q| {
-                query::plan(
-                    self.retriever.index(),
-                    &searcher,
-                    &mut analyzer,
-                    q,
-                    self.max_question_chars,
-                )
-            })
+            .map(|q| self.plan(&searcher, q))
             .collect();
         let own_terms = follow_up::add_context(&mut plan, &earlier);
         let own_text = std::mem::take(&mut plan.text);
@@ -718,14 +713,7 @@ impl Engine {
             ..self.rank.clone()
         };
         let searcher = self.retriever.index().searcher();
-        let mut analyzer = self.analyzer.clone();
-        let mut plan = query::plan(
-            self.retriever.index(),
-            &searcher,
-            &mut analyzer,
-            question,
-            self.max_question_chars,
-        );
+        let mut plan = self.plan(&searcher, question);
         self.retriever.expand(&mut plan, &self.rank);
         Ok(self.retriever.rank_all(&searcher, &plan, &options, None)?)
     }
