@@ -389,17 +389,20 @@ impl Config {
             && unit(s.covered_min_similarity)
             && unit(s.rerank_min_similarity)
             && unit(s.rerank_similar)
-            && unit(s.name_similarity))
+            && unit(s.name_similarity)
+            && unit(s.rerank_sure_similarity)
+            && unit(s.rerank_refuse_below))
         {
             return invalid("semantic similarities must be between -1 and 1");
         }
         if !((0.0..=1.0).contains(&s.min_coverage_when_similar)
             && (0.0..=1.0).contains(&s.sufficient_coverage)
+            && (0.0..=1.0).contains(&s.rerank_sure_coverage)
             && (0.0..=1.0).contains(&s.footnote_credit)
             && (0.0..=10.0).contains(&s.weight)
             && (0.0..=10.0).contains(&s.rerank_weight))
         {
-            return invalid("semantic.min_coverage_when_similar, sufficient_coverage and footnote_credit must be between 0 and 1, weight and rerank_weight between 0 and 10");
+            return invalid("semantic.min_coverage_when_similar, sufficient_coverage, rerank_sure_coverage and footnote_credit must be between 0 and 1, weight and rerank_weight between 0 and 10");
         }
         if s.candidates > 1000 {
             return invalid("semantic.candidates must be at most 1000");

@@ -798,6 +798,12 @@ impl Engine {
         }
     }
 
+    /// Questions whose candidates the transformer scored so far (the cascade asks it only
+    /// when the other signals are not sure), when one is loaded.
+    pub fn contextual_questions(&self) -> Option<usize> {
+        self.retriever.contextual_questions()
+    }
+
     /// Corpus facts: the default article and every article's counts.
     pub fn about(&self) -> About {
         let default = self.default_article();

@@ -279,6 +279,14 @@ pub fn run(command: Command, config: &Config) -> anyhow::Result<i32> {
                 .with_context(|| format!("cannot read {}", file.display()))?;
             let items = eval::parse_items(&text).with_context(|| format!("{}", file.display()))?;
             let report = eval::run_items(&engine, &items)?;
+            if let Some(scored) = engine.contextual_questions() {
+                // Before the summary, which scripts read as the last line.
+                writeln!(
+                    out,
+                    "transformer scored {scored} of {} questions",
+                    report.passed + report.failures.len()
+                )?;
+            }
             out.write_all(report.render().as_bytes())?;
             if let Some(path) = features {
                 // Questions asked alone: a dialog's turns are read with their context.

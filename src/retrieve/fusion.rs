@@ -78,6 +78,17 @@ pub struct SemanticOptions {
     /// ...and one at or above this cosine is an answer whatever its word coverage (not for
     /// a question about a name the index does not know).
     pub rerank_similar: f32,
+    /// The cascade: ask the transformer only when the other signals are not sure (below);
+    /// off, it scores every question with a candidate.
+    pub rerank_cascade: bool,
+    /// The transformer is not asked when a passage the other signals accept covers at
+    /// least this share of the question's words...
+    pub rerank_sure_coverage: f32,
+    /// ...at a static cosine of at least this (a sure answer)...
+    pub rerank_sure_similarity: f32,
+    /// ...nor when none is accepted and every candidate's static cosine is below this (a
+    /// sure refusal).
+    pub rerank_refuse_below: f32,
 }
 
 impl Default for SemanticOptions {
@@ -101,6 +112,10 @@ impl Default for SemanticOptions {
             rerank_min_similarity: 0.2,
             name_similarity: 0.5,
             rerank_similar: 0.4,
+            rerank_cascade: false,
+            rerank_sure_coverage: 1.0,
+            rerank_sure_similarity: 0.6,
+            rerank_refuse_below: 0.1,
         }
     }
 }
@@ -465,6 +480,33 @@ pub fn is_contextual_answer(
         || name_ok && contextual >= options.rerank_similar
 }
 
+/// Whether the transformer should score a question's candidates, given each candidate's
+/// decision by the other signals, word coverage and static cosine: always without
+/// `rerank_cascade`; with it, not for a sure answer (an accepted candidate at
+/// `rerank_sure_coverage` and `rerank_sure_similarity`) nor for a sure refusal (nothing
+/// accepted, every cosine under `rerank_refuse_below`).
+pub fn needs_contextual(
+    candidates: impl IntoIterator<Item = (bool, f32, f32)>,
+    options: &SemanticOptions,
+) -> bool {
+    if !options.rerank_cascade {
+        return true;
+    }
+    let mut any_accepted = false;
+    let mut best_similarity = f32::NEG_INFINITY;
+    for (accepted, coverage, similarity) in candidates {
+        if accepted
+            && coverage >= options.rerank_sure_coverage
+            && similarity >= options.rerank_sure_similarity
+        {
+            return false;
+        }
+        any_accepted |= accepted;
+        best_similarity = best_similarity.max(similarity);
+    }
+    any_accepted || best_similarity >= options.rerank_refuse_below
+}
+
 /// The score passages are ordered by.
 pub fn fused_score(lexical: f32, semantic: Option<f32>, options: &SemanticOptions) -> f32 {
     match (options.mode, semantic) {
@@ -477,6 +519,28 @@ pub fn fused_score(lexical: f32, semantic: Option<f32>, options: &SemanticOption
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cascade_asks_the_transformer_only_when_the_decision_is_close() {
+        let off = SemanticOptions::default();
+        let on = SemanticOptions {
+            rerank_cascade: true,
+            ..SemanticOptions::default()
+        };
+        // (accepted, coverage, static cosine)
+        let sure_answer = [(false, 0.2, 0.3), (true, 1.0, 0.7)];
+        let sure_refusal = [(false, 0.5, 0.05), (false, 0.0, 0.02)];
+        let close_answer = [(true, 1.0, 0.5)];
+        let close_refusal = [(false, 0.3, 0.25)];
+        assert!(needs_contextual(sure_answer, &off));
+        assert!(needs_contextual(sure_refusal, &off));
+        assert!(!needs_contextual(sure_answer, &on));
+        assert!(!needs_contextual(sure_refusal, &on));
+        assert!(needs_contextual(close_answer, &on));
+        assert!(needs_contextual(close_refusal, &on));
+        // A refused candidate at full coverage and cosine is not a sure answer.
+        assert!(needs_contextual([(false, 1.0, 0.9)], &on));
+    }
 
     #[test]
     fn combined_needs_both_signals() {

@@ -313,6 +313,11 @@ impl Retriever {
         self
     }
 
+    /// Questions whose candidates the transformer scored, when one is loaded.
+    pub fn contextual_questions(&self) -> Option<usize> {
+        self.contextual.as_ref().map(ContextualScorer::questions)
+    }
+
     /// Lets unknown question words stand for close indexed words (no-op in lexical mode).
     pub fn expand(&self, plan: &mut QueryPlan, options: &RankOptions) {
         if let Some(semantic) = &self.semantic {
@@ -588,13 +593,6 @@ impl Retriever {
             }
         }
 
-        // The opt-in transformer: one question vector (tens of milliseconds, so only when
-        // there is a candidate to score), then a cosine per candidate.
-        let contextual = self
-            .contextual
-            .as_ref()
-            .filter(|_| mode == Mode::Combined && !candidates.is_empty())
-            .and_then(|c| Some((c, c.question_vector(&plan.text)?)));
         let wanted = AnswerType::of_question(&words).filter(|_| mode != Mode::Semantic);
         // Words naming the kind of answer ("date", "story", "cite") that the index does not
         // hold: a passage holding that kind of answer meets them.
@@ -606,9 +604,9 @@ impl Retriever {
                     && !t.matches.iter().any(|m| !m.ranking_only && m.credit >= 1.0)
             })
             .collect();
-        let mut hits = Vec::with_capacity(candidates.len());
-        // Scored but refused: a point of an accepted paragraph may still be its exact part.
-        let mut refused = Vec::new();
+        // Every candidate with the other signals' decision and whether the question is
+        // about a name the index does not know; the transformer, when loaded, comes after.
+        let mut scored = Vec::with_capacity(candidates.len());
         let mut scratch = Vec::new();
         for (address, bm25_normalised) in candidates {
             let candidate = self.candidate(searcher, address)?;
@@ -656,7 +654,7 @@ impl Retriever {
             // A question about a name the index does not know needs the full word coverage:
             // meaning alone would pass "Who is the president of France?" on "President Obama".
             let name_ok = !unknown_name || hit.coverage >= options.min_coverage;
-            let mut accepted = carried_by_meaning
+            let accepted = carried_by_meaning
                 && name_ok
                 && fusion::is_answer(
                     hit.coverage,
@@ -664,6 +662,35 @@ impl Retriever {
                     options.min_coverage,
                     semantic_options,
                 );
+            // The hard rules below refuse it whatever the transformer says: not a sure answer.
+            let vetoed = mode == Mode::Combined
+                && follow_up.is_none()
+                && (wanted.is_some_and(AnswerType::must_be_held) && !holds_type
+                    || focus.other_thing);
+            scored.push((candidate, hit, accepted && !vetoed, name_ok, holds_type));
+        }
+
+        // The transformer (tens of milliseconds for a question vector): only in combined
+        // mode, only when there is a candidate, and only when the other signals' decision
+        // is close ([`fusion::needs_contextual`]); a sure answer or a sure refusal stands.
+        let contextual = self
+            .contextual
+            .as_ref()
+            .filter(|_| mode == Mode::Combined && !scored.is_empty())
+            .filter(|_| {
+                fusion::needs_contextual(
+                    scored.iter().map(|(_, hit, accepted, _, _)| {
+                        (*accepted, hit.coverage, hit.semantic_score.unwrap_or(0.0))
+                    }),
+                    semantic_options,
+                )
+            })
+            .and_then(|c| Some((c, c.question_vector(&plan.text)?)));
+        let mut hits = Vec::with_capacity(scored.len());
+        // Scored but refused: a point of an accepted paragraph may still be its exact part.
+        let mut refused = Vec::new();
+        for (candidate, mut hit, mut accepted, name_ok, holds_type) in scored {
+            let similarity = hit.semantic_score;
             let mut contextual_cosine = None;
             if let Some((scorer, question)) = &contextual {
                 let cosine = scorer.passage_similarity(

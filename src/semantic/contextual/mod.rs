@@ -313,6 +313,8 @@ pub struct ContextualScorer {
     model: Arc<ContextualModel>,
     /// Vector by text (a footnote cited twice is embedded once); cleared when full.
     cache: Arc<TextCache>,
+    /// Questions embedded so far (the cascade's share: `summit-bot eval` prints it).
+    questions: std::sync::atomic::AtomicUsize,
 }
 
 type TextCache = Mutex<rustc_hash::FxHashMap<String, Option<Arc<[f32]>>>>;
@@ -329,6 +331,7 @@ impl ContextualScorer {
         ContextualScorer {
             model,
             cache: Arc::default(),
+            questions: Default::default(),
         }
     }
 
@@ -387,7 +390,14 @@ impl ContextualScorer {
 
     /// The question's vector.
     pub fn question_vector(&self, question: &str) -> Option<Vec<f32>> {
+        self.questions
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.model.embed(question)
+    }
+
+    /// Questions embedded so far.
+    pub fn questions(&self) -> usize {
+        self.questions.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The best cosine between `question` and a sentence of `record`, or one of its
