@@ -37,8 +37,10 @@ pub enum EngineError {
     #[error("semantic.model_dir: {0}")]
     Contextual(crate::semantic::contextual::ContextualError),
     /// The model folder found by default (`[semantic] model_dir` unset) could not be loaded.
-    #[error("{dir} (used because semantic.model_dir is unset; set it to \"\" for no transformer): {error}", dir = crate::semantic::contextual::DEFAULT_MODEL_DIR)]
+    #[error("{} (used because semantic.model_dir is unset; set it to \"\" for no transformer): {error}", dir.display())]
     FoundModel {
+        /// The folder found.
+        dir: PathBuf,
         /// The loader's reason.
         error: crate::semantic::contextual::ContextualError,
     },
@@ -211,10 +213,13 @@ impl EngineOptions {
         let index_dir = Some(config.corpus.index_dir.clone()).filter(|p| !p.as_os_str().is_empty());
         let mut rank = config.rank_options();
         let choice = contextual::choose(config.semantic.model_dir.as_deref());
-        if let ModelChoice::StaticOnly { reason } = &choice {
-            if config.semantic.model_dir.is_none() && Path::new(DEFAULT_MODEL_DIR).exists() {
-                warn!(%reason, "the default model folder is incomplete: not used");
-            }
+        let default_dir = Path::new(DEFAULT_MODEL_DIR);
+        if config.semantic.model_dir.is_none()
+            && default_dir.exists()
+            && choice.dir() != Some(default_dir)
+        {
+            let missing = contextual::missing_files(default_dir).join(", ");
+            warn!(%missing, "the default model folder is incomplete: not used");
         }
         let model_found = matches!(choice, ModelChoice::Found(_));
         if model_found {
@@ -292,7 +297,7 @@ fn load_model(
             return Ok((
                 None,
                 static_facts(
-                    "no transformer: model_dir unset and no complete models/all-mpnet-base-v2"
+                    "no transformer: model_dir unset and no complete models/all-mpnet-base-v2 or models/minilm-l6"
                         .into(),
                 ),
             ))
@@ -307,7 +312,10 @@ fn load_model(
     };
     let model = ContextualModel::shared(dir).map_err(|error| {
         if options.model_found {
-            EngineError::FoundModel { error }
+            EngineError::FoundModel {
+                dir: dir.clone(),
+                error,
+            }
         } else {
             EngineError::Contextual(error)
         }

@@ -32,7 +32,9 @@ impl Setup {
         std::fs::write(
             &config,
             format!(
-                "[corpus]\nindex_dir = '{}'\n[store]\nurl = 'sqlite://{}'\n",
+                // The static engine: these check the command line, not the shipped transformer
+                // (tests/model_fetch.rs checks that it is chosen by default).
+                "[corpus]\nindex_dir = '{}'\n[store]\nurl = 'sqlite://{}'\n[semantic]\nmodel_dir = ''\n",
                 index_dir.display(),
                 dir.path().join("data/summit.db").display()
             ),

@@ -122,6 +122,38 @@ fn bert_forward_pass_matches_the_numpy_reference() {
     }
 }
 
+/// The shipped int8 all-MiniLM-L6-v2 (`models/minilm-l6`) on its real weights: the vectors
+/// of `scripts/minilm_reference.py`'s numpy forward pass, dequantised as the engine does.
+#[test]
+fn minilm_forward_pass_matches_the_numpy_reference_on_the_real_weights() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let model = ContextualModel::load(&root.join("models/minilm-l6")).expect("MiniLM loads");
+    assert_eq!(model.architecture(), "BERT, 6 layers, 384 wide");
+    let expected: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("tests/fixtures/minilm-l6-expected.json")).unwrap(),
+    )
+    .unwrap();
+    let cases = expected.as_array().unwrap();
+    assert!(cases.len() >= 5);
+    for case in cases {
+        let text = case["text"].as_str().unwrap();
+        let want: Vec<f32> = case["vector"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap() as f32)
+            .collect();
+        let got = model.embed(text).expect("a text with tokens");
+        assert_eq!(got.len(), 384);
+        let worst = got
+            .iter()
+            .zip(&want)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
+        assert!(worst < 1e-4, "{text:?}: largest difference {worst}");
+    }
+}
+
 #[test]
 fn a_bert_config_with_another_activation_is_refused() {
     let dir = tiny_bert_dir();
@@ -212,6 +244,7 @@ fn the_transformer_cosine_decides_with_the_other_signals() {
         SemanticOptions {
             rerank_min_similarity: 1.0,
             rerank_similar: 1.0,
+            rerank_cascade: false,
             ..SemanticOptions::default()
         },
     );
@@ -223,6 +256,7 @@ fn the_transformer_cosine_decides_with_the_other_signals() {
         SemanticOptions {
             rerank_min_similarity: -1.0,
             rerank_weight: 0.0,
+            rerank_cascade: false,
             ..SemanticOptions::default()
         },
     );
@@ -242,6 +276,7 @@ fn the_transformer_cosine_decides_with_the_other_signals() {
         dir.path(),
         SemanticOptions {
             rerank_similar: -1.0,
+            rerank_cascade: false,
             ..SemanticOptions::default()
         },
     );
@@ -255,10 +290,43 @@ fn the_transformer_cosine_decides_with_the_other_signals() {
             mode: summit_bot::retrieve::fusion::Mode::Lexical,
             rerank_min_similarity: 1.0,
             rerank_similar: 1.0,
+            rerank_cascade: false,
             ..SemanticOptions::default()
         },
     );
     assert!(lexical.ask(question).unwrap().answer.is_some());
+
+    // The cascade: a question whose answer the other signals are sure of never reaches the
+    // transformer, so even a floor no cosine reaches leaves their answer standing.
+    let cascade = engine_with(
+        dir.path(),
+        SemanticOptions {
+            rerank_min_similarity: 1.0,
+            rerank_similar: 1.0,
+            rerank_cascade: true,
+            rerank_sure_coverage: 0.0,
+            rerank_sure_similarity: -1.0,
+            ..SemanticOptions::default()
+        },
+    );
+    let answer = cascade.ask(question).unwrap().answer.expect("answered");
+    assert_eq!(answer.passage.id, plain_answer.passage.id);
+    assert_eq!(cascade.contextual_questions(), Some(0));
+    // Not sure (no answer covers all its words at a cosine of 1): the transformer decides.
+    let unsure = engine_with(
+        dir.path(),
+        SemanticOptions {
+            rerank_min_similarity: 1.0,
+            rerank_similar: 1.0,
+            rerank_cascade: true,
+            rerank_sure_coverage: 1.0,
+            rerank_sure_similarity: 1.0,
+            rerank_refuse_below: -1.0,
+            ..SemanticOptions::default()
+        },
+    );
+    assert!(unsure.ask(question).unwrap().answer.is_none());
+    assert_eq!(unsure.contextual_questions(), Some(1));
 }
 
 #[test]

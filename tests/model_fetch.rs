@@ -554,7 +554,7 @@ fn the_default_folder_is_used_when_it_holds_a_complete_model() {
     assert_eq!(
         text(&out.stdout),
         format!(
-            "answers with: minilm-static (static embeddings distilled from all-MiniLM-L6-v2; 18 MB, compiled in): no transformer: model_dir unset and no complete models/all-mpnet-base-v2\n{STATIC_MEMORY}"
+            "answers with: minilm-static (static embeddings distilled from all-MiniLM-L6-v2; 18 MB, compiled in): no transformer: model_dir unset and no complete models/all-mpnet-base-v2 or models/minilm-l6\n{STATIC_MEMORY}"
         ),
         "{out:?}"
     );
@@ -613,5 +613,48 @@ fn the_default_folder_is_used_when_it_holds_a_complete_model() {
             "summit-bot: models/all-mpnet-base-v2 (used because semantic.model_dir is unset; set it to \"\" for no transformer): models/all-mpnet-base-v2/config.json: "
         ) && stderr.lines().count() == 1,
         "{stderr}"
+    );
+}
+
+/// Without `model_dir` and without a complete all-mpnet-base-v2 folder, the transformer
+/// shipped in the repository (`models/minilm-l6`) answers; an installed MPNet comes first.
+#[test]
+fn the_shipped_minilm_answers_when_no_mpnet_is_installed() {
+    let setup = Setup::new();
+    let dir = setup.dir.path();
+    let shipped = dir.join("models/minilm-l6");
+    std::fs::create_dir_all(&shipped).unwrap();
+    let tiny_bert = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny-bert");
+    for name in ["config.json", "model.safetensors"] {
+        std::fs::copy(tiny_bert.join(name), shipped.join(name)).unwrap();
+    }
+    std::fs::write(
+        shipped.join("vocab.txt"),
+        include_str!("../models/minilm-static/vocab.txt"),
+    )
+    .unwrap();
+    let out = status(dir, None);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with("answers with: minilm-l6 (BERT, 2 layers, 4 wide; ")
+            && stdout.contains(" from models/minilm-l6 (found by default, model_dir unset)\n"),
+        "{out:?}"
+    );
+
+    let folder = dir.join("models/all-mpnet-base-v2");
+    std::fs::create_dir_all(&folder).unwrap();
+    for (name, bytes) in &model_files() {
+        std::fs::write(folder.join(name), bytes).unwrap();
+    }
+    let out = status(dir, None);
+    assert!(
+        text(&out.stdout).starts_with("answers with: all-mpnet-base-v2 (MPNet, "),
+        "{out:?}"
+    );
+
+    let out = status(dir, Some("[semantic]\nmodel_dir = \"\"\n"));
+    assert!(
+        text(&out.stdout).starts_with("answers with: minilm-static "),
+        "{out:?}"
     );
 }

@@ -112,10 +112,10 @@ impl Default for SemanticOptions {
             rerank_min_similarity: 0.2,
             name_similarity: 0.5,
             rerank_similar: 0.4,
-            rerank_cascade: false,
-            rerank_sure_coverage: 1.0,
-            rerank_sure_similarity: 0.6,
-            rerank_refuse_below: 0.1,
+            rerank_cascade: true,
+            rerank_sure_coverage: 0.6,
+            rerank_sure_similarity: 0.4,
+            rerank_refuse_below: 0.35,
         }
     }
 }
@@ -522,9 +522,15 @@ mod tests {
 
     #[test]
     fn the_cascade_asks_the_transformer_only_when_the_decision_is_close() {
-        let off = SemanticOptions::default();
+        let off = SemanticOptions {
+            rerank_cascade: false,
+            ..SemanticOptions::default()
+        };
         let on = SemanticOptions {
             rerank_cascade: true,
+            rerank_sure_coverage: 1.0,
+            rerank_sure_similarity: 0.6,
+            rerank_refuse_below: 0.1,
             ..SemanticOptions::default()
         };
         // (accepted, coverage, static cosine)

@@ -37,6 +37,11 @@ use crate::indexing::record::PassageRecord;
 /// a model when `[semantic] model_dir` is unset (relative to the working directory).
 pub const DEFAULT_MODEL_DIR: &str = "models/all-mpnet-base-v2";
 
+/// The transformer shipped in the repository (int8 all-MiniLM-L6-v2, made by
+/// `scripts/quantise_minilm.py`): used when `model_dir` is unset and [`DEFAULT_MODEL_DIR`]
+/// holds no complete model (relative to the working directory, like `index/articles`).
+pub const SHIPPED_MODEL_DIR: &str = "models/minilm-l6";
+
 /// The files of a model folder.
 pub const MODEL_FILES: [&str; 3] = ["config.json", "vocab.txt", "model.safetensors"];
 
@@ -65,9 +70,9 @@ impl ModelChoice {
 }
 
 /// The model folder for `[semantic] model_dir` = `configured`: the folder it names, none for
-/// an empty string, and when unset the default folder if it holds every model file (an
-/// incomplete one is not used: `summit-bot model fetch` installs atomically, so a partial
-/// folder was made by hand).
+/// an empty string, and when unset the first of [`DEFAULT_MODEL_DIR`] and
+/// [`SHIPPED_MODEL_DIR`] that holds every model file (an incomplete one is not used:
+/// `summit-bot model fetch` installs atomically, so a partial folder was made by hand).
 pub fn choose(configured: Option<&Path>) -> ModelChoice {
     match configured {
         Some(dir) if dir.as_os_str().is_empty() => ModelChoice::StaticOnly {
@@ -75,17 +80,20 @@ pub fn choose(configured: Option<&Path>) -> ModelChoice {
         },
         Some(dir) => ModelChoice::Configured(dir.to_path_buf()),
         None => {
-            let dir = Path::new(DEFAULT_MODEL_DIR);
-            if !dir.is_dir() {
-                return ModelChoice::StaticOnly {
-                    reason: format!("no {DEFAULT_MODEL_DIR}"),
-                };
+            let mut reasons = Vec::new();
+            for name in [DEFAULT_MODEL_DIR, SHIPPED_MODEL_DIR] {
+                let dir = Path::new(name);
+                if !dir.is_dir() {
+                    reasons.push(format!("no {name}"));
+                    continue;
+                }
+                match missing_files(dir).first() {
+                    None => return ModelChoice::Found(dir.to_path_buf()),
+                    Some(missing) => reasons.push(format!("{name} has no {missing}")),
+                }
             }
-            match missing_files(dir).first() {
-                None => ModelChoice::Found(dir.to_path_buf()),
-                Some(missing) => ModelChoice::StaticOnly {
-                    reason: format!("{DEFAULT_MODEL_DIR} has no {missing}"),
-                },
+            ModelChoice::StaticOnly {
+                reason: reasons.join(", "),
             }
         }
     }

@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""Per-question latency of a line-in, line-out answerer (`summit-bot ask --json -`,
+scripts/dense_baseline.py, scripts/bm25_baseline.py), one question at a time as a chat sends
+them: the command is started once, the first line waits until it answers (start-up, model load
+and warm-up are not counted), then each question is written only after the previous answer
+line came back, and the time from writing to reading its answer is recorded. Prints the
+median, p90, p99 and max in milliseconds, and the CPU time the process used in all (user +
+system, from /proc, start-up included).
+
+    python3 scripts/per_question.py QUESTIONS.txt -- target/release/summit-bot ask --json -
+"""
+
+import os
+import subprocess
+import sys
+import time
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+
+
+def percentile(sorted_values, p):
+    rank = max(1, min(len(sorted_values), -(-len(sorted_values) * p // 100)))
+    return sorted_values[int(rank) - 1]
+
+
+def main():
+    if "--" not in sys.argv:
+        sys.exit(__doc__)
+    split = sys.argv.index("--")
+    questions = [q for q in open(sys.argv[1], encoding="utf-8").read().splitlines() if q.strip()]
+    command = sys.argv[split + 1 :]
+    child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+    # The first question waits for start-up, load and warm-up: not timed.
+    child.stdin.write(questions[0] + "\n")
+    child.stdin.flush()
+    child.stdout.readline()
+    times = []
+    for question in questions:
+        start = time.perf_counter()
+        child.stdin.write(question + "\n")
+        child.stdin.flush()
+        if not child.stdout.readline():
+            sys.exit("the command stopped answering")
+        times.append((time.perf_counter() - start) * 1000)
+    cpu = cpu_seconds(child.pid)
+    child.stdin.close()
+    child.wait()
+    times.sort()
+    print(
+        f"{len(times)} questions one at a time: median {percentile(times, 50):.2f} ms, "
+        f"p90 {percentile(times, 90):.2f} ms, p99 {percentile(times, 99):.2f} ms, "
+        f"max {times[-1]:.2f} ms; process CPU {cpu:.2f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()
