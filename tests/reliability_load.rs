@@ -32,6 +32,8 @@ fn test_config(store: Option<&str>) -> Config {
     let mut config = Config::default();
     config.corpus.index_dir = "".into();
     config.store.enabled = store.is_some();
+    // The static engine: a load of the Discord side, not of a transformer run unoptimised.
+    config.semantic.model_dir = Some("".into());
     if let Some(url) = store {
         config.store.url = url.to_string();
     }

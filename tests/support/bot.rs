@@ -51,6 +51,9 @@ pub async fn start_bot_with(
     let mut config = Config::default();
     config.corpus.index_dir = "".into(); // tests never write into the repo
     config.store.enabled = false; // likewise; tests of the question log point it elsewhere
+                                  // The static engine: these check the Discord front end, and a transformer run unoptimised
+                                  // would only slow them (tests/model_fetch.rs checks which model answers by default).
+    config.semantic.model_dir = Some("".into());
     configure(&mut config);
     let engine = Arc::new(summit_bot::engine::Engine::from_config(&config).expect("engine opens"));
     let token = Token::parse(FAKE_TOKEN, "test").expect("fake token is well formed");
