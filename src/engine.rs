@@ -8,6 +8,7 @@ use rustc_hash::FxHashMap;
 use tracing::{debug, info, warn};
 
 use crate::answer::{compose, Hit, Response};
+
 use crate::config::{Config, DEFAULT_MAX_QUESTION_CHARS};
 use crate::indexing::analysis::Analyzer;
 use crate::indexing::record::point_id;
@@ -19,6 +20,9 @@ use crate::retrieve::fusion::Mode;
 use crate::retrieve::taught::TaughtAnswers;
 use crate::retrieve::{answer_type, query, DecisionRule, RankOptions, RankedHit, Retriever};
 use crate::semantic::contextual::{self, ContextualModel, ModelChoice, DEFAULT_MODEL_DIR};
+
+/// Coverage at which a passage holds every word of a question (rounding aside).
+const FULL_COVERAGE: f32 = 0.999;
 
 /// Why the engine could not start or answer.
 #[derive(Debug, thiserror::Error)]
@@ -638,9 +642,39 @@ impl Engine {
             debug!("follow-up: no good answer with context either");
             return Ok(None);
         };
+        if self.stands_alone(&searcher, own, &hit.passage.id)? {
+            debug!(follows = %previous.question, "short question its own words answer: answered alone");
+            return Ok(None);
+        }
         debug!(score = hit.score, passage = %hit.passage.id, follows = %previous.question, "answered a follow-up");
         let turn = turn(&hit.passage.id);
         Ok(Some((response, turn)))
+    }
+
+    /// Whether a short question read as a follow-up is answered by its own words after all:
+    /// alone, it gets an answer that holds every one of its words, and the passage the
+    /// context chose does not ("Is there a hotline?" after a question about the date is about
+    /// the hotline, not about the date).
+    fn stands_alone(
+        &self,
+        searcher: &tantivy::Searcher,
+        own: &query::QueryPlan,
+        context_answer: &str,
+    ) -> Result<bool, EngineError> {
+        let mut plan = own.clone();
+        self.retriever.expand(&mut plan, &self.rank);
+        let holds_every_word = |hit: &RankedHit| hit.coverage >= FULL_COVERAGE;
+        let candidates = self.retriever.rank_all(searcher, &plan, &self.rank, None)?;
+        if candidates
+            .iter()
+            .any(|c| c.passage.id == context_answer && holds_every_word(c))
+        {
+            return Ok(false); // the context's answer holds the question's words too
+        }
+        let ranked = self.retriever.rank(searcher, &plan, &self.rank)?;
+        Ok(ranked
+            .first()
+            .is_some_and(|alone| alone.passage.id != context_answer && holds_every_word(alone)))
     }
 
     /// Consults `taught` from now on (the same set the front ends replace when an admin

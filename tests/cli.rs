@@ -436,6 +436,25 @@ fn ask_json_stdin_keeps_conversations_apart_and_plain_lines_independent() {
 }
 
 #[test]
+fn a_short_question_its_own_words_answer_does_not_drift_to_the_previous_answer() {
+    let setup = Setup::new();
+    // The same person asks about the date, then about the hotline: short as it is, the second
+    // question is about the hotline, and gets exactly the answer it gets on its own.
+    let input = b"{\"q\": \"What did Obama and Xi agree to on September 25, 2015?\", \"conversation\": \"a\"}\n\
+        {\"q\": \"Is there a hotline?\", \"conversation\": \"a\"}\n\
+        Is there a hotline?\n";
+    let out = success(&setup.run(&["ask", "--json", "-"], input));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert_eq!(lines[1], lines[2], "in a conversation and alone");
+    let alone: Value = serde_json::from_str(lines[2]).expect("JSON");
+    assert_eq!(
+        alone["answer"]["passage"]["id"], "summit-article:2.4",
+        "{alone}"
+    );
+}
+
+#[test]
 fn eval_scores_every_turn_of_a_dialog() {
     let setup = Setup::new();
     let dir = tempfile::tempdir().unwrap();
