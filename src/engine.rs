@@ -663,17 +663,19 @@ impl Engine {
     ) -> Result<bool, EngineError> {
         let mut plan = own.clone();
         self.retriever.expand(&mut plan, &self.rank);
-        let holds_every_word = |hit: &RankedHit| hit.coverage >= FULL_COVERAGE;
+        // One ranking serves both sides: `rank` is `rank_all` keeping the accepted candidates
+        // in order, so the first accepted one is what the question alone is answered with.
         let candidates = self.retriever.rank_all(searcher, &plan, &self.rank, None)?;
+        let holds_every_word = |hit: &RankedHit| hit.coverage >= FULL_COVERAGE;
         if candidates
             .iter()
             .any(|c| c.passage.id == context_answer && holds_every_word(c))
         {
             return Ok(false); // the context's answer holds the question's words too
         }
-        let ranked = self.retriever.rank(searcher, &plan, &self.rank)?;
-        Ok(ranked
-            .first()
+        Ok(candidates
+            .iter()
+            .find(|c| c.accepted)
             .is_some_and(|alone| alone.passage.id != context_answer && holds_every_word(alone)))
     }
 
