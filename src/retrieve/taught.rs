@@ -50,14 +50,16 @@ fn lowercase_text(question: &str) -> String {
     super::markup::strip_discord_markup(question).to_lowercase()
 }
 
-/// The words of [`lowercase_text`]: split at anything but letters, digits and apostrophes
-/// inside words.
-fn words(lower: &str) -> Vec<&str> {
-    lower
-        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+/// The words of `text`: split at anything but letters, digits and apostrophes inside words.
+fn split_words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '\''))
         .map(|w| w.trim_matches('\''))
         .filter(|w| !w.is_empty())
-        .collect()
+}
+
+/// The words of [`lowercase_text`].
+fn words(lower: &str) -> Vec<&str> {
+    split_words(lower).collect()
 }
 
 /// The words a question is matched on, sorted: "Is there a **hotline**?" and "a hotline:
@@ -95,12 +97,13 @@ fn close_key(stemmer: &mut TextAnalyzer, words: &[&str]) -> String {
 /// and `0`–`9` (stemming keeps a token's first letter; the tokenizer splits at apostrophes).
 type Initials = [u8; 36];
 
-/// The [`Initials`] of `kept` words; `None` when a token starts with anything else (a letter
-/// that accent folding may change), so that nothing is ruled out on it.
+/// The [`Initials`] of `kept` words (ASCII capitals count as their lowercase); `None` when a
+/// token starts with anything else (a letter that accent folding may change), so that nothing
+/// is ruled out on it.
 fn initials<'a>(kept: impl Iterator<Item = &'a str>) -> Option<Initials> {
     let mut counts = [0u8; 36];
     for token in kept.flat_map(|w| w.split(|c: char| !c.is_alphanumeric())) {
-        let slot = match token.bytes().next() {
+        let slot = match token.bytes().next().map(|b| b.to_ascii_lowercase()) {
             None => continue,
             Some(letter @ b'a'..=b'z') => letter - b'a',
             Some(digit @ b'0'..=b'9') => 26 + digit - b'0',
@@ -118,20 +121,8 @@ fn ascii_initials(question: &str) -> Option<Initials> {
     if !stripped.is_ascii() {
         return None;
     }
-    let mut counts = [0u8; 36];
-    let words = stripped
-        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
-        .map(|w| w.trim_matches('\''))
-        .filter(|w| !w.is_empty() && !FILLER.iter().any(|f| f.eq_ignore_ascii_case(w)));
-    for token in words.flat_map(|w| w.split(|c: char| !c.is_alphanumeric())) {
-        let slot = match token.bytes().next().map(|b| b.to_ascii_lowercase()) {
-            Some(letter @ b'a'..=b'z') => letter - b'a',
-            Some(digit @ b'0'..=b'9') => 26 + digit - b'0',
-            _ => continue,
-        };
-        counts[usize::from(slot)] = counts[usize::from(slot)].saturating_add(1);
-    }
-    Some(counts)
+    // Filler compared without case, as `kept_words` compares it after lowercasing.
+    initials(split_words(&stripped).filter(|w| !FILLER.iter().any(|f| f.eq_ignore_ascii_case(w))))
 }
 
 fn stemmer() -> TextAnalyzer {
