@@ -24,7 +24,7 @@
 //! enumerating paragraph fails where the expected phrase is one of its points.
 
 use summit_bot::engine::{Engine, EngineOptions};
-use summit_bot::eval::{parse_cases, parse_items, run, run_items};
+use summit_bot::eval::{parse_cases, parse_items, run, run_items, Case, Report};
 
 const QUESTIONS: &str = include_str!("fixtures/questions.jsonl");
 const MIN_PASSED: usize = 39;
@@ -46,16 +46,30 @@ const MIN_NEAR_MISS_PASSED: usize = 21;
 const HELD: &str = include_str!("fixtures/probe-held.jsonl");
 const MIN_HELD_PASSED: usize = 36;
 
+/// Fails with the report when fewer than `floor` questions pass.
+fn assert_passes(report: &Report, floor: usize) {
+    assert!(
+        report.passed >= floor,
+        "only {} passed (need {floor}):\n{}",
+        report.passed,
+        report.render()
+    );
+}
+
+/// How many of the off-topic questions (`none`) get no answer.
+fn declined(engine: &Engine, cases: &[Case]) -> usize {
+    cases
+        .iter()
+        .filter(|c| c.none)
+        .filter(|c| engine.ask(&c.q).expect("answers").answer.is_none())
+        .count()
+}
+
 fn check(engine: &Engine) {
     let cases = parse_cases(QUESTIONS).expect("fixture parses");
     assert_eq!(cases.len(), 40, "the fixture holds 40 questions");
     let report = run(engine, &cases).expect("eval runs");
-    assert!(
-        report.passed >= MIN_PASSED,
-        "only {} passed (need {MIN_PASSED}):\n{}",
-        report.passed,
-        report.render()
-    );
+    assert_passes(&report, MIN_PASSED);
     assert_eq!(report.passed + report.failures.len(), cases.len());
 }
 
@@ -83,12 +97,7 @@ fn paraphrased_questions_pass_and_off_topic_ones_get_no_answer() {
     let cases = parse_cases(PARAPHRASES).expect("fixture parses");
     assert_eq!(cases.len(), 32, "the fixture holds 32 questions");
     let report = run(&engine, &cases).expect("eval runs");
-    assert!(
-        report.passed >= MIN_PARAPHRASES_PASSED,
-        "only {} passed (need {MIN_PARAPHRASES_PASSED}):\n{}",
-        report.passed,
-        report.render()
-    );
+    assert_passes(&report, MIN_PARAPHRASES_PASSED);
     for case in cases.iter().filter(|c| c.none) {
         let response = engine.ask(&case.q).expect("answers");
         assert!(
@@ -105,19 +114,10 @@ fn near_misses_sharing_a_name_or_word_get_no_answer() {
     let cases = parse_cases(NEAR_MISSES).expect("fixture parses");
     assert_eq!(cases.len(), 60, "the fixture holds 60 questions");
     let report = run(&engine, &cases).expect("eval runs");
-    assert!(
-        report.passed >= MIN_NEAR_MISSES_PASSED,
-        "only {} passed (need {MIN_NEAR_MISSES_PASSED}):\n{}",
-        report.passed,
-        report.render()
-    );
+    assert_passes(&report, MIN_NEAR_MISSES_PASSED);
     let off_topic = cases.iter().filter(|c| c.none).count();
     assert_eq!(off_topic, 40);
-    let declined = cases
-        .iter()
-        .filter(|c| c.none)
-        .filter(|c| engine.ask(&c.q).expect("answers").answer.is_none())
-        .count();
+    let declined = declined(&engine, &cases);
     assert!(
         declined >= MIN_NEAR_MISSES_DECLINED,
         "only {declined} of {off_topic} off-topic questions declined (need {MIN_NEAR_MISSES_DECLINED})"
@@ -147,17 +147,8 @@ fn near_misses_of_the_issue_kinds_get_no_answer() {
         (Engine::open(&options).expect("engine opens"), 18, 15),
     ] {
         let report = run(&engine, &cases).expect("eval runs");
-        assert!(
-            report.passed >= passed_floor,
-            "only {} passed (need {passed_floor}):\n{}",
-            report.passed,
-            report.render()
-        );
-        let declined = cases
-            .iter()
-            .filter(|c| c.none)
-            .filter(|c| engine.ask(&c.q).expect("answers").answer.is_none())
-            .count();
+        assert_passes(&report, passed_floor);
+        let declined = declined(&engine, &cases);
         assert!(
             declined >= declined_floor,
             "only {declined} of 18 off-topic questions declined (need {declined_floor})"
@@ -171,12 +162,7 @@ fn held_out_paraphrases_keep_their_score() {
     let cases = parse_cases(PROBES).expect("fixture parses");
     assert_eq!(cases.len(), 74, "the fixture holds 74 questions");
     let report = run(&engine, &cases).expect("eval runs");
-    assert!(
-        report.passed >= MIN_PROBES_PASSED,
-        "only {} passed (need {MIN_PROBES_PASSED}):\n{}",
-        report.passed,
-        report.render()
-    );
+    assert_passes(&report, MIN_PROBES_PASSED);
 }
 
 #[test]
@@ -192,12 +178,7 @@ fn questions_typed_like_chat_keep_their_score() {
         let cases = parse_cases(fixture).expect("fixture parses");
         assert_eq!(cases.len(), count, "the fixture holds {count} questions");
         let report = run(&engine, &cases).expect("eval runs");
-        assert!(
-            report.passed >= floor,
-            "only {} passed (need {floor}):\n{}",
-            report.passed,
-            report.render()
-        );
+        assert_passes(&report, floor);
     }
 }
 
@@ -225,12 +206,7 @@ fn conversations_keep_their_score() {
         let items = parse_items(fixture).expect("fixture parses");
         let report = run_items(&engine, &items).expect("eval runs");
         assert_eq!(report.passed + report.failures.len(), turns);
-        assert!(
-            report.passed >= floor,
-            "only {} passed (need {floor}):\n{}",
-            report.passed,
-            report.render()
-        );
+        assert_passes(&report, floor);
     }
 }
 
