@@ -1,13 +1,16 @@
 #!/bin/sh
 # Exports the answer decision's training and held-out rows (issue 18): every labelled question
 # of our own fixtures through `summit-bot eval FILE --features OUT`, one engine per article
-# (the configs of tests/fixtures/labelled/), into OUT/train/ and OUT/held/. With MODEL_DIR set
-# (a folder made by scripts/fetch_mpnet.sh), each file is exported a second time with the
-# transformer loaded, so the model also learns its cosine.
+# (the configs of tests/fixtures/labelled/), into OUT/train/ and OUT/held/: once with the static
+# engine alone (`model_dir = ""`), and, with MODEL_DIR set (the shipped models/minilm-l6, or a
+# folder made by scripts/fetch_mpnet.sh), a second time with that transformer loaded as the
+# default loads it (the cascade: only close questions reach it), so the model also learns its
+# cosine. Without the explicit `model_dir = ""` the first pass would load whatever model the
+# default finds, and the rows would change with the models installed.
 #
 #   cargo build --release
 #   sh scripts/export_decision_rows.sh target/decision-rows
-#   MODEL_DIR=models/all-mpnet-base-v2 sh scripts/export_decision_rows.sh target/decision-rows
+#   MODEL_DIR=models/minilm-l6 sh scripts/export_decision_rows.sh target/decision-rows
 #
 # Never the shared measuring sets (/work/shared/eval/, tests/fixtures/questions.jsonl,
 # paraphrases.jsonl, near-misses.jsonl): they stay honest measurements.
@@ -47,7 +50,7 @@ run() { # suffix extra-config-lines
     done
 }
 
-run "" ""
+run "" "\n[semantic]\nmodel_dir = \"\"\n"
 if [ -n "${MODEL_DIR:-}" ]; then
-    run .mpnet "\n[semantic]\nmodel_dir = \"$MODEL_DIR\"\n"
+    run ".$(basename "$MODEL_DIR")" "\n[semantic]\nmodel_dir = \"$MODEL_DIR\"\n"
 fi
