@@ -563,8 +563,7 @@ impl Engine {
         );
         if let (None, Some(previous)) = (&response.answer, followed) {
             // A follow-up left unanswered keeps the conversation's topic for the next one.
-            turn.passage = previous.passage.clone();
-            turn.earlier = Some(previous.question.clone());
+            turn = previous.followed_by(question, previous.passage.clone());
         }
         Ok((response, turn))
     }
@@ -577,14 +576,15 @@ impl Engine {
         own: &query::QueryPlan,
         previous: &Turn,
     ) -> Result<Option<(Response, Turn)>, EngineError> {
-        if follow_up::is_off_topic(own) {
+        let searcher = self.retriever.index().searcher();
+        let mut plan = own.clone();
+        self.retriever.expand(&mut plan, &self.rank);
+        if follow_up::is_off_topic(&plan) {
             return Ok(None);
         }
         let turn = |passage: &str| Turn {
-            question: question.to_string(),
-            passage: Some(passage.to_string()),
-            earlier: Some(previous.question.clone()),
             context_used: true,
+            ..previous.followed_by(question, Some(passage.to_string()))
         };
         if follow_up::asks_about_previous(own) {
             if let Some(hit) = previous
@@ -604,9 +604,6 @@ impl Engine {
                 return Ok(Some((response, turn(&id))));
             }
         }
-        let searcher = self.retriever.index().searcher();
-        let mut plan = own.clone();
-        self.retriever.expand(&mut plan, &self.rank);
         let earlier: Vec<query::QueryPlan> = previous
             .questions()
             .map(|q| self.plan(&searcher, q))

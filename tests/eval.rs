@@ -255,3 +255,58 @@ fn conversations_over_two_articles_keep_their_score() {
     let report = run_items(&engine, &items).expect("eval runs");
     assert!(report.passed >= 5, "{}", report.render());
 }
+
+/// Conversations over the other fixture articles (`tests/fixtures/labelled/<stem>.dialogs.
+/// {train,held}.jsonl`, written from each article's text alone before any engine answered
+/// them; split by `scripts/labelled.py` on the first question, held-out part scored once),
+/// each article under an engine of its own, as its labelled questions are.
+const ARTICLE_DIALOGS: &[(&str, &str)] = &[
+    (
+        "wikipedia-hacker",
+        "tests/fixtures/articles/wikipedia-hacker",
+    ),
+    (
+        "gsa-pizza-tracker",
+        "tests/fixtures/articles/gsa-pizza-tracker",
+    ),
+    (
+        "wikipedia-access-to-information",
+        "tests/fixtures/articles/wikipedia-access-to-information",
+    ),
+    (
+        "gsa-agile-solicitation",
+        "tests/fixtures/articles/gsa-agile-solicitation",
+    ),
+    ("summit-article", "index/articles"),
+];
+const ARTICLE_DIALOG_TURNS: [usize; 2] = [52, 46];
+const MIN_ARTICLE_DIALOG_TURNS_PASSED: [usize; 2] = [39, 0];
+
+#[test]
+fn conversations_over_other_articles_keep_their_score() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (i, part) in ["train", "held"].into_iter().enumerate() {
+        let (mut passed, mut turns, mut rendered) = (0, 0, String::new());
+        for (stem, dir) in ARTICLE_DIALOGS {
+            let engine = Engine::open(&EngineOptions {
+                articles_dir: Some(root.join(dir)),
+                ..EngineOptions::default()
+            })
+            .expect("engine opens");
+            let path = root.join(format!(
+                "tests/fixtures/labelled/{stem}.dialogs.{part}.jsonl"
+            ));
+            let items = parse_items(&std::fs::read_to_string(&path).expect("fixture reads"))
+                .expect("fixture parses");
+            let report = run_items(&engine, &items).expect("eval runs");
+            passed += report.passed;
+            turns += report.passed + report.failures.len();
+            rendered += &format!("{stem}:\n{}\n", report.render());
+        }
+        assert_eq!(turns, ARTICLE_DIALOG_TURNS[i], "{part}");
+        assert!(
+            passed >= MIN_ARTICLE_DIALOG_TURNS_PASSED[i],
+            "{part}: only {passed} passed:\n{rendered}"
+        );
+    }
+}

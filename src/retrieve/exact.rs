@@ -221,6 +221,41 @@ pub fn choose(
     (whole > 0.0).then_some(Choice::Paragraph)
 }
 
+/// The point a follow-up's own words (`evidence` weighs only them) single out, for a
+/// conversation about the items of a list: "and participation?" after a question on
+/// accountability, "and the code?" after one on pricing, "what's the first one?" after the
+/// list. A word's credit in a point (its text or the footnotes it cites) counts beyond what
+/// every point holds of it, so the introduction's words ("accountability, participation and
+/// efficiency") and footnotes single out none, and a word the introduction shares with one
+/// point still singles out that point, unlike in [`choose`], where the introduction is
+/// context. Ties go to `previous` (the point the conversation was on) when it is among
+/// them, else to the earlier point. `None` when the own words single out no point: the
+/// question's other words then decide.
+pub fn choose_for_follow_up(evidence: &Evidence, previous: Option<usize>) -> Option<usize> {
+    let points = evidence.point_text.len();
+    let held = |k: usize, w: usize| evidence.point_text[k][w].max(evidence.point_footnotes[k][w]);
+    let scores: Vec<f32> = (0..points)
+        .map(|k| {
+            (0..evidence.weights.len())
+                .map(|w| {
+                    let least = (0..points)
+                        .map(|j| held(j, w))
+                        .fold(f32::INFINITY, f32::min);
+                    evidence.weights[w] * (held(k, w) - least)
+                })
+                .sum()
+        })
+        .collect();
+    let best = scores.iter().copied().fold(0.0, f32::max);
+    if best <= 0.0 {
+        return None;
+    }
+    let tied = |k: usize| scores[k] >= best - f32::EPSILON;
+    previous
+        .filter(|&k| k < points && tied(k))
+        .or_else(|| (0..points).find(|&k| tied(k)))
+}
+
 /// The evidence of one enumeration for a question, from the question's term lookup
 /// (`find`: term id → question word, credit, ranking only).
 pub(super) fn evidence(
@@ -400,5 +435,22 @@ mod tests {
         e.point_footnotes = vec![vec![0.0, 1.0, 0.0], vec![0.0, 1.0, 0.0]];
         e.paragraph = vec![0.0, 1.0, 0.0];
         assert_eq!(choose(&e, None, None), Some(Choice::Paragraph));
+    }
+
+    #[test]
+    fn a_follow_up_s_own_word_singles_out_its_point_even_when_the_introduction_has_it() {
+        // "and participation?": the introduction names every item, the second point holds it.
+        let e = evidence([1.0, 0.0, 0.0], [0.0; 3], [1.0, 0.0, 0.0]);
+        assert_eq!(choose(&e, None, None), Some(Choice::Paragraph));
+        assert_eq!(choose_for_follow_up(&e, None), Some(1));
+        // A word every point holds (the introduction's footnote) singles out none.
+        let mut e = evidence([0.0; 3], [0.0; 3], [0.0; 3]);
+        e.point_footnotes = vec![vec![0.0, 1.0, 0.0], vec![0.0, 1.0, 0.0]];
+        assert_eq!(choose_for_follow_up(&e, Some(1)), None);
+        // A tie goes to the point the conversation was on, else to the earlier one.
+        let e = evidence([0.0; 3], [1.0, 0.0, 0.0], [1.0, 0.0, 0.0]);
+        assert_eq!(choose_for_follow_up(&e, None), None, "both hold it alike");
+        let e = evidence([0.0; 3], [0.0, 0.0, 1.0], [0.0, 1.0, 1.0]);
+        assert_eq!(choose_for_follow_up(&e, Some(0)), Some(1));
     }
 }

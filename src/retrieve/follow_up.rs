@@ -23,6 +23,10 @@ pub struct Turn {
     /// follow-ups keeps the last two questions' words ("how often does it meet?" after "did
     /// they set up a working group?").
     pub earlier: Option<String>,
+    /// The question that opened this chain of follow-ups, when it is older than `earlier`:
+    /// the topic survives a run of follow-ups without words of their own ("what's the first
+    /// one?", "and the second?", "and the third?" after "what are the four motives?").
+    pub topic: Option<String>,
     /// Whether the previous exchange changed this answer (the reply says so).
     pub context_used: bool,
 }
@@ -34,13 +38,30 @@ impl Turn {
             question: question.to_string(),
             passage,
             earlier: None,
+            topic: None,
             context_used: false,
         }
     }
 
-    /// The questions whose words a follow-up of this turn is read with, newest first.
+    /// The next turn of this conversation, for a follow-up `question` read with this one
+    /// and answered by `passage`: this question becomes its `earlier`, and the chain keeps
+    /// its opening question as the topic.
+    pub fn followed_by(&self, question: &str, passage: Option<String>) -> Turn {
+        Turn {
+            question: question.to_string(),
+            passage,
+            earlier: Some(self.question.clone()),
+            topic: self.topic.clone().or_else(|| self.earlier.clone()),
+            context_used: false,
+        }
+    }
+
+    /// The questions whose words a follow-up of this turn is read with, newest first: this
+    /// one, the one it followed, and the chain's opening question.
     pub fn questions(&self) -> impl Iterator<Item = &str> {
-        std::iter::once(self.question.as_str()).chain(self.earlier.as_deref())
+        std::iter::once(self.question.as_str())
+            .chain(self.earlier.as_deref())
+            .chain(self.topic.as_deref())
     }
 }
 
@@ -54,10 +75,12 @@ const CONTEXT_SHARE: f32 = 1.5;
 /// ("source", "citation", "more") that the articles do not use: like an everyday word.
 const META_WORD_FACTOR: f32 = 0.35;
 
-/// Words that point back at something said before.
+/// Words that point back at something said before ("them" and "their", unlike "they", are
+/// rarely the article's actors in a question: "who caught them?", "what are their motives?").
 const ANAPHORS: &[&str] = &[
     "it", "its", "it's", "itself", "that", "this", "these", "those", "there", "he", "she", "him",
-    "his", "her", "hers", "same", "such", "former", "latter", "one", "ones",
+    "his", "her", "hers", "same", "such", "former", "latter", "one", "ones", "them", "their",
+    "theirs",
 ];
 /// First words that continue a conversation ("and the Chinese side?", "so why?").
 const OPENERS: &[&str] = &["and", "also", "but", "so", "then", "plus", "or"];
@@ -170,14 +193,24 @@ fn is_meta(term: &QueryTerm) -> bool {
     META_WORDS.contains(&term.surface.to_lowercase().as_str())
 }
 
-/// Whether the follow-up names something of its own that no article knows ("what's its
-/// phone number?", "how much did it cost?") and nothing the index does: then the earlier
-/// words must not carry it to an answer (an off-topic follow-up still gets none).
+/// Whether the follow-up (`plan`, its own words after [`Retriever::expand`]) names something
+/// of its own that no article knows ("what's its phone number?", "how much did it cost?")
+/// and nothing the index does: then the earlier words must not carry it to an answer (an
+/// off-topic follow-up still gets none). A word the index knows by a close neighbour in
+/// meaning ("legal" → illegal) is not foreign.
+///
+/// [`Retriever::expand`]: super::Retriever::expand
 pub fn is_off_topic(plan: &QueryPlan) -> bool {
     let foreign = plan.terms.iter().any(|t| {
-        !t.corrected && !t.common && !is_meta(t) && !has_exact_match(t) && !is_everyday(t)
+        !t.corrected && !t.common && !is_meta(t) && !has_counting_match(t) && !is_everyday(t)
     });
     foreign && content_words(plan) == 0
+}
+
+/// Whether a word counts towards coverage through some indexed term: itself, a correction or
+/// a neighbour in meaning.
+fn has_counting_match(term: &QueryTerm) -> bool {
+    term.matches.iter().any(|m| !m.ranking_only)
 }
 
 /// An unknown word among the most frequent of English ("side", "up"): it weighs in a
@@ -198,12 +231,6 @@ const EVERYDAY_RANK: u32 = 500;
 /// own. The previous passage, shown again with its footnotes, is the answer.
 pub fn asks_about_previous(plan: &QueryPlan) -> bool {
     content_words(plan) == 0 && plan.terms.iter().any(is_meta)
-}
-
-fn has_exact_match(term: &QueryTerm) -> bool {
-    term.matches
-        .iter()
-        .any(|m| !m.ranking_only && m.credit >= 1.0)
 }
 
 /// Appends to `plan` (a follow-up's own words) the indexed words of the earlier questions'
@@ -428,6 +455,13 @@ mod tests {
             term("telecom", true, false),
             term("pizza", false, false)
         ])));
+        // "is that legal?": an unknown word standing for a close indexed one ("illegal").
+        let mut legal = term("legal", false, false);
+        legal.expanded = true;
+        legal.matches = term("illeg", true, false).matches;
+        assert!(!is_off_topic(&plan(vec![legal.clone()])));
+        legal.matches[0].ranking_only = true;
+        assert!(is_off_topic(&plan(vec![legal])), "a word that only orders");
     }
 
     #[test]
@@ -457,6 +491,25 @@ mod tests {
         add_context(&mut own, &[earlier]);
         let context: f32 = own.terms[1..].iter().map(|t| t.weight).sum();
         assert!((context - CONTEXT_SHARE).abs() < 1e-6, "{context}");
+    }
+
+    #[test]
+    fn a_chain_of_follow_ups_keeps_its_opening_question() {
+        let opening = Turn::new("what are the four motives?", Some("a:12".into()));
+        let first = opening.followed_by("what's the first one?", Some("a:12.1".into()));
+        let second = first.followed_by("and the second?", Some("a:12.2".into()));
+        let third = second.followed_by("and the third?", None);
+        assert_eq!(
+            second.questions().collect::<Vec<_>>(),
+            [
+                "and the second?",
+                "what's the first one?",
+                "what are the four motives?"
+            ]
+        );
+        assert_eq!(third.earlier.as_deref(), Some("and the second?"));
+        assert_eq!(third.topic.as_deref(), Some("what are the four motives?"));
+        assert_eq!(first.topic, None, "the opening question is its earlier");
     }
 
     #[test]

@@ -761,7 +761,7 @@ impl Retriever {
         // here.
         let unit = hits
             .first()
-            .and_then(|top| self.exact_unit(top, plan, &lookup, &words, semantic_of));
+            .and_then(|top| self.exact_unit(top, plan, follow_up, &lookup, &words, semantic_of));
         if let Some(unit) = unit {
             let hit = match hits.iter().position(|h| h.record.id == unit.record.id) {
                 Some(at) => hits.remove(at),
@@ -811,6 +811,7 @@ impl Retriever {
         &self,
         top: &RankedHit,
         plan: &QueryPlan,
+        follow_up: Option<&FollowUp>,
         lookup: &Lookup,
         words: &[&str],
         semantic_of: impl Fn(usize) -> Option<f32>,
@@ -827,7 +828,7 @@ impl Retriever {
                         && p.contains(&surface.as_str())
                 })
             };
-            let weights = plan
+            let weights: Vec<f32> = plan
                 .terms
                 .iter()
                 .map(|t| {
@@ -839,12 +840,39 @@ impl Retriever {
                 })
                 .collect();
             // Meanings only tell whether the focus is met; they are no evidence of a point.
-            let evidence = exact::evidence(enumeration, weights, |id| {
-                lookup
-                    .find(id)
-                    .filter(|&(_, _, kind)| kind != Kind::Focus)
-                    .map(|(word, credit, kind)| (word, credit, kind == Kind::Ranking))
-            });
+            let evidence_of = |weights: Vec<f32>, ranking: bool| {
+                exact::evidence(enumeration, weights, |id| {
+                    lookup
+                        .find(id)
+                        .filter(|&(_, _, kind)| {
+                            kind == Kind::Counts || ranking && kind == Kind::Ranking
+                        })
+                        .map(|(word, credit, kind)| (word, credit, kind == Kind::Ranking))
+                })
+            };
+            // A follow-up's own words, where they single out a point, say which item it
+            // asks about ("and the code?" after a question about pricing is about the
+            // point on code, not about the list both are in); the earlier words only
+            // decide for a follow-up without such words ("why?").
+            if let Some(follow_up) = follow_up {
+                let mut own = weights.clone();
+                own.iter_mut()
+                    .skip(follow_up.own_terms)
+                    .for_each(|w| *w = 0.0);
+                let previous = follow_up.preference.as_ref().and_then(|p| {
+                    enumeration
+                        .points
+                        .iter()
+                        .position(|(_, _, point)| point.record.id == p.id)
+                });
+                // Only words that count: a neighbour in meaning of "US" is in every point.
+                let own = evidence_of(own, false);
+                if let Some(k) = exact::choose_for_follow_up(&own, previous) {
+                    let unit = &enumeration.points[k].2;
+                    return (unit.record.id != top.record.id).then(|| unit.clone());
+                }
+            }
+            let evidence = evidence_of(weights, true);
             // The point whose sentence is the paragraph's closest in meaning: it scores
             // what the paragraph scores (the same sentence, the same vector).
             let closest = semantic_of(enumeration.paragraph_slot).and_then(|best| {
