@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use summit_bot::config::Config;
 use summit_bot::engine::{Engine, EngineOptions};
+use summit_bot::retrieve::follow_up::Turn;
 use summit_bot::retrieve::fusion::SemanticOptions;
 use summit_bot::retrieve::RankOptions;
 use summit_bot::semantic::contextual::{ContextualError, ContextualModel};
@@ -327,6 +328,30 @@ fn the_transformer_cosine_decides_with_the_other_signals() {
     );
     assert!(unsure.ask(question).unwrap().answer.is_none());
     assert_eq!(unsure.contextual_questions(), Some(1));
+}
+
+/// A follow-up is ranked by its words, the earlier ones and the previous passage: the
+/// transformer, which sees only the questions' texts, neither re-ranks nor refuses it.
+#[test]
+fn follow_ups_are_ranked_without_the_transformer() {
+    let dir = tiny_model_dir();
+    let strict = engine_with(
+        dir.path(),
+        SemanticOptions {
+            rerank_min_similarity: 1.0,
+            rerank_similar: 1.0,
+            rerank_cascade: false,
+            ..SemanticOptions::default()
+        },
+    );
+    let first = "Did they set up a working group?";
+    assert!(strict.ask(first).unwrap().answer.is_none());
+    let previous = Turn::new(first, Some("summit-article:2.4".to_string()));
+    let (response, turn) = strict.ask_in("who chairs it?", Some(&previous)).unwrap();
+    let answer = response.answer.expect("answered in context");
+    assert!(answer.passage.text.contains("working group"));
+    assert!(answer.footnotes.iter().any(|f| f.number == 2));
+    assert!(turn.context_used);
 }
 
 #[test]

@@ -677,6 +677,12 @@ impl Retriever {
             .contextual
             .as_ref()
             .filter(|_| mode == Mode::Combined && !scored.is_empty())
+            // A follow-up's meaning lives in the previous exchange, which the transformer
+            // only sees as the questions' texts joined: its cosine, at `rerank_weight`,
+            // would outweigh the preference for the previous passage and its footnotes
+            // ("and the Chinese side?" after a question on who co-chairs the dialogue got
+            // the paragraph on the 2013 dialogue). The words and static vectors decide.
+            .filter(|_| follow_up.is_none())
             .filter(|_| {
                 fusion::needs_contextual(
                     scored.iter().map(|(_, hit, accepted, _, _)| {
