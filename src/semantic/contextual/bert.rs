@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 
-use super::ops::{add, attention, gelu, LayerNorm, Linear};
+use super::ops::{add, attention, gelu_all, LayerNorm, Linear};
 use super::weights::Weights;
 use super::ContextualError;
 
@@ -93,8 +93,8 @@ impl BertEmbeddings {
         x
     }
 
-    fn len(&self) -> usize {
-        self.word.len() + self.position.len() + self.token_type.len() + self.norm.len()
+    fn bytes(&self) -> usize {
+        4 * (self.word.len() + self.position.len() + self.token_type.len() + self.norm.len())
     }
 }
 
@@ -116,7 +116,7 @@ impl BertSelfAttention {
     }
 
     fn forward(&self, x: &[f32], tokens: usize, heads: usize) -> Vec<f32> {
-        let hidden = self.query.outputs;
+        let hidden = self.query.outputs();
         let q = self.query.apply(x, tokens);
         let k = self.key.apply(x, tokens);
         let v = self.value.apply(x, tokens);
@@ -170,20 +170,20 @@ impl BertLayer {
         let context = self.attention.forward(x, tokens, heads);
         let attended = self.attention_output.forward(&context, x, tokens);
         let mut inner = self.intermediate.apply(&attended, tokens);
-        inner.iter_mut().for_each(|value| *value = gelu(*value));
+        gelu_all(&mut inner);
         self.output.forward(&inner, &attended, tokens)
     }
 
-    fn len(&self) -> usize {
+    fn bytes(&self) -> usize {
         let a = &self.attention;
-        a.query.len()
-            + a.key.len()
-            + a.value.len()
-            + self.attention_output.dense.len()
-            + self.attention_output.norm.len()
-            + self.intermediate.len()
-            + self.output.dense.len()
-            + self.output.norm.len()
+        a.query.bytes()
+            + a.key.bytes()
+            + a.value.bytes()
+            + self.attention_output.dense.bytes()
+            + 4 * self.attention_output.norm.len()
+            + self.intermediate.bytes()
+            + self.output.dense.bytes()
+            + 4 * self.output.norm.len()
     }
 }
 
@@ -221,9 +221,9 @@ impl Bert {
         format!("BERT, {} layers, {} wide", self.layers.len(), self.hidden)
     }
 
-    /// Values held.
-    pub fn len(&self) -> usize {
-        self.layers.iter().map(BertLayer::len).sum::<usize>() + self.embeddings.len()
+    /// Bytes of weights held.
+    pub fn bytes(&self) -> usize {
+        self.layers.iter().map(BertLayer::bytes).sum::<usize>() + self.embeddings.bytes()
     }
 
     /// Last hidden states of `ids` (markers included), `ids.len() × hidden`, row-major.

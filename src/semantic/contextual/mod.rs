@@ -274,11 +274,12 @@ impl ContextualModel {
         }
     }
 
-    /// Bytes of weights held in memory (f32).
+    /// Bytes of weights held in memory (the dense layers of an int8 model stay int8; the
+    /// rest is f32).
     pub fn weight_bytes(&self) -> usize {
-        4 * match &self.encoder {
-            Encoder::Mpnet(m) => m.len(),
-            Encoder::Bert(b) => b.len(),
+        match &self.encoder {
+            Encoder::Mpnet(m) => m.bytes(),
+            Encoder::Bert(b) => b.bytes(),
         }
     }
 

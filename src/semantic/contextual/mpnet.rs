@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use super::ops::{add, attention, gelu, LayerNorm, Linear};
+use super::ops::{add, attention, gelu_all, LayerNorm, Linear};
 use super::weights::Weights;
 
 /// Longest input, in tokens with the two markers (sentence-transformers' limit for this model).
@@ -71,7 +71,7 @@ impl MpnetLayer {
     }
 
     fn forward(&self, x: &[f32], tokens: usize, heads: usize, bias: &[f32]) -> Vec<f32> {
-        let hidden = self.query.outputs;
+        let hidden = self.query.outputs();
         let q = self.query.apply(x, tokens);
         let k = self.key.apply(x, tokens);
         let v = self.value.apply(x, tokens);
@@ -80,22 +80,22 @@ impl MpnetLayer {
         add(&mut attended, x);
         self.attention_norm.apply(&mut attended);
         let mut inner = self.intermediate.apply(&attended, tokens);
-        inner.iter_mut().for_each(|value| *value = gelu(*value));
+        gelu_all(&mut inner);
         let mut out = self.output.apply(&inner, tokens);
         add(&mut out, &attended);
         self.output_norm.apply(&mut out);
         out
     }
 
-    fn len(&self) -> usize {
-        self.query.len()
-            + self.key.len()
-            + self.value.len()
-            + self.attention_out.len()
-            + self.attention_norm.len()
-            + self.intermediate.len()
-            + self.output.len()
-            + self.output_norm.len()
+    fn bytes(&self) -> usize {
+        self.query.bytes()
+            + self.key.bytes()
+            + self.value.bytes()
+            + self.attention_out.bytes()
+            + 4 * self.attention_norm.len()
+            + self.intermediate.bytes()
+            + self.output.bytes()
+            + 4 * self.output_norm.len()
     }
 }
 
@@ -150,13 +150,13 @@ impl Mpnet {
         format!("MPNet, {} layers, {} wide", self.layers.len(), self.hidden)
     }
 
-    /// Values held.
-    pub fn len(&self) -> usize {
-        self.layers.iter().map(MpnetLayer::len).sum::<usize>()
-            + self.word_embeddings.len()
-            + self.position_embeddings.len()
-            + self.embedding_norm.len()
-            + self.relative_bias.len()
+    /// Bytes of weights held.
+    pub fn bytes(&self) -> usize {
+        self.layers.iter().map(MpnetLayer::bytes).sum::<usize>()
+            + 4 * (self.word_embeddings.len()
+                + self.position_embeddings.len()
+                + self.embedding_norm.len()
+                + self.relative_bias.len())
     }
 
     /// Last hidden states of `ids` (markers included), `ids.len() × hidden`, row-major.

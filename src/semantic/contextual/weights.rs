@@ -2,10 +2,12 @@
 //! [`Weights::prefix`] scopes names the way the modules nest (`encoder.layer.0` then
 //! `attention.self.query`), candle's `VarBuilder::pp`; a checkpoint whose names all start with
 //! its model type (`bert.embeddings…`, as some exports write them) is read through that prefix.
-//! A matrix may be stored as int8 with one f32 scale per row (the shipped MiniLM); it is
-//! dequantised to f32 at load.
+//! A matrix may be stored as int8 with one f32 scale per row (the shipped MiniLM): a dense
+//! layer keeps it int8 (its products apply the scales), any other tensor is dequantised to
+//! f32 at load.
 
-use safetensors::SafeTensors;
+use safetensors::tensor::TensorView;
+use safetensors::{Dtype, SafeTensors};
 
 use super::ops::{LayerNorm, Linear};
 use super::ContextualError;
@@ -45,8 +47,12 @@ impl<'a> Weights<'a> {
         }
     }
 
-    /// An f32 tensor of exactly `shape`.
-    pub fn tensor(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>, ContextualError> {
+    /// The tensor `name`, checked to be of exactly `shape`.
+    fn view(
+        &self,
+        name: &str,
+        shape: &[usize],
+    ) -> Result<(String, TensorView<'a>), ContextualError> {
         let name = self.full(name);
         let view = self
             .tensors
@@ -58,29 +64,32 @@ impl<'a> Weights<'a> {
                 view.shape()
             )));
         }
+        Ok((name, view))
+    }
+
+    /// The f32 scale per row of the int8 tensor `name` (full name; `{name}_scale`, as
+    /// scripts/quantise_minilm.py writes them).
+    fn scales(&self, name: &str, rows: usize) -> Result<Vec<f32>, ContextualError> {
+        let scales = self
+            .tensors
+            .tensor(&format!("{name}_scale"))
+            .map_err(|_| ContextualError::Weights(format!("{name} is I8 without {name}_scale")))?;
+        if scales.dtype() != Dtype::F32 || scales.shape() != [rows] {
+            return Err(ContextualError::Weights(format!(
+                "{name}_scale must be F32 of shape [{rows}]"
+            )));
+        }
+        Ok(f32s(scales.data()))
+    }
+
+    /// An f32 tensor of exactly `shape` (an int8 one dequantised with its row scales).
+    pub fn tensor(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>, ContextualError> {
+        let (name, view) = self.view(name, shape)?;
         match view.dtype() {
-            safetensors::Dtype::F32 => Ok(view
-                .data()
-                .chunks_exact(4)
-                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                .collect()),
-            // int8 with one f32 scale per row in `{name}_scale` (scripts/quantise_minilm.py):
-            // dequantised here, once.
-            safetensors::Dtype::I8 => {
-                let scales = self.tensors.tensor(&format!("{name}_scale")).map_err(|_| {
-                    ContextualError::Weights(format!("{name} is I8 without {name}_scale"))
-                })?;
+            Dtype::F32 => Ok(f32s(view.data())),
+            Dtype::I8 => {
                 let rows = shape.first().copied().unwrap_or(1);
-                if scales.dtype() != safetensors::Dtype::F32 || scales.shape() != [rows] {
-                    return Err(ContextualError::Weights(format!(
-                        "{name}_scale must be F32 of shape [{rows}]"
-                    )));
-                }
-                let scales: Vec<f32> = scales
-                    .data()
-                    .chunks_exact(4)
-                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                    .collect();
+                let scales = self.scales(&name, rows)?;
                 let width = view.data().len() / rows.max(1);
                 Ok(view
                     .data()
@@ -89,13 +98,12 @@ impl<'a> Weights<'a> {
                     .flat_map(|(row, &scale)| row.iter().map(move |&v| v as i8 as f32 * scale))
                     .collect())
             }
-            other => Err(ContextualError::Weights(format!(
-                "{name} is {other:?}, expected F32 (or I8 with per-row scales)"
-            ))),
+            other => Err(unexpected(&name, other)),
         }
     }
 
-    /// A dense layer `name` (`name.weight`, `outputs × inputs`, and `name.bias`).
+    /// A dense layer `name` (`name.weight`, `outputs × inputs`, and `name.bias`). An int8
+    /// weight stays int8 (the layer applies its row scales to the sums).
     pub fn linear(
         &self,
         name: &str,
@@ -103,12 +111,18 @@ impl<'a> Weights<'a> {
         outputs: usize,
     ) -> Result<Linear, ContextualError> {
         let scope = self.prefix(name);
-        Ok(Linear {
-            weight: scope.tensor("weight", &[outputs, inputs])?,
-            bias: scope.tensor("bias", &[outputs])?,
-            inputs,
-            outputs,
-        })
+        let bias = scope.tensor("bias", &[outputs])?;
+        let (name, view) = scope.view("weight", &[outputs, inputs])?;
+        let layer = match view.dtype() {
+            Dtype::F32 => Linear::new(&f32s(view.data()), bias, inputs, outputs),
+            Dtype::I8 => {
+                let scales = scope.scales(&name, outputs)?;
+                let values: Vec<i8> = view.data().iter().map(|&b| b as i8).collect();
+                Linear::quantised(&values, scales, bias, inputs, outputs)
+            }
+            other => return Err(unexpected(&name, other)),
+        };
+        layer.map_err(|e| ContextualError::Weights(format!("{name}: {e}")))
     }
 
     /// A layer norm `name` over `width` values.
@@ -122,19 +136,35 @@ impl<'a> Weights<'a> {
     }
 }
 
+/// Little-endian f32 values.
+fn f32s(bytes: &[u8]) -> Vec<f32> {
+    bytes
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect()
+}
+
+fn unexpected(name: &str, dtype: Dtype) -> ContextualError {
+    ContextualError::Weights(format!(
+        "{name} is {dtype:?}, expected F32 (or I8 with per-row scales)"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use safetensors::tensor::TensorView;
-    use safetensors::Dtype;
 
     #[test]
-    fn int8_rows_are_dequantised_with_their_scales() {
+    fn int8_rows_are_dequantised_with_their_scales_or_kept_by_a_dense_layer() {
         let values: Vec<u8> = [1i8, -2, 127, 0, 5, -127]
             .iter()
             .map(|&v| v as u8)
             .collect();
         let scales: Vec<u8> = [0.5f32, 2.0].iter().flat_map(|s| s.to_le_bytes()).collect();
+        let bias: Vec<u8> = [0.25f32, -1.0]
+            .iter()
+            .flat_map(|s| s.to_le_bytes())
+            .collect();
         let bytes = safetensors::serialize(
             [
                 (
@@ -144,6 +174,10 @@ mod tests {
                 (
                     "bert.m.weight_scale",
                     TensorView::new(Dtype::F32, vec![2], &scales).unwrap(),
+                ),
+                (
+                    "bert.m.bias",
+                    TensorView::new(Dtype::F32, vec![2], &bias).unwrap(),
                 ),
             ],
             None,
@@ -160,5 +194,9 @@ mod tests {
             weights.tensor("m.weight", &[3, 2]).unwrap_err().to_string(),
             "model.safetensors: bert.m.weight has shape [2, 3], expected [3, 2]"
         );
+        // A dense layer keeps the int8 values and applies the scales to its sums.
+        let layer = weights.linear("m", 3, 2).unwrap();
+        assert_eq!(layer.apply(&[1.0, 2.0, 3.0], 1), vec![189.25, -743.0]);
+        assert_eq!(layer.bytes(), 16 * 3 + 4 * 2 + 4 * 2);
     }
 }
