@@ -283,23 +283,39 @@ impl ContextualModel {
         }
     }
 
-    /// The normalised mean of the last layer over `text`'s tokens and markers (what
-    /// sentence-transformers returns for this model), or `None` for a text without tokens.
-    pub fn embed(&self, text: &str) -> Option<Vec<f32>> {
+    /// The model's input for `text`: its token ids between the two markers, truncated to the
+    /// model's length; `None` for a text without tokens.
+    fn input(&self, text: &str) -> Option<Vec<u32>> {
         let mut ids = Vec::new();
         self.tokenizer.encode(text, &mut ids);
         if ids.is_empty() {
             return None;
         }
-        let (max_tokens, start, end, hidden) = match &self.encoder {
-            Encoder::Mpnet(m) => (m.max_tokens(), mpnet::BOS, mpnet::EOS, m.hidden),
-            Encoder::Bert(b) => (b.max_tokens(), bert::CLS, bert::SEP, b.hidden),
+        let (max_tokens, start, end) = match &self.encoder {
+            Encoder::Mpnet(m) => (m.max_tokens(), mpnet::BOS, mpnet::EOS),
+            Encoder::Bert(b) => (b.max_tokens(), bert::CLS, bert::SEP),
         };
         ids.truncate(max_tokens - 2);
         let mut input = Vec::with_capacity(ids.len() + 2);
         input.push(start);
         input.extend(ids.iter().map(|id| id + self.id_offset));
         input.push(end);
+        Some(input)
+    }
+
+    /// Tokens the model reads for `text`, markers included (0 for a text without tokens).
+    pub fn tokens(&self, text: &str) -> usize {
+        self.input(text).map_or(0, |input| input.len())
+    }
+
+    /// The normalised mean of the last layer over `text`'s tokens and markers (what
+    /// sentence-transformers returns for this model), or `None` for a text without tokens.
+    pub fn embed(&self, text: &str) -> Option<Vec<f32>> {
+        let input = self.input(text)?;
+        let hidden = match &self.encoder {
+            Encoder::Mpnet(m) => m.hidden,
+            Encoder::Bert(b) => b.hidden,
+        };
         let states = match &self.encoder {
             Encoder::Mpnet(m) => m.forward(&input),
             Encoder::Bert(b) => b.forward(&input),
