@@ -574,10 +574,12 @@ fn the_default_folder_is_used_when_it_holds_a_complete_model() {
         std::fs::write(folder.join(name), bytes).unwrap();
     }
     let out = status(dir, None);
+    // The memory counts the dense layers' weights as packed for the product (each padded to
+    // a multiple of 16 outputs: 2,560 bytes for this tiny model).
     assert_eq!(
         text(&out.stdout),
-        "answers with: all-mpnet-base-v2 (MPNet, 2 layers, 4 wide; 499 KB) from models/all-mpnet-base-v2 (found by default, model_dir unset)\n\
-         memory: 498320 bytes of weights once loaded, plus about 3 KB per passage sentence or footnote embedded\n",
+        "answers with: all-mpnet-base-v2 (MPNet, 2 layers, 4 wide; 501 KB) from models/all-mpnet-base-v2 (found by default, model_dir unset)\n\
+         memory: 500880 bytes of weights once loaded, plus about 3 KB per passage sentence or footnote embedded\n",
         "{out:?}"
     );
     // The engine behind `ask` loads it too, and its start-up log says so.
@@ -590,7 +592,7 @@ fn the_default_folder_is_used_when_it_holds_a_complete_model() {
     assert!(asked.status.success(), "{asked:?}");
     let log = text(&asked.stderr);
     assert!(
-        log.contains("model answers model=all-mpnet-base-v2 (MPNet, 2 layers, 4 wide; 499 KB) from models/all-mpnet-base-v2 (found by default, model_dir unset)"),
+        log.contains("model answers model=all-mpnet-base-v2 (MPNet, 2 layers, 4 wide; 501 KB) from models/all-mpnet-base-v2 (found by default, model_dir unset)"),
         "{log}"
     );
 
