@@ -138,6 +138,52 @@ const META_WORDS: &[&str] = &[
     "published",
     "publish",
 ];
+/// Words naming an aspect of what the previous answer is about rather than a new thing
+/// ("what is its purpose?", "what's the goal?", "who are its members?"): the passage that
+/// introduced it states them in its own words ("to deter…", "co-chair"), so, like the words
+/// about the text, they never make a follow-up off-topic however rare they are.
+const ASPECT_WORDS: &[&str] = &[
+    "purpose",
+    "purposes",
+    "goal",
+    "goals",
+    "aim",
+    "aims",
+    "role",
+    "roles",
+    "function",
+    "functions",
+    "mission",
+    "mandate",
+    "task",
+    "tasks",
+    "job",
+    "objective",
+    "objectives",
+    "intent",
+    "intention",
+    "rationale",
+    "significance",
+    "importance",
+    "meaning",
+    "outcome",
+    "outcomes",
+    "result",
+    "results",
+    "effect",
+    "effects",
+    "impact",
+    "consequence",
+    "consequences",
+    "status",
+    "scope",
+    "duty",
+    "duties",
+    "responsibility",
+    "responsibilities",
+    "members",
+    "membership",
+];
 /// A question of at most this many words with at most one word of its own that the index
 /// knows is elliptical ("the Chinese side?", "how often?").
 const SHORT_WORDS: usize = 4;
@@ -193,6 +239,10 @@ fn is_meta(term: &QueryTerm) -> bool {
     META_WORDS.contains(&term.surface.to_lowercase().as_str())
 }
 
+fn is_aspect(term: &QueryTerm) -> bool {
+    ASPECT_WORDS.contains(&term.surface.to_lowercase().as_str())
+}
+
 /// Whether the follow-up (`plan`, its own words after [`Retriever::expand`]) names something
 /// of its own that no article knows ("what's its phone number?", "how much did it cost?")
 /// and nothing the index does: then the earlier words must not carry it to an answer (an
@@ -202,7 +252,12 @@ fn is_meta(term: &QueryTerm) -> bool {
 /// [`Retriever::expand`]: super::Retriever::expand
 pub fn is_off_topic(plan: &QueryPlan) -> bool {
     let foreign = plan.terms.iter().any(|t| {
-        !t.corrected && !t.common && !is_meta(t) && !has_counting_match(t) && !is_everyday(t)
+        !t.corrected
+            && !t.common
+            && !is_meta(t)
+            && !is_aspect(t)
+            && !has_counting_match(t)
+            && !is_everyday(t)
     });
     foreign && content_words(plan) == 0
 }
@@ -241,7 +296,10 @@ pub fn asks_about_previous(plan: &QueryPlan) -> bool {
 pub fn add_context(plan: &mut QueryPlan, earlier: &[QueryPlan]) -> usize {
     let own = plan.terms.len();
     for term in plan.terms.iter_mut() {
-        if !term.is_matched() && !term.common && (is_meta(term) || is_everyday(term)) {
+        if !term.is_matched()
+            && !term.common
+            && (is_meta(term) || is_aspect(term) || is_everyday(term))
+        {
             term.weight *= META_WORD_FACTOR;
             term.common = true;
         }
@@ -443,6 +501,9 @@ mod tests {
             term("up", false, false)
         ])));
         assert!(!is_off_topic(&plan(vec![term("source", false, false),])));
+        // "what is its purpose?": an aspect of what the previous answer is about.
+        assert!(!is_off_topic(&plan(vec![term("purpose", false, false)])));
+        assert!(is_off_topic(&plan(vec![term("budget", false, false)])));
         assert!(!is_off_topic(&plan(vec![term("often", false, true)])));
         assert!(asks_about_previous(&plan(vec![term(
             "source", false, false
