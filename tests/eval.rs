@@ -189,9 +189,10 @@ fn questions_typed_like_chat_keep_their_score() {
 /// our own (29 conversations over the summit article, written before tuning and tuned on);
 /// `probe-dialogs-held.jsonl` (5 conversations) was written with it and scored once.
 /// Floors are today's scores (`dialogs.jsonl` 29 -> 28 when `eval` began to count the exact
-/// passage: one follow-up about one point got the whole list).
+/// passage: one follow-up about one point got the whole list; 28 -> 29 when a follow-up's own
+/// words began to pick the item of a list, see QUALITY.md "Conversations").
 const DIALOGS: &str = include_str!("fixtures/dialogs.jsonl");
-const MIN_DIALOG_TURNS_PASSED: usize = 28;
+const MIN_DIALOG_TURNS_PASSED: usize = 29;
 const PROBE_DIALOGS: &str = include_str!("fixtures/probe-dialogs.jsonl");
 const MIN_PROBE_DIALOG_TURNS_PASSED: usize = 72;
 const HELD_DIALOGS: &str = include_str!("fixtures/probe-dialogs-held.jsonl");
@@ -255,13 +256,15 @@ fn conversations_over_two_articles_keep_their_score() {
     .expect("engine opens");
     let items = parse_items(include_str!("fixtures/probe-dialogs-hotline.jsonl")).unwrap();
     let report = run_items(&engine, &items).expect("eval runs");
-    assert!(report.passed >= 5, "{}", report.render());
+    assert!(report.passed >= 6, "{}", report.render());
 }
 
 /// Conversations over the other fixture articles (`tests/fixtures/labelled/<stem>.dialogs.
 /// {train,held}.jsonl`, written from each article's text alone before any engine answered
 /// them; split by `scripts/labelled.py` on the first question, held-out part scored once),
-/// each article under an engine of its own, as its labelled questions are.
+/// each article under an engine of its own, as its labelled questions are. Floors are the
+/// scores of 2026-12-07 (training 36 before the issue-20 quality work, held-out 41 before
+/// and after it; QUALITY.md "Conversations").
 const ARTICLE_DIALOGS: &[(&str, &str)] = &[
     (
         "wikipedia-hacker",
@@ -282,7 +285,7 @@ const ARTICLE_DIALOGS: &[(&str, &str)] = &[
     ("summit-article", "index/articles"),
 ];
 const ARTICLE_DIALOG_TURNS: [usize; 2] = [52, 46];
-const MIN_ARTICLE_DIALOG_TURNS_PASSED: [usize; 2] = [39, 0];
+const MIN_ARTICLE_DIALOG_TURNS_PASSED: [usize; 2] = [39, 41];
 
 #[test]
 fn conversations_over_other_articles_keep_their_score() {
