@@ -26,8 +26,13 @@ What it does, all deterministic (numpy only, fixed seed, no threads needed):
    probability and decision this script computes from the written, rounded weights, for
    `tests/decision_model.rs`).
 
+Rows exported with a transformer (`probe-dev.minilm-l6.jsonl`) count as the same question as
+the static rows of that file: cross-validation keeps both in one fold, and the scores are
+reported per engine.
+
 Exact command (from the repository root, after exporting the rows with
-`scripts/export_decision_rows.sh`, which names the release binary and the files):
+`MODEL_DIR=models/minilm-l6 sh scripts/export_decision_rows.sh target/decision-rows`, which
+names the release binary and the files):
 
     OPENBLAS_NUM_THREADS=1 python3 scripts/train_decision.py \
         --rows target/decision-rows \
@@ -73,9 +78,15 @@ TOP = 1
 
 
 def load(path):
-    """Questions of one rows file: (article, set, question, none, candidates)."""
+    """Questions of one rows file: (article, set, engine, question, none, candidates). A
+    file exported with a transformer loaded is named after it (`probe-dev.minilm-l6.jsonl`):
+    its set is the questions' file (`probe-dev`), its engine the model (`minilm-l6`)."""
     stem = os.path.basename(path)
     stem = stem[: -len(".jsonl")] if stem.endswith(".jsonl") else stem
+    parts = stem.split(".")
+    kept = [parts[0]] + [p for p in parts[1:] if p in ("train", "held")]
+    engine = ".".join(p for p in parts[1:] if p not in ("train", "held")) or "static"
+    stem = ".".join(kept)
     questions = []
     with open(path, encoding="utf-8") as f:
         for line in f:
@@ -93,6 +104,7 @@ def load(path):
                 {
                     "article": row["article"],
                     "set": stem,
+                    "engine": engine,
                     "q": row["q"],
                     "none": bool(row["none"]),
                     "cands": cands,
@@ -179,9 +191,15 @@ def utility(res):
 
 
 def folds(questions, k, seed):
+    """Folds of question indices, grouped by question: the rows of one question exported with
+    and without the transformer always fall in the same fold."""
+    keys = list(dict.fromkeys((q["set"], q["q"]) for q in questions))
     rng = np.random.default_rng(seed)
-    order = rng.permutation(len(questions))
-    return [sorted(order[i::k].tolist()) for i in range(k)]
+    order = rng.permutation(len(keys))
+    fold_of = {keys[j]: i % k for i, j in enumerate(order)}
+    return [
+        [n for n, q in enumerate(questions) if fold_of[(q["set"], q["q"])] == i] for i in range(k)
+    ]
 
 
 def train_on(questions, l2):
@@ -211,6 +229,28 @@ def choose(questions):
                 best = (key, top, l2, t, total)
     TOP = best[1]
     return best[2], best[3], best[4]
+
+
+def by_engine(model, questions, threshold):
+    """Scores per engine the rows were exported with (`static`, or the transformer's name)."""
+    return [
+        (e, score(model, [q for q in questions if q["engine"] == e], threshold))
+        for e in sorted({q["engine"] for q in questions})
+    ]
+
+
+def cross_validated(questions, l2, threshold):
+    """The chosen setting's cross-validation scores, per engine."""
+    parts = folds(questions, FOLDS, SEED)
+    totals = {}
+    for part in parts:
+        held = set(part)
+        model = train_on([q for i, q in enumerate(questions) if i not in held], l2)
+        for e, r in by_engine(model, [questions[i] for i in part], threshold):
+            total = totals.setdefault(e, dict.fromkeys(r, 0))
+            for key in r:
+                total[key] += r[key]
+    return sorted(totals.items())
 
 
 def fmt(res):
@@ -244,21 +284,25 @@ def main():
     train = [q for p in files("train") for q in load(p)]
     held = [q for p in files("held") for q in load(p)]
     l2, threshold, cv = choose(train)
+    cv_by_engine = cross_validated(train, l2, threshold)
     final = rounded(train_on(train, l2))
     model = {k: np.array(v) if isinstance(v, list) else v for k, v in final.items()}
+    engines = sorted({q["engine"] for q in train})
 
     articles = sorted({q["article"] for q in train})
     loao = []
     for article in articles:
         rest = [q for q in train if q["article"] != article]
         own = [q for q in train if q["article"] == article]
-        loao.append((article, score(train_on(rest, l2), own, threshold)))
+        left_out = train_on(rest, l2)
+        for e, r in by_engine(left_out, own, threshold):
+            loao.append((article, e, r, [q for q in own if q["engine"] == e]))
     train_score = score(model, train, threshold)
     held_by_set = [
-        (s, score(model, [q for q in held if q["set"] == s], threshold))
+        (s, e, score(model, [q for q in held if q["set"] == s and q["engine"] == e], threshold))
         for s in sorted({q["set"] for q in held})
+        for e in sorted({q["engine"] for q in held})
     ]
-    held_all = score(model, held, threshold)
 
     weights = {
         "format": 1,
@@ -269,6 +313,7 @@ def main():
             "script": "scripts/train_decision.py",
             "train": sorted({q["set"] for q in train}),
             "held": sorted({q["set"] for q in held}),
+            "engines": engines,
             "l2": l2,
             "top": TOP,
         },
@@ -296,31 +341,43 @@ def main():
         f.write("\n")
 
     lines = []
-    lines.append(f"- cross-validation ({FOLDS} folds by question, seed {SEED}, training files): {fmt(cv)}")
+    lines.append(f"- cross-validation ({FOLDS} folds by question, seed {SEED}, training files, both engines): {fmt(cv)}")
+    for e, r in cv_by_engine:
+        lines.append(f"  - rows of the {e} engine: {fmt(r)} (the bar and the hard rules alone: {fmt(score(model, [q for q in train if q['engine'] == e], 0.0))})")
     lines.append(f"- chosen: first {TOP} eligible candidate(s) per question, L2 {l2}, threshold {threshold}")
     lines.append(f"- training questions, final model: {fmt(train_score)}")
     report = "\n".join(lines)
     table = [
-        "| left-out article | the model, trained on the other articles | the bar and the hard rules alone |",
-        "| --- | --- | --- |",
+        "| left-out article | engine | the model, trained on the other articles | the bar and the hard rules alone |",
+        "| --- | --- | --- | --- |",
     ]
-    for article, r in loao:
-        own = [q for q in train if q["article"] == article]
+    for article, e, r, own in loao:
         # Threshold 0 accepts every eligible candidate: the bar and the unknown-name rule.
-        table.append(f"| {article} | {fmt(r)} | {fmt(score(model, own, 0.0))} |")
-    held_table = ["| held-out file | the model | the bar and the hard rules alone |", "| --- | --- | --- |"]
-    for s, r in held_by_set:
-        bar = score(model, [q for q in held if q["set"] == s], 0.0)
-        held_table.append(f"| {s} | {fmt(r)} | {fmt(bar)} |")
-    held_table.append(f"| all | {fmt(held_all)} | {fmt(score(model, held, 0.0))} |")
+        table.append(f"| {article} | {e} | {fmt(r)} | {fmt(score(model, own, 0.0))} |")
+    held_table = [
+        "| held-out file | engine | the model | the bar and the hard rules alone |",
+        "| --- | --- | --- | --- |",
+    ]
+    for s, e, r in held_by_set:
+        bar = score(model, [q for q in held if q["set"] == s and q["engine"] == e], 0.0)
+        held_table.append(f"| {s} | {e} | {fmt(r)} | {fmt(bar)} |")
+    for e in sorted({q["engine"] for q in held}):
+        own = [q for q in held if q["engine"] == e]
+        held_table.append(f"| all | {e} | {fmt(score(model, own, threshold))} | {fmt(score(model, own, 0.0))} |")
     sets = {}
     for q in train:
-        sets.setdefault((q["set"], q["article"]), [0, 0])
-        sets[(q["set"], q["article"])][0] += 1
-        sets[(q["set"], q["article"])][1] += q["none"]
-    data = ["| rows file | article | questions | off-topic |", "| --- | --- | --- | --- |"]
-    for (s, a), (n, off) in sorted(sets.items()):
-        data.append(f"| {s} | {a} | {n} | {off} |")
+        entry = sets.setdefault((q["set"], q["article"]), [0, 0, set()])
+        entry[2].add(q["engine"])
+        # Each question counted once, whatever engines exported it.
+        if q["engine"] == engines[0]:
+            entry[0] += 1
+            entry[1] += q["none"]
+    data = [
+        "| rows file | article | questions | off-topic | exported with |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for (s, a), (n, off, exported) in sorted(sets.items()):
+        data.append(f"| {s} | {a} | {n} | {off} | {', '.join(sorted(exported))} |")
     text = README.format(
         report=report,
         loao="\n".join(table),
@@ -344,10 +401,14 @@ README = """# answer-decision: the learned "is this passage an answer?" (issue 1
 `weights.json` is a logistic regression over the engine's own signals for one scored candidate
 passage: `p = sigmoid(bias + sum(w * (x - mean) / scale))`, an answer at `p >= threshold`.
 `retrieve/decision.rs` reads it (compiled in; `[answer] decision_model` names another file). It
-decides only with `[answer] decision = "learned"`: the default is the hand-written bar, because on
-our labelled questions the model declines about one more off-topic question for each on-topic
-answer it loses, and the floors of `tests/eval.rs` (the summit probes, the sample files) may not
-go down. Written by `scripts/train_decision.py`; this README is written by the same run.
+decides only with `[answer] decision = "learned"`: the default is the hand-written bar, because
+the model still loses on-topic answers for the off-topic ones it declines, with the shipped
+MiniLM transformer too, and the floors of `tests/eval.rs` (the summit probes, the sample files)
+may not go down (QUALITY.md, "The learned decision with the transformer's cosine"). It is
+trained on the rows of both engines the default can run: the static one (`model_dir = ""`) and
+the shipped MiniLM cascade, where the questions the cascade finds close carry the transformer's
+cosine (`has_contextual` = 1). Written by `scripts/train_decision.py`; this README is written by
+the same run.
 
 ## Features (computed only in Rust; the file's names must equal `FEATURES`)
 
@@ -369,7 +430,9 @@ bias {bias:+.3f}, threshold {threshold}.
   lowercase word whose static vector sits beside the index's own names).
 - `answer_type`: the passage holds the kind of answer the question asks for.
 - `meaning_only`: no topical question word matched, only close meanings.
-- `contextual`, `has_contextual`: the opt-in transformer's cosine, and whether it is loaded.
+- `contextual`, `has_contextual`: the transformer's best sentence or footnote cosine, and
+  whether it scored the candidate (a transformer is loaded and the cascade found the question
+  close); 0 and 0 otherwise.
 
 Before the model, hard rules still apply: personal requests and questions with no word the
 index knows get no candidates; a question naming something the index does not hold needs
