@@ -132,7 +132,10 @@ fn near_misses_sharing_a_name_or_word_get_no_answer() {
 /// issue's text alone, with four on-topic questions in the same style
 /// (`issue18-near-misses.jsonl`, 22 questions, 18 off-topic). Main before issue 18's rules:
 /// 7 passed, 4 declined. The default now: at least 9, with at least 6 declined; the opt-in
-/// learned decision (`[answer] decision = "learned"`): at least 18, with at least 15.
+/// learned decision (`[answer] decision = "learned"`, with the MiniLM transformer the config
+/// finds in `models/minilm-l6`): at least 16, with at least 12 (18 and 15 with the weights
+/// trained before the transformer's rows, which lost more on-topic answers on most summit files:
+/// QUALITY.md, "The learned decision with the transformer's cosine").
 const ISSUE_NEAR_MISSES: &str = include_str!("fixtures/issue18-near-misses.jsonl");
 
 #[test]
@@ -146,7 +149,7 @@ fn near_misses_of_the_issue_kinds_get_no_answer() {
     assert_eq!(cases.len(), 22, "the fixture holds 22 questions");
     for (engine, passed_floor, declined_floor) in [
         (Engine::embedded().expect("embedded engine opens"), 9, 6),
-        (Engine::open(&options).expect("engine opens"), 18, 15),
+        (Engine::open(&options).expect("engine opens"), 16, 12),
     ] {
         let report = run(&engine, &cases).expect("eval runs");
         assert_passes(&report, passed_floor);
