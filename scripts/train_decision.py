@@ -324,14 +324,17 @@ def main():
         f.write("\n")
 
     # Fixture: a spread of real rows (every 7th eligible candidate of the training data),
-    # with what the rounded weights give.
+    # with what the rounded weights give. Features rounded to 4 decimals: the transformer's
+    # cosines move in the 7th decimal when its arithmetic is reordered for speed, and the
+    # fixture should not change with them.
     x, _, _ = matrix(train)
     cases = []
     for feats in x[::7][:60]:
+        feats = [round(float(v), 4) for v in feats]
         p = float(probability(model, feats))
         cases.append(
             {
-                "features": [float(v) for v in feats],
+                "features": feats,
                 "probability": round(p, 9),
                 "accepts": bool(p >= threshold),
             }
