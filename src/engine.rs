@@ -579,6 +579,9 @@ impl Engine {
         let searcher = self.retriever.index().searcher();
         let mut plan = own.clone();
         self.retriever.expand(&mut plan, &self.rank);
+        let lower = question.to_lowercase();
+        let words: Vec<&str> = answer_type::words_of(&lower).collect();
+        follow_up::excuse_action_word(&mut plan, &words);
         if follow_up::is_off_topic(&plan) {
             return Ok(None);
         }

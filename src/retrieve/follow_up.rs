@@ -281,6 +281,65 @@ fn is_everyday(term: &QueryTerm) -> bool {
 /// does.
 const EVERYDAY_RANK: u32 = 500;
 
+/// Question words asking who did something, when, how or why: with a pronoun for the thing
+/// asked about, the word in the verb's place names what was done to it or by it ("who caught
+/// them?", "when did it stop?"), not a new thing. "how much/many/long/…" ask for an amount
+/// and "what/where …" for a thing or a place the answer must name, so an unknown word there
+/// may well be what the article lacks ("how much did it cost?").
+const ACTION_QUESTIONS: &[&str] = &["who", "whom", "when", "how", "why"];
+/// Words after "how" that ask for an amount or a degree rather than a manner.
+const AMOUNT_AFTER_HOW: &[&str] = &[
+    "much", "many", "long", "old", "far", "big", "large", "often", "soon", "high", "late",
+];
+/// Auxiliaries between the question word and the pronoun ("when did they meet?").
+const AUXILIARIES: &[&str] = &[
+    "did", "does", "do", "is", "was", "are", "were", "will", "would", "can", "could", "has",
+    "have", "had", "should", "might", "may", "must",
+];
+/// Pronouns that stand for the thing asked about, as subject or object of the action.
+const STAND_INS: &[&str] = &[
+    "it", "that", "this", "these", "those", "he", "she", "him", "her", "they", "them",
+];
+
+/// The word in the verb's place of a follow-up asking who, when, how or why about what a
+/// pronoun points back to, when it has one: "who caught them?" (question word, verb, pronoun
+/// object) and "how did he track them down?" (question word, auxiliary, pronoun subject,
+/// verb). `words` are the question's lowercase words.
+fn action_word<'w>(words: &[&'w str]) -> Option<&'w str> {
+    let (first, rest) = words.split_first()?;
+    if !ACTION_QUESTIONS.contains(first)
+        || *first == "how" && rest.first().is_some_and(|w| AMOUNT_AFTER_HOW.contains(w))
+    {
+        return None;
+    }
+    match rest {
+        [verb, object, ..] if STAND_INS.contains(object) && !AUXILIARIES.contains(verb) => {
+            Some(verb)
+        }
+        [aux, subject, verb, ..] if AUXILIARIES.contains(aux) && STAND_INS.contains(subject) => {
+            Some(verb)
+        }
+        _ => None,
+    }
+}
+
+/// Makes the follow-up's unknown verb (see [`action_word`]) weigh like an everyday word, so
+/// it neither makes the follow-up off-topic ([`is_off_topic`]) nor keeps the previous
+/// passage, which states the action in its own words ("trace them back", "was solved"),
+/// from covering the question. `plan` is the follow-up's own expanded plan; a verb the index
+/// knows, itself or by a close neighbour, is left as it is.
+pub fn excuse_action_word(plan: &mut QueryPlan, words: &[&str]) {
+    let Some(verb) = action_word(words) else {
+        return;
+    };
+    for term in plan.terms.iter_mut() {
+        if term.surface.to_lowercase() == verb && !term.common && !has_counting_match(term) {
+            term.weight *= META_WORD_FACTOR;
+            term.common = true;
+        }
+    }
+}
+
 /// Whether the follow-up only asks about the previous answer as a text ("what's the source
 /// for that?", "who wrote it?"): words about the text and nothing the index knows of its
 /// own. The previous passage, shown again with its footnotes, is the answer.
@@ -523,6 +582,45 @@ mod tests {
         assert!(!is_off_topic(&plan(vec![legal.clone()])));
         legal.matches[0].ranking_only = true;
         assert!(is_off_topic(&plan(vec![legal])), "a word that only orders");
+    }
+
+    #[test]
+    fn an_unknown_verb_about_what_a_pronoun_points_to_is_not_off_topic() {
+        let action = |question: &str| {
+            let lower = question.to_lowercase();
+            let words: Vec<&str> = crate::retrieve::answer_type::words_of(&lower).collect();
+            action_word(&words).map(str::to_string)
+        };
+        assert_eq!(action("who caught them?").as_deref(), Some("caught"));
+        assert_eq!(action("Who oversees it?").as_deref(), Some("oversees"));
+        assert_eq!(
+            action("how did he track them down?").as_deref(),
+            Some("track")
+        );
+        assert_eq!(action("when did it stop?").as_deref(), Some("stop"));
+        // Amounts, things and places are what the answer must name.
+        assert_eq!(action("how much did it cost?"), None);
+        assert_eq!(action("what's its phone number?"), None);
+        assert_eq!(action("where will they meet?"), None);
+        assert_eq!(action("who is the secretary general?"), None);
+
+        let words = ["who", "caught", "them"];
+        let mut caught = plan(vec![term("caught", false, false)]);
+        assert!(is_off_topic(&caught));
+        excuse_action_word(&mut caught, &words);
+        assert!(!is_off_topic(&caught));
+        assert!(caught.terms[0].common);
+        assert_eq!(caught.terms[0].weight, META_WORD_FACTOR);
+        // Only the verb's place is excused, and a known verb stays as it is.
+        let mut phone = plan(vec![
+            term("phone", false, false),
+            term("number", false, true),
+        ]);
+        excuse_action_word(&mut phone, &["what", "s", "its", "phone", "number"]);
+        assert!(is_off_topic(&phone));
+        let mut known = plan(vec![term("caught", true, false)]);
+        excuse_action_word(&mut known, &words);
+        assert!(!known.terms[0].common);
     }
 
     #[test]
