@@ -4,17 +4,17 @@
 //! at least 26 of 32 with every off-topic one unanswered; of the off-topic near misses that
 //! share a name or a word with the article and on-topic questions in their style
 //! (`near-misses.jsonl`, a copy of `../shared/eval/near-misses.jsonl`: 40 off-topic, 20 on
-//! topic), at least 35 of 60 with at least 20 of the 40 off-topic ones unanswered; of our own
+//! topic), at least 37 of 60 with at least 22 of the 40 off-topic ones unanswered; of our own
 //! held-out paraphrases and off-topic questions (`probe-paraphrases.jsonl`, written like the
 //! sample, not copied), at least 56 of 74; of a second held-out set written later in the
 //! lower-case, loose style people type in chat (`probe-people.jsonl`: 39 questions, 15
 //! off-topic), at least 41 of 54; of a third set in that style (`probe-dev.jsonl`: 69
 //! questions, 20 off-topic, written on 2026-12-03 before the whole-word table and the answer
-//! types, and used to choose between changes, so not held out), at least 68 of 89; of a
+//! types, and used to choose between changes, so not held out), at least 69 of 89; of a
 //! fourth, written on 2026-12-03 after the compound-word rule and scored before any later
 //! change (`probe-fresh.jsonl`: 45 questions, 12 off-topic), at least 35 of 57 (34 when
 //! written); of off-topic questions that share a word with the article ("how do sanctions
-//! work in football", `probe-near-miss.jsonl`, 40), at least 21 unanswered: a known weakness,
+//! work in football", `probe-near-miss.jsonl`, 40), at least 23 unanswered: a known weakness,
 //! kept here so it can only improve; of a fifth chat-style set, written before the
 //! experiments of BENCHMARKS "The ceiling of sentence embeddings" and scored once
 //! (`probe-held.jsonl`: 37 questions, 12 off-topic), at least 36 of 49. Floors are what the
@@ -33,18 +33,18 @@ const MIN_PASSED: usize = 39;
 const PARAPHRASES: &str = include_str!("fixtures/paraphrases.jsonl");
 const MIN_PARAPHRASES_PASSED: usize = 26;
 const NEAR_MISSES: &str = include_str!("fixtures/near-misses.jsonl");
-const MIN_NEAR_MISSES_PASSED: usize = 35;
-const MIN_NEAR_MISSES_DECLINED: usize = 20;
+const MIN_NEAR_MISSES_PASSED: usize = 37;
+const MIN_NEAR_MISSES_DECLINED: usize = 22;
 const PROBES: &str = include_str!("fixtures/probe-paraphrases.jsonl");
 const MIN_PROBES_PASSED: usize = 56;
 const PEOPLE: &str = include_str!("fixtures/probe-people.jsonl");
 const MIN_PEOPLE_PASSED: usize = 41;
 const DEV: &str = include_str!("fixtures/probe-dev.jsonl");
-const MIN_DEV_PASSED: usize = 68;
+const MIN_DEV_PASSED: usize = 69;
 const FRESH: &str = include_str!("fixtures/probe-fresh.jsonl");
 const MIN_FRESH_PASSED: usize = 35;
 const NEAR_MISS: &str = include_str!("fixtures/probe-near-miss.jsonl");
-const MIN_NEAR_MISS_PASSED: usize = 21;
+const MIN_NEAR_MISS_PASSED: usize = 23;
 const HELD: &str = include_str!("fixtures/probe-held.jsonl");
 const MIN_HELD_PASSED: usize = 36;
 
@@ -131,7 +131,8 @@ fn near_misses_sharing_a_name_or_word_get_no_answer() {
 /// hotline, another breach, later tariffs, a VPN, a price), written for this file from the
 /// issue's text alone, with four on-topic questions in the same style
 /// (`issue18-near-misses.jsonl`, 22 questions, 18 off-topic). Main before issue 18's rules:
-/// 7 passed, 4 declined. The default now: at least 9, with at least 6 declined; the opt-in
+/// 7 passed, 4 declined. The default now: at least 11, with at least 8 declined (9 and 6 before a
+/// match carried by names alone stopped being an answer); the opt-in
 /// learned decision (`[answer] decision = "learned"`, with the MiniLM transformer the config
 /// finds in `models/minilm-l6`): at least 16, with at least 12 (18 and 15 with the weights
 /// trained before the transformer's rows, which lost more on-topic answers on most summit files:
@@ -148,7 +149,7 @@ fn near_misses_of_the_issue_kinds_get_no_answer() {
     let cases = parse_cases(ISSUE_NEAR_MISSES).expect("fixture parses");
     assert_eq!(cases.len(), 22, "the fixture holds 22 questions");
     for (engine, passed_floor, declined_floor) in [
-        (Engine::embedded().expect("embedded engine opens"), 9, 6),
+        (Engine::embedded().expect("embedded engine opens"), 11, 8),
         (Engine::open(&options).expect("engine opens"), 16, 12),
     ] {
         let report = run(&engine, &cases).expect("eval runs");
@@ -193,9 +194,12 @@ fn questions_typed_like_chat_keep_their_score() {
 /// `probe-dialogs-held.jsonl` (5 conversations) was written with it and scored once.
 /// Floors are today's scores (`dialogs.jsonl` 29 -> 28 when `eval` began to count the exact
 /// passage: one follow-up about one point got the whole list; 28 -> 29 when a follow-up's own
-/// words began to pick the item of a list, see QUALITY.md "Conversations").
+/// words began to pick the item of a list, see QUALITY.md "Conversations"; 29 -> 28 for this
+/// static engine when a match carried by names alone stopped being an answer: one turn read alone is
+/// now declined here, while the default engine, whose transformer meets it, still passes 29 and
+/// every file of our own kept or raised its score, QUALITY.md "Names alone").
 const DIALOGS: &str = include_str!("fixtures/dialogs.jsonl");
-const MIN_DIALOG_TURNS_PASSED: usize = 29;
+const MIN_DIALOG_TURNS_PASSED: usize = 28;
 const PROBE_DIALOGS: &str = include_str!("fixtures/probe-dialogs.jsonl");
 const MIN_PROBE_DIALOG_TURNS_PASSED: usize = 72;
 const HELD_DIALOGS: &str = include_str!("fixtures/probe-dialogs-held.jsonl");
@@ -348,9 +352,9 @@ const MINILM_FLOORS: [(&str, &str, usize, usize); 6] = [
 ];
 const MIN_MINILM_PROBES_PASSED: usize = 61;
 const MIN_MINILM_PEOPLE_PASSED: usize = 42;
-const MIN_MINILM_DEV_PASSED: usize = 69;
+const MIN_MINILM_DEV_PASSED: usize = 70;
 const MIN_MINILM_FRESH_PASSED: usize = 40;
-const MIN_MINILM_NEAR_MISS_PASSED: usize = 22;
+const MIN_MINILM_NEAR_MISS_PASSED: usize = 23;
 const MIN_MINILM_HELD_PASSED: usize = 38;
 
 #[test]

@@ -310,3 +310,32 @@ fn what_the_article_is_about_is_its_lead_paragraph() {
         Some("summit-article:2.4")
     );
 }
+
+/// A passage that meets a question only by the names it shares with it is no answer: what the
+/// question asks about (reading, weekends, clothes) must be met too. Names with nothing else to
+/// ask, and questions whose own words the passage holds, are answered as before.
+#[test]
+fn a_match_carried_by_names_alone_is_no_answer() {
+    let engine = engine();
+    for question in [
+        "what does Xi like to read?",
+        "what does Obama do on weekends?",
+        "what did Xi wear?",
+    ] {
+        assert_eq!(answer_id(&engine, question), None, "{question}");
+    }
+    for (question, expected) in [
+        ("Who is Xi Jinping?", "summit-article:1"),
+        ("What did Obama and Xi agree on?", "summit-article:1"),
+        (
+            "what did obama say about cybercriminals?",
+            "summit-article:6",
+        ),
+    ] {
+        assert_eq!(
+            answer_id(&engine, question).as_deref(),
+            Some(expected),
+            "{question}"
+        );
+    }
+}

@@ -667,7 +667,8 @@ impl Retriever {
             let vetoed = mode == Mode::Combined
                 && follow_up.is_none()
                 && (wanted.is_some_and(AnswerType::must_be_held) && !holds_type
-                    || focus.other_thing);
+                    || focus.other_thing
+                    || carried_by_names_alone(&focus, &hit, holds_type));
             scored.push((candidate, hit, accepted && !vetoed, name_ok, holds_type));
         }
 
@@ -729,7 +730,15 @@ impl Retriever {
             // above: "American", "Beijing" often stand for a name the article holds.) A
             // follow-up's words are few and read with the earlier ones: the bar it sets stays.
             let type_missing = wanted.is_some_and(AnswerType::must_be_held) && !holds_type;
-            if mode == Mode::Combined && follow_up.is_none() && (type_missing || focus.other_thing)
+            // Nor is a passage that meets the question only by the names it shares with it
+            // ("what does Obama like to eat?" on the paragraph naming Obama): what the
+            // question asks about must be met by a word, a close meaning, or the
+            // transformer's cosine at `rerank_similar`.
+            let names_alone = carried_by_names_alone(&focus, &hit, holds_type)
+                && contextual_cosine.is_none_or(|c| c < semantic_options.rerank_similar);
+            if mode == Mode::Combined
+                && follow_up.is_none()
+                && (type_missing || focus.other_thing || names_alone)
             {
                 accepted = false;
             }
@@ -964,6 +973,13 @@ impl Lookup {
             .find(|e| e.0 == id)
             .map(|&(_, w, c, r)| (w, c, r))
     }
+}
+
+/// Whether a candidate meets the question only by names: the question has focus words (beyond
+/// function words and the names the index holds) and the passage meets none of them, by word,
+/// correction or close meaning, and does not hold the kind of answer asked for.
+fn carried_by_names_alone(focus: &Focus, hit: &RankedHit, holds_type: bool) -> bool {
+    focus.share > 0.0 && hit.features.focus_coverage == 0.0 && hit.coverage > 0.0 && !holds_type
 }
 
 /// Scores one candidate against the question. `type_met` marks the question words a
