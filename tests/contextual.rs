@@ -44,17 +44,20 @@ fn engine_with(dir: &Path, semantic: SemanticOptions) -> Engine {
     Engine::open(&options).expect("engine opens with the tiny model")
 }
 
-#[test]
-fn forward_pass_matches_the_numpy_reference() {
-    let dir = tiny_model_dir();
-    let model = ContextualModel::load(dir.path()).expect("tiny model loads");
-    let expected: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(Path::new(FIXTURE).join("expected.json")).unwrap(),
-    )
-    .unwrap();
-    let cases = expected.as_array().unwrap();
-    assert!(cases.len() >= 10);
-    for case in cases {
+/// Checks `model` against a numpy reference file (`[{"text", "vector", …}]`, at least
+/// `min_cases` of them): every vector as wide and within `tolerance` in every value. Returns
+/// the cases for checks of their own.
+fn assert_matches_reference(
+    model: &ContextualModel,
+    reference: &Path,
+    min_cases: usize,
+    tolerance: f32,
+) -> Vec<serde_json::Value> {
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(reference).unwrap()).unwrap();
+    let cases = expected.as_array().unwrap().clone();
+    assert!(cases.len() >= min_cases, "{} reference cases", cases.len());
+    for case in &cases {
         let text = case["text"].as_str().unwrap();
         let want: Vec<f32> = case["vector"]
             .as_array()
@@ -63,13 +66,22 @@ fn forward_pass_matches_the_numpy_reference() {
             .map(|v| v.as_f64().unwrap() as f32)
             .collect();
         let got = model.embed(text).expect("a text with tokens");
+        assert_eq!(got.len(), want.len(), "{text:?}: width");
         let worst = got
             .iter()
             .zip(&want)
             .map(|(a, b)| (a - b).abs())
             .fold(0.0f32, f32::max);
-        assert!(worst < 1e-4, "{text:?}: {got:?} vs {want:?}");
+        assert!(worst < tolerance, "{text:?}: largest difference {worst}");
     }
+    cases
+}
+
+#[test]
+fn forward_pass_matches_the_numpy_reference() {
+    let dir = tiny_model_dir();
+    let model = ContextualModel::load(dir.path()).expect("tiny model loads");
+    assert_matches_reference(&model, &Path::new(FIXTURE).join("expected.json"), 10, 1e-4);
     assert!(model.embed("   ").is_none());
 }
 
@@ -95,32 +107,16 @@ fn bert_forward_pass_matches_the_numpy_reference() {
     let dir = tiny_bert_dir();
     let model = ContextualModel::load(dir.path()).expect("tiny BERT loads");
     assert_eq!(model.architecture(), "BERT, 2 layers, 4 wide");
-    let expected: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(Path::new(BERT_FIXTURE).join("expected.json")).unwrap(),
-    )
-    .unwrap();
-    let cases = expected.as_array().unwrap();
-    assert!(cases.len() >= 10);
+    let cases = assert_matches_reference(
+        &model,
+        &Path::new(BERT_FIXTURE).join("expected.json"),
+        10,
+        1e-5,
+    );
     assert!(
         cases.iter().any(|c| c["tokens"].as_u64().unwrap() > 256),
         "a case past the length limit"
     );
-    for case in cases {
-        let text = case["text"].as_str().unwrap();
-        let want: Vec<f32> = case["vector"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_f64().unwrap() as f32)
-            .collect();
-        let got = model.embed(text).expect("a text with tokens");
-        let worst = got
-            .iter()
-            .zip(&want)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0f32, f32::max);
-        assert!(worst < 1e-5, "{text:?}: {got:?} vs {want:?} ({worst})");
-    }
 }
 
 /// The shipped int8 all-MiniLM-L6-v2 (`models/minilm-l6`) on its real weights: the vectors
@@ -130,29 +126,15 @@ fn minilm_forward_pass_matches_the_numpy_reference_on_the_real_weights() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let model = ContextualModel::load(&root.join("models/minilm-l6")).expect("MiniLM loads");
     assert_eq!(model.architecture(), "BERT, 6 layers, 384 wide");
-    let expected: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(root.join("tests/fixtures/minilm-l6-expected.json")).unwrap(),
-    )
-    .unwrap();
-    let cases = expected.as_array().unwrap();
-    assert!(cases.len() >= 5);
-    for case in cases {
-        let text = case["text"].as_str().unwrap();
-        let want: Vec<f32> = case["vector"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_f64().unwrap() as f32)
-            .collect();
-        let got = model.embed(text).expect("a text with tokens");
-        assert_eq!(got.len(), 384);
-        let worst = got
-            .iter()
-            .zip(&want)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0f32, f32::max);
-        assert!(worst < 1e-4, "{text:?}: largest difference {worst}");
-    }
+    let cases = assert_matches_reference(
+        &model,
+        &root.join("tests/fixtures/minilm-l6-expected.json"),
+        5,
+        1e-4,
+    );
+    assert!(cases
+        .iter()
+        .all(|c| c["vector"].as_array().unwrap().len() == 384));
 }
 
 #[test]
