@@ -339,3 +339,26 @@ fn a_match_carried_by_names_alone_is_no_answer() {
         );
     }
 }
+
+#[test]
+fn a_when_question_is_answered_where_its_date_stands() {
+    let engine = engine();
+    // Paragraph 5 shares "reach … agreement", but its years date an older dialogue; the
+    // opening sentence of paragraph 1 dates the agreement.
+    assert_eq!(
+        answer_id(&engine, "When did Obama and Xi reach the agreement?").as_deref(),
+        Some("summit-article:1")
+    );
+    // A citation's closing date answers when something was said or published: footnote 4
+    // dates the press conference paragraph 6 quotes.
+    let said = engine
+        .ask("when did obama say he would use every tool")
+        .expect("search runs")
+        .answer
+        .expect("an answer");
+    assert_eq!(said.passage.id, "summit-article:6");
+    assert_eq!(
+        said.footnotes.iter().map(|f| f.number).collect::<Vec<_>>(),
+        [4]
+    );
+}

@@ -236,12 +236,18 @@ impl AnswerType {
         }
     }
 
-    /// Whether a passage, with the footnotes it cites, holds an answer of this type.
+    /// Whether a passage, with the footnotes it cites, holds an answer of this type. A
+    /// citation's closing date is when the source appeared, not when anything it reports
+    /// happened: it holds no time here (see [`AnswerTypes::answers`]).
     pub fn passage_holds(self, text: &str, footnotes: &[&str]) -> bool {
         if self == AnswerType::Source && !footnotes.is_empty() {
             return true;
         }
-        self.text_holds(text) || footnotes.iter().any(|f| self.text_holds(f))
+        self.text_holds(text)
+            || footnotes.iter().any(|&f| match self {
+                AnswerType::Time => self.text_holds(without_publication_date(f)),
+                _ => self.text_holds(f),
+            })
     }
 
     /// Bit of this type in [`AnswerTypes`].
@@ -254,6 +260,9 @@ impl AnswerType {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AnswerTypes(u8);
 
+/// Bit of [`AnswerTypes`] past the kinds: a cited source's publication date.
+const PUBLISHED_BIT: u8 = 1 << 7;
+
 impl AnswerTypes {
     /// Every type `text` with its cited `footnotes` holds.
     pub fn of_passage(text: &str, footnotes: &[&str]) -> AnswerTypes {
@@ -265,17 +274,91 @@ impl AnswerTypes {
             AnswerType::Source,
             AnswerType::Reason,
         ];
-        AnswerTypes(
-            all.into_iter()
-                .filter(|t| t.passage_holds(text, footnotes))
-                .fold(0, |bits, t| bits | t.bit()),
-        )
+        let kinds = all
+            .into_iter()
+            .filter(|t| t.passage_holds(text, footnotes))
+            .fold(0, |bits, t| bits | t.bit());
+        let published = footnotes.iter().any(|f| AnswerType::Time.text_holds(f));
+        AnswerTypes(kinds | if published { PUBLISHED_BIT } else { 0 })
     }
 
     /// Whether the set holds `kind`.
     pub fn contains(self, kind: AnswerType) -> bool {
         self.0 & kind.bit() != 0
     }
+
+    /// Whether a passage with this set answers a question of `kind` whose lowercase words
+    /// are `question`: as [`AnswerTypes::contains`], and a question about when something
+    /// was published, announced or reported is also answered by a cited source's date
+    /// ("when was the factsheet released?"), which answers no other "when".
+    pub fn answers(self, kind: AnswerType, question: &[&str]) -> bool {
+        self.contains(kind) || kind == AnswerType::Time && self.dates_publication(question)
+    }
+
+    /// Whether a cited source's date answers the question of lowercase words `question`: it
+    /// asks when something was published, announced, reported or said.
+    pub fn dates_publication(self, question: &[&str]) -> bool {
+        self.0 & PUBLISHED_BIT != 0
+            && question
+                .iter()
+                .any(|w| PUBLICATION_WORDS.contains(w) || AnswerType::Source.is_type_word(w))
+    }
+}
+
+/// Question words about a text's appearing rather than an event: with them a citation's
+/// date answers "when".
+const PUBLICATION_WORDS: &[&str] = &[
+    "announce",
+    "announced",
+    "announcement",
+    "release",
+    "released",
+    "issued",
+    "publish",
+    "statement",
+    "factsheet",
+    "press",
+    "written",
+    "wrote",
+    "write",
+    "say",
+    "says",
+    "said",
+    "talk",
+    "talked",
+    "speak",
+    "spoke",
+    "speech",
+    "remarks",
+    "declare",
+    "declared",
+];
+
+/// Whether a footnote holds a time other than its closing publication date.
+pub fn footnote_holds_time(footnote: &str) -> bool {
+    AnswerType::Time.text_holds(without_publication_date(footnote))
+}
+
+/// A footnote without the date it closes with, when it closes with one: the last part
+/// after a comma or an opening parenthesis, of a few words, holding a year or a month
+/// ("…, Bloomberg, May 20, 2014.", "In _Rolling Stone_ (1972)") is a citation's publication
+/// date. A date inside the note ("held twice per year starting at the end of 2015. The
+/// U.S. …") stays.
+fn without_publication_date(footnote: &str) -> &str {
+    let body = footnote.trim_end_matches(|c: char| c.is_whitespace() || ".)".contains(c));
+    // The date itself may hold a comma ("May 20, 2014"): look back over two parts.
+    let cuts: Vec<usize> = body
+        .rmatch_indices([',', '('])
+        .map(|(at, _)| at)
+        .take(2)
+        .collect();
+    for &cut in cuts.iter().rev() {
+        let tail = &body[cut + 1..];
+        if words_of(tail).count() <= 4 && AnswerType::Time.text_holds(tail) {
+            return &footnote[..cut];
+        }
+    }
+    footnote
 }
 
 /// Words of `text`: runs of letters and digits (so "2015," is "2015", "U.S." is "U", "S").
@@ -361,6 +444,36 @@ mod tests {
         assert!(!AnswerType::Quantity.text_holds("in 2013, and on September 25"));
         assert!(!AnswerType::Quantity.text_holds("under Executive Order 13694"));
         assert!(AnswerType::Source.text_holds("According to the White House factsheet"));
+    }
+
+    #[test]
+    fn a_citations_date_answers_only_when_it_was_published() {
+        let cited = [
+            "See \u{201c}China Halts Cybersecurity Cooperation After U.S. Spying Charges,\u{201d} Bloomberg, May 20, 2014.",
+        ];
+        let held = AnswerTypes::of_passage("The dialogue was suspended.", &cited);
+        assert!(!held.contains(AnswerType::Time));
+        assert!(!held.answers(
+            AnswerType::Time,
+            &["when", "did", "the", "dialogue", "stop"]
+        ));
+        assert!(held.answers(
+            AnswerType::Time,
+            &["when", "was", "that", "story", "published"]
+        ));
+        assert!(held.answers(AnswerType::Time, &["when", "was", "it", "announced"]));
+        // A date inside a note is an event's.
+        let inside = ["Dialogues will be held twice per year starting at the end of 2015. The U.S. Attorney General will co-chair."];
+        assert!(AnswerTypes::of_passage("A dialogue.", &inside).contains(AnswerType::Time));
+        assert_eq!(
+            without_publication_date("Stewart Brand, \"Spacewar\" In _Rolling Stone_ (1972)"),
+            "Stewart Brand, \"Spacewar\" In _Rolling Stone_ "
+        );
+        assert_eq!(
+            without_publication_date("Ministry statement on the hotline, January 2016."),
+            "Ministry statement on the hotline"
+        );
+        assert_eq!(without_publication_date("RFC 1983"), "RFC 1983");
     }
 
     #[test]

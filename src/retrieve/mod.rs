@@ -143,17 +143,62 @@ struct Candidate {
     footnotes: Arc<[Footnote]>,
     /// Kinds of answer the passage and its footnotes hold.
     answer_types: AnswerTypes,
+    /// Per sentence of the text: whether it holds a date.
+    dated_sentences: Vec<bool>,
+    /// Whether a cited footnote holds a date other than a citation's closing one.
+    footnote_time: bool,
 }
 
 impl Candidate {
     fn new(record: PassageRecord) -> Candidate {
         let footnote_texts: Vec<&str> = record.footnotes.iter().map(|f| f.text.as_str()).collect();
         Candidate {
+            dated_sentences: record
+                .sentences
+                .iter()
+                .map(|s| {
+                    record
+                        .text
+                        .get(s.start..s.end)
+                        .is_some_and(|text| AnswerType::Time.text_holds(text))
+                })
+                .collect(),
+            footnote_time: footnote_texts
+                .iter()
+                .any(|f| answer_type::footnote_holds_time(f)),
             answer_types: AnswerTypes::of_passage(&record.text, &footnote_texts),
             passage: Arc::new(record.passage_ref()),
             footnotes: record.footnotes.clone().into(),
             record: Arc::new(record),
         }
+    }
+
+    /// Whether the passage holds the kind of answer a question (lowercase `words`, term
+    /// lookup `lookup`) asks for. A time must stand where the question is: in a sentence
+    /// holding a word it asks (or one close to it), in the passage's opening sentence (which
+    /// dates all that follows: "On September 25, 2015, …"), or in a footnote's own text;
+    /// "when did they reach the agreement?" is not answered by a paragraph whose only years
+    /// date another event, nor by a citation's date unless it asks when something was
+    /// published or said. A follow-up ("when?", "on what date?") asks about its previous
+    /// passage as a whole: any time in it counts.
+    fn holds(&self, kind: AnswerType, words: &[&str], lookup: &Lookup, follow_up: bool) -> bool {
+        if kind != AnswerType::Time || follow_up {
+            return self.answer_types.answers(kind, words);
+        }
+        let dated_match = || {
+            self.record.terms.iter().any(|span| {
+                self.dated_sentences
+                    .get(span.sentence as usize)
+                    .copied()
+                    .unwrap_or(false)
+                    && lookup.find(span.term).is_some()
+            })
+        };
+        let opening_date = self.dated_sentences.first().copied().unwrap_or(false);
+        self.footnote_time
+            || self.answer_types.dates_publication(words)
+            || opening_date
+            || dated_match()
     }
 }
 
@@ -611,7 +656,8 @@ impl Retriever {
         let mut scratch = Vec::new();
         for (address, bm25_normalised) in candidates {
             let candidate = self.candidate(searcher, address)?;
-            let holds_type = wanted.is_some_and(|kind| candidate.answer_types.contains(kind));
+            let holds_type = wanted
+                .is_some_and(|kind| candidate.holds(kind, &words, &lookup, follow_up.is_some()));
             let mut hit = score_candidate(
                 &candidate,
                 plan,
@@ -784,8 +830,9 @@ impl Retriever {
                 None => match refused.iter().position(|h| h.record.id == unit.record.id) {
                     Some(at) => refused.remove(at),
                     None => {
-                        let holds_type =
-                            wanted.is_some_and(|kind| unit.answer_types.contains(kind));
+                        let holds_type = wanted.is_some_and(|kind| {
+                            unit.holds(kind, &words, &lookup, follow_up.is_some())
+                        });
                         score_candidate(
                             &unit,
                             plan,
