@@ -11,12 +11,13 @@ use crate::answer::{compose, Hit, Response};
 
 use crate::config::{Config, DEFAULT_MAX_QUESTION_CHARS};
 use crate::indexing::analysis::Analyzer;
-use crate::indexing::record::point_id;
+use crate::indexing::record::{paragraph_id, point_id};
 use crate::indexing::{IndexError, Readiness, SearchIndex};
 use crate::ingest::{ArticleSummary, Corpus, CorpusSummary, IngestError, Source};
 use crate::retrieve::decision::Decision;
 use crate::retrieve::follow_up::{self, FollowUp, Preference, Turn};
 use crate::retrieve::fusion::Mode;
+use crate::retrieve::reference::{self, Nth, Reference};
 use crate::retrieve::taught::TaughtAnswers;
 use crate::retrieve::{answer_type, query, DecisionRule, RankOptions, RankedHit, Retriever};
 use crate::semantic::contextual::{self, ContextualModel, ModelChoice, DEFAULT_MODEL_DIR};
@@ -537,6 +538,36 @@ impl Engine {
         let mut plan = self.plan(&searcher, question);
         let lower = plan.text.to_lowercase();
         let words: Vec<&str> = answer_type::words_of(&lower).collect();
+        // "What does footnote 3 say?", "what is point 2?": that part of the article the
+        // conversation is about, else of the default article, else of the first that has
+        // it; no article has it, no answer ("point 7" of a list of four is not paragraph 2).
+        if let Some(named) = reference::of_question(&words).filter(|_| !self.is_taught(question)) {
+            let conversation = previous
+                .and_then(|turn| turn.passage.as_deref())
+                .and_then(|id| self.article_of_passage(id));
+            let mut answer: Option<Hit> = None;
+            for article in conversation
+                .or_else(|| self.default_article())
+                .into_iter()
+                .chain(self.articles())
+            {
+                answer = self.referenced(article, named)?;
+                if answer.is_some() {
+                    break;
+                }
+            }
+            // The question names exactly this part: all of it is met.
+            if let Some(hit) = &mut answer {
+                hit.coverage = 1.0;
+            }
+            let turn = Turn::new(question, answer.as_ref().map(|hit| hit.passage.id.clone()));
+            let response = Response {
+                question: question.to_string(),
+                answer,
+                alternatives: Vec::new(),
+            };
+            return Ok((response, turn));
+        }
         // A question an admin taught is answered as taught, never read as a follow-up.
         let followed = previous
             .filter(|_| follow_up::is_follow_up(&words, &plan))
@@ -807,6 +838,70 @@ impl Engine {
         };
         let id = point_id(&article.id, point.paragraph, point.number);
         Ok(self.passage(&id)?)
+    }
+
+    /// The part of `article` a question names ([`reference`]): a point, or for a footnote
+    /// the shortest passage whose own text cites it (the point that cites it, else the
+    /// paragraph), with its footnotes. `None` when the article has no such part.
+    fn referenced(
+        &self,
+        article: &ArticleSummary,
+        named: Reference,
+    ) -> Result<Option<Hit>, EngineError> {
+        match named {
+            Reference::Point(which) => {
+                let number = match which {
+                    Nth::Number(n) => Some(n),
+                    Nth::Last => article.points.last().map(|p| p.number),
+                };
+                match number {
+                    Some(number) => self.point(article, number),
+                    None => Ok(None),
+                }
+            }
+            Reference::Footnote(which) => {
+                // Footnotes go by their own numbers, which may skip ("[^1]", "[^6]").
+                let footnote = match which {
+                    Nth::Number(n) => article.footnotes.iter().find(|f| f.number == n),
+                    Nth::Last => article.footnotes.last(),
+                };
+                let Some(footnote) = footnote else {
+                    return Ok(None);
+                };
+                let marker = format!("[{}]", footnote.number);
+                let mut citing: Option<Hit> = None;
+                for paragraph in 1..=article.paragraphs as u32 {
+                    let ids = std::iter::once(paragraph_id(&article.id, paragraph)).chain(
+                        article
+                            .points
+                            .iter()
+                            .filter(|p| p.paragraph == paragraph)
+                            .map(|p| point_id(&article.id, paragraph, p.number)),
+                    );
+                    for id in ids {
+                        let Some(record) = self.retriever.index().record_by_id(&id)? else {
+                            continue;
+                        };
+                        let shorter = citing
+                            .as_ref()
+                            .is_none_or(|c| record.text.len() < c.passage.text.len());
+                        if record.text.contains(&marker) && shorter {
+                            citing = Some(Hit::plain(&record));
+                        }
+                    }
+                    if citing.is_some() {
+                        break;
+                    }
+                }
+                Ok(citing)
+            }
+        }
+    }
+
+    /// The article a passage id (`slug:paragraph` or `slug:paragraph.point`) belongs to.
+    fn article_of_passage(&self, id: &str) -> Option<&ArticleSummary> {
+        let (slug, _) = id.rsplit_once(':')?;
+        self.summary.articles.iter().find(|a| a.id == slug)
     }
 
     /// A passage or point by id, as a plain hit.

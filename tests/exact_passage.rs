@@ -141,3 +141,60 @@ fn eval_fails_a_whole_paragraph_when_the_expected_phrase_is_one_point() {
          2 passed, 1 failed\n"
     );
 }
+
+#[test]
+fn a_question_naming_a_point_or_a_footnote_gets_that_part() {
+    let engine = Engine::embedded().expect("the shipped article indexes");
+    let response = engine.ask("what does footnote 3 say?").expect("answers");
+    assert_eq!(
+        text::response(&response),
+        "What Obama did and did not accomplish in cyber-espionage talks with Xi (paragraph 5)\n\n\
+         The establishment of high level working group represents a replay of a prior \
+         initiative.\u{a0} The two countries established a joint dialogue with the same objective \
+         in 2013, but that dialogue was shut down in 2014 following the U.S. indictment of Chinese \
+         military officials.[3] Absent such tensions, this time around the working group might \
+         not only agree on a sharper distinction between military and commercial cyber \
+         espionage, but also reach agreement on defining and prohibiting the first use of cyber \
+         warfare (for example, creating chaos in the banking system). Optimistically, US-China \
+         agreement on such matters could provide the basis for a wider international accord.\n\n\
+         [3] See “China Halts Cybersecurity Cooperation After U.S. Spying Charges,” Bloomberg, \
+         May 20, 2014.\n\n\
+         match 100% of the question · 0 other matches\n"
+    );
+    assert_eq!(
+        answer_id(&engine, "what is point 2").as_deref(),
+        Some("summit-article:2.2")
+    );
+    // A part the article does not have is no answer, not the paragraph of the list.
+    assert_eq!(answer_id(&engine, "point 7"), None);
+    assert_eq!(answer_id(&engine, "what does footnote 9 say"), None);
+
+    // Another article's parts, found by the parser alone: the shortest passage whose own
+    // text cites the footnote (a point, or the paragraph whose introduction cites it).
+    let dir = tempfile::tempdir().unwrap();
+    let articles = dir.path().join("articles");
+    std::fs::create_dir(&articles).unwrap();
+    std::fs::write(
+        articles.join("two-enumerations.txt"),
+        include_str!("fixtures/two-enumerations.txt"),
+    )
+    .unwrap();
+    let engine = Engine::open(&EngineOptions {
+        articles_dir: Some(articles),
+        ..EngineOptions::default()
+    })
+    .expect("engine opens");
+    for (question, expected) in [
+        ("what does footnote 2 say?", Some("two-enumerations:3.5")),
+        ("footnote 1", Some("two-enumerations:1")),
+        ("show me the last point", Some("two-enumerations:3.7")),
+        ("what's point 2", Some("two-enumerations:1.2")),
+        ("point 9", None),
+    ] {
+        assert_eq!(
+            answer_id(&engine, question).as_deref(),
+            expected,
+            "{question}"
+        );
+    }
+}

@@ -17,6 +17,7 @@ pub mod fuzzy;
 pub mod intent;
 pub mod markup;
 pub mod query;
+pub mod reference;
 mod small;
 pub mod taught;
 
