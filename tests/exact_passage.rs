@@ -198,3 +198,14 @@ fn a_question_naming_a_point_or_a_footnote_gets_that_part() {
         );
     }
 }
+
+#[test]
+fn a_request_for_the_whole_list_gets_the_paragraph_that_enumerates() {
+    let engine = Engine::embedded().expect("the shipped article indexes");
+    // Paragraphs 5 and 6 use "agreement"; paragraph 2 lists the four points the leaders
+    // "agreed" on.
+    assert_eq!(
+        answer_id(&engine, "what exactly is in the agreement, all of it").as_deref(),
+        Some("summit-article:2")
+    );
+}

@@ -339,7 +339,9 @@ pub fn asks_for_list(words: &[&str]) -> bool {
         || words.iter().any(|w| LIST_WORDS.contains(w))
         || words.windows(2).any(|p| {
             p[0] == "all" && (ALL_OF.contains(&p[1]) || plural(p[1]))
-                || (COUNTS.contains(&p[0]) || p[0].parse::<u32>().is_ok_and(|n| n >= 3))
+                // A list runs to a dozen items; "schedule 70 vendors" names no list.
+                || (COUNTS.contains(&p[0])
+                    || p[0].parse::<u32>().is_ok_and(|n| (3..=12).contains(&n)))
                     && plural(p[1])
         })
 }
@@ -380,6 +382,7 @@ mod tests {
             "did the two sides set up a direct channel",
             "is all hacking banned",
             "how many times a year do they meet",
+            "can any company respond or just schedule 70 vendors",
             "what is the first point",
             "summarize what the article says about the hotline",
         ] {

@@ -641,6 +641,10 @@ impl Retriever {
         }
 
         let wanted = AnswerType::of_question(&words).filter(|_| mode != Mode::Semantic);
+        // "How many …" counts something, which may be no list of the article's.
+        let wants_list = mode != Mode::Semantic
+            && wanted != Some(AnswerType::Quantity)
+            && exact::asks_for_list(&words);
         // Words naming the kind of answer ("date", "story", "cite") that the index does not
         // hold: a passage holding that kind of answer meets them.
         let type_words: Vec<bool> = plan
@@ -807,9 +811,20 @@ impl Retriever {
                 refused.push(hit);
             }
         }
+        // A request for the whole list ("all the points", "list the commitments") is
+        // answered by a paragraph that enumerates, when one is an answer, before any passage
+        // that only shares more of its words.
+        let enumerates = |hit: &RankedHit| {
+            wants_list
+                && self
+                    .enumerations
+                    .of(&hit.record.id)
+                    .is_some_and(|e| e.paragraph.record.id == hit.record.id)
+        };
         hits.sort_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
+            enumerates(b)
+                .cmp(&enumerates(a))
+                .then(b.score.total_cmp(&a.score))
                 .then(a.record.text.len().cmp(&b.record.text.len()))
                 .then(a.record.id.cmp(&b.record.id))
         });

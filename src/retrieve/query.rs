@@ -398,6 +398,65 @@ fn share_unknown_weight(terms: &mut [QueryTerm]) {
 /// Words among the most frequent of English ("from", "with", "were") that the stop-word list
 /// leaves in: they match almost any passage and say nothing of its topic.
 const FUNCTION_WORD_RANK: u32 = 30;
+
+/// Derivational suffixes that make a noun of a verb ("agree" → "agreement"), longest first.
+const DERIVATIONS: &[&str] = &["ments", "ment", "ations", "ation", "ions", "ion"];
+/// Inflected forms of a root (without its final "e") that the stemmer may index.
+const INFLECTIONS: &[&str] = &["", "e", "es", "ed", "ing", "s"];
+/// A root's form must be at least this close in meaning to the derived word (static
+/// vectors): "agreement" and "agreed" are (0.20); "statement" and "state" (0.10), "station"
+/// and "state" (0.08), "department" and "depart" (0.11) are other words.
+const DERIVATION_SIMILARITY: f32 = 0.15;
+/// Credit of a root's form when the index also holds the derived word itself.
+const KNOWN_WORD_DERIVATION_CREDIT: f32 = 0.5;
+
+/// The stems of the root forms of a derived noun `surface` ("agreement" → the stem of
+/// "agree", "agreed", …): each form close enough in meaning, the root keeping four letters
+/// without its final "e". Empty for a word with no derivational suffix.
+fn root_forms(surface: &str, model: &StaticModel, analyzer: &mut Analyzer) -> Vec<String> {
+    let lower = surface.to_lowercase();
+    let Some(root) = DERIVATIONS
+        .iter()
+        .find_map(|suffix| lower.strip_suffix(suffix))
+        .map(|root| root.strip_suffix('e').unwrap_or(root))
+        .filter(|root| root.chars().count() >= 4)
+    else {
+        return Vec::new();
+    };
+    let Some(derived) = model.embed(&lower) else {
+        return Vec::new();
+    };
+    // A bare root that is a common word ("agree", "state") must be close too: "stated" is
+    // near "statement", but its stem is also that of the noun "state", which is not.
+    let with_e = format!("{root}e");
+    let base = [with_e.as_str(), root]
+        .into_iter()
+        .find(|w| model.word_rank(w).is_some());
+    let base_far = base.is_some_and(|base| {
+        model
+            .embed(base)
+            .is_none_or(|v| crate::semantic::dot(&v, &derived) < DERIVATION_SIMILARITY)
+    });
+    if base_far {
+        return Vec::new();
+    }
+    let mut stems: Vec<String> = Vec::new();
+    for inflection in INFLECTIONS {
+        let form = format!("{root}{inflection}");
+        let close = model
+            .embed(&form)
+            .is_some_and(|v| crate::semantic::dot(&v, &derived) >= DERIVATION_SIMILARITY);
+        if !close {
+            continue;
+        }
+        for stem in analyzer.terms(&form) {
+            if !stems.contains(&stem) {
+                stems.push(stem);
+            }
+        }
+    }
+    stems
+}
 /// Weight of such a word, relative to its IDF.
 const FUNCTION_WORD_FACTOR: f32 = 0.35;
 
@@ -443,6 +502,21 @@ pub fn plan(
         .map(|(word, surface, name)| {
             let common = is_common_english(&word);
             let rank = model.word_rank(&surface);
+            // The forms of the root of a derived noun ("agreed" for "agreement"), which the
+            // stemmer keeps apart: they count, a little below the word itself.
+            let derived: Vec<TermMatch> = root_forms(&surface, model, analyzer)
+                .into_iter()
+                .filter(|stem| *stem != word)
+                .filter_map(|stem| {
+                    let stats = vocabulary.stats(&stem).filter(|s| s.doc_freq > 0)?;
+                    Some(TermMatch {
+                        id: stats.id,
+                        term: stem,
+                        credit: FUZZY_FACTOR,
+                        ranking_only: false,
+                    })
+                })
+                .collect();
             if let Some(stats) = vocabulary.stats(&word).filter(|s| s.doc_freq > 0) {
                 let function_word = rank.is_some_and(|r| r < FUNCTION_WORD_RANK);
                 let factor = if function_word {
@@ -450,14 +524,21 @@ pub fn plan(
                 } else {
                     1.0
                 };
+                let mut matches = vec![TermMatch {
+                    term: word.clone(),
+                    id: stats.id,
+                    credit: 1.0,
+                    ranking_only: false,
+                }];
+                // Beside the word itself its root's forms are weaker evidence: the passages
+                // that use the word are about it.
+                matches.extend(derived.into_iter().map(|m| TermMatch {
+                    credit: KNOWN_WORD_DERIVATION_CREDIT,
+                    ..m
+                }));
                 return QueryTerm {
                     weight: idf(stats.doc_freq, docs) * factor,
-                    matches: vec![TermMatch {
-                        term: word.clone(),
-                        id: stats.id,
-                        credit: 1.0,
-                        ranking_only: false,
-                    }],
+                    matches,
                     text: word,
                     surface,
                     common,
@@ -500,6 +581,12 @@ pub fn plan(
                     ranking_only: false,
                 })
                 .collect();
+            // A derived noun the articles only use as a verb ("indictment" of "indicted") is
+            // that verb, not a typo of another word.
+            let derived_only = !derived.is_empty();
+            if derived_only {
+                matches = derived;
+            }
             let ambiguous_typo = chars <= SHORT_WORD_CHARS && matches.len() > 1;
             if chars <= SHORT_WORD_CHARS && matches.len() != 1 {
                 // An ambiguous short word ("sae": safe or same?) is better left unknown.
@@ -524,7 +611,7 @@ pub fn plan(
                 text: word,
                 surface,
                 weight,
-                corrected: !matches.is_empty(),
+                corrected: !matches.is_empty() && !derived_only,
                 expanded: false,
                 name,
                 ambiguous_typo,
@@ -539,5 +626,24 @@ pub fn plan(
     QueryPlan {
         terms,
         text: cleaned.into_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_derived_noun_reaches_its_roots_forms_close_in_meaning() {
+        let (model, mut analyzer) = (StaticModel::embedded(), Analyzer::new());
+        let stem = |word: &str| Analyzer::new().terms(word).remove(0);
+        assert!(root_forms("agreement", model, &mut analyzer).contains(&stem("agreed")));
+        assert!(root_forms("Indictment", model, &mut analyzer).contains(&stem("indicted")));
+        // Other words of the same letters are too far in meaning.
+        assert!(!root_forms("statement", model, &mut analyzer).contains(&stem("state")));
+        assert!(!root_forms("department", model, &mut analyzer).contains(&stem("depart")));
+        // No derivational suffix, or too short a root: nothing.
+        assert!(root_forms("agreed", model, &mut analyzer).is_empty());
+        assert!(root_forms("nation", model, &mut analyzer).is_empty());
     }
 }
