@@ -484,7 +484,9 @@ pub fn is_contextual_answer(
 /// decision by the other signals, word coverage and static cosine: always without
 /// `rerank_cascade`; with it, not for a sure answer (an accepted candidate at
 /// `rerank_sure_coverage` and `rerank_sure_similarity`) nor for a sure refusal (nothing
-/// accepted, every cosine under `rerank_refuse_below`).
+/// accepted, every cosine under `rerank_refuse_below`, and no candidate holding
+/// `rerank_sure_coverage` of the question's words: a passage holding most of them in other
+/// words' company is the transformer's to judge, not a sure miss).
 pub fn needs_contextual(
     candidates: impl IntoIterator<Item = (bool, f32, f32)>,
     options: &SemanticOptions,
@@ -494,6 +496,7 @@ pub fn needs_contextual(
     }
     let mut any_accepted = false;
     let mut best_similarity = f32::NEG_INFINITY;
+    let mut best_coverage = 0.0f32;
     for (accepted, coverage, similarity) in candidates {
         if accepted
             && coverage >= options.rerank_sure_coverage
@@ -503,8 +506,11 @@ pub fn needs_contextual(
         }
         any_accepted |= accepted;
         best_similarity = best_similarity.max(similarity);
+        best_coverage = best_coverage.max(coverage);
     }
-    any_accepted || best_similarity >= options.rerank_refuse_below
+    any_accepted
+        || best_similarity >= options.rerank_refuse_below
+        || best_coverage >= options.rerank_sure_coverage
 }
 
 /// The score passages are ordered by.
@@ -546,6 +552,8 @@ mod tests {
         assert!(needs_contextual(close_refusal, &on));
         // A refused candidate at full coverage and cosine is not a sure answer.
         assert!(needs_contextual([(false, 1.0, 0.9)], &on));
+        // Nor is one holding the sure coverage at a low cosine a sure refusal.
+        assert!(needs_contextual([(false, 1.0, 0.05)], &on));
     }
 
     #[test]
