@@ -574,6 +574,19 @@ impl Engine {
             .filter(|_| !self.is_taught(question));
 
         if let Some(previous) = followed {
+            if let Some(hit) = self.item_of_previous_list(&words, previous)? {
+                debug!(passage = %hit.passage.id, "follow-up for one item of the previous list");
+                let turn = Turn {
+                    context_used: true,
+                    ..previous.followed_by(question, Some(hit.passage.id.clone()))
+                };
+                let response = Response {
+                    question: question.to_string(),
+                    answer: Some(hit),
+                    alternatives: Vec::new(),
+                };
+                return Ok((response, turn));
+            }
             if let Some(answered) = self.ask_follow_up(question, &plan, previous)? {
                 return Ok(answered);
             }
@@ -895,6 +908,72 @@ impl Engine {
                 }
                 Ok(citing)
             }
+        }
+    }
+
+    /// "And the first duty?", "what's the second one?", "the last?" after an answer from a
+    /// paragraph that enumerates points (or one of them): that point of its list. The word
+    /// the ordinal qualifies, when there is one, must name the list's items (its
+    /// introduction holds it: "two duties"; or "one", "point"): "when is the first
+    /// meeting?" after the point on the working group asks about something else.
+    fn item_of_previous_list(
+        &self,
+        words: &[&str],
+        previous: &Turn,
+    ) -> Result<Option<Hit>, EngineError> {
+        /// A request for one item is short; a longer question asks about something more.
+        const MAX_WORDS: usize = 8;
+        let Some((nth, noun)) = reference::ordinal_item(words).filter(|_| words.len() <= MAX_WORDS)
+        else {
+            return Ok(None);
+        };
+        let Some(id) = previous.passage.as_deref() else {
+            return Ok(None);
+        };
+        let Some(article) = self.article_of_passage(id) else {
+            return Ok(None);
+        };
+        let paragraph: Option<u32> = id
+            .rsplit_once(':')
+            .and_then(|(_, at)| at.split('.').next())
+            .and_then(|p| p.parse().ok());
+        let Some(paragraph) = paragraph else {
+            return Ok(None);
+        };
+        let points: Vec<_> = article
+            .points
+            .iter()
+            .filter(|p| p.paragraph == paragraph)
+            .collect();
+        if points.len() < 2 {
+            return Ok(None);
+        }
+        if let Some(noun) = noun.filter(|n| !reference::names_items(n)) {
+            let Some(record) = self
+                .retriever
+                .index()
+                .record_by_id(&paragraph_id(&article.id, paragraph))?
+            else {
+                return Ok(None);
+            };
+            let mut introduction = record.text.clone();
+            for point in &points {
+                introduction = introduction.replace(point.text.as_str(), " ");
+            }
+            let mut analyzer = self.analyzer.clone();
+            let wanted = analyzer.terms(noun);
+            let held = analyzer.terms(&introduction);
+            if wanted.is_empty() || !wanted.iter().all(|w| held.contains(w)) {
+                return Ok(None);
+            }
+        }
+        let point = match nth {
+            Nth::Number(n) => points.get((n as usize).wrapping_sub(1)),
+            Nth::Last => points.last(),
+        };
+        match point {
+            Some(point) => Ok(self.passage(&point_id(&article.id, paragraph, point.number))?),
+            None => Ok(None),
         }
     }
 

@@ -209,3 +209,43 @@ fn a_request_for_the_whole_list_gets_the_paragraph_that_enumerates() {
         Some("summit-article:2")
     );
 }
+
+#[test]
+fn a_follow_up_for_one_item_of_the_previous_list_gets_that_item() {
+    let dir = tempfile::tempdir().unwrap();
+    let articles = dir.path().join("articles");
+    std::fs::create_dir(&articles).unwrap();
+    std::fs::write(
+        articles.join("hotline.md"),
+        include_str!("fixtures/hotline.md"),
+    )
+    .unwrap();
+    let engine = Engine::open(&EngineOptions {
+        articles_dir: Some(articles),
+        ..EngineOptions::default()
+    })
+    .expect("engine opens");
+    let id = |response: &summit_bot::answer::Response| {
+        response.answer.as_ref().map(|hit| hit.passage.id.clone())
+    };
+    let (duties, turn) = engine
+        .ask_in("what do the hotline officials have to do?", None)
+        .expect("answers");
+    assert_eq!(id(&duties).as_deref(), Some("hotline:1"));
+    // "first" is also a word of the second point's footnote ("after the first test call"):
+    // the ordinal picks the item, not the words.
+    let (first, first_turn) = engine
+        .ask_in("and the first duty?", Some(&turn))
+        .expect("answers");
+    assert_eq!(id(&first).as_deref(), Some("hotline:1.1"));
+    assert!(first_turn.context_used);
+    let (last, _) = engine
+        .ask_in("and the last one?", Some(&turn))
+        .expect("answers");
+    assert_eq!(id(&last).as_deref(), Some("hotline:1.2"));
+    // An ordinal of something the list's introduction does not name is no item of it.
+    let (call, _) = engine
+        .ask_in("when was the first test call?", Some(&turn))
+        .expect("answers");
+    assert_ne!(id(&call).as_deref(), Some("hotline:1.1"));
+}

@@ -104,6 +104,34 @@ pub fn of_question(words: &[&str]) -> Option<Reference> {
     found
 }
 
+/// An ordinal in `words` (a question's lowercase words) and the word it qualifies, if any
+/// ("the first duty" → first, "duty"; "and the second?" → second, none; "the last one" →
+/// last, "one"): how a follow-up asks for one item of the list the conversation is about.
+pub fn ordinal_item<'w>(words: &[&'w str]) -> Option<(Nth, Option<&'w str>)> {
+    let at = words
+        .iter()
+        .position(|w| matches!(*w, "last" | "final") || ORDINALS.iter().any(|(o, _)| o == w))?;
+    let nth = match words[at] {
+        "last" | "final" => Nth::Last,
+        word => ORDINALS
+            .iter()
+            .find(|(o, _)| *o == word)
+            .map(|&(_, n)| Nth::Number(n))?,
+    };
+    let mut rest = words[at + 1..].iter().copied();
+    let mut noun = rest.next();
+    if noun.is_some_and(|w| BETWEEN.contains(&w) && w != "one") {
+        noun = rest.next();
+    }
+    Some((nth, noun))
+}
+
+/// Whether `word` names the items of a list in general ("point", "item"), so that any
+/// list's n-th item answers "the n-th point".
+pub fn names_items(word: &str) -> bool {
+    POINT_WORDS.contains(&word) || matches!(word, "one" | "ones")
+}
+
 /// The number written after a noun: digits or a cardinal word.
 fn number_after(word: &str) -> Option<Nth> {
     if let Ok(n) = word.parse::<u32>() {
@@ -172,6 +200,30 @@ mod tests {
         for (question, expected) in cases {
             assert_eq!(read(question), expected, "{question}");
         }
+    }
+
+    #[test]
+    fn an_ordinal_and_the_word_it_qualifies_are_read() {
+        use Nth::{Last, Number};
+        let read = |q: &str| {
+            let lower = q.to_lowercase();
+            let words: Vec<&str> = super::super::answer_type::words_of(&lower).collect();
+            ordinal_item(&words).map(|(nth, noun)| (nth, noun.map(str::to_string)))
+        };
+        assert_eq!(
+            read("and the first duty?"),
+            Some((Number(1), Some("duty".into())))
+        );
+        assert_eq!(read("and the second?"), Some((Number(2), None)));
+        assert_eq!(
+            read("what about the last one"),
+            Some((Last, Some("one".into())))
+        );
+        assert_eq!(
+            read("the third agreed point"),
+            Some((Number(3), Some("point".into())))
+        );
+        assert_eq!(read("who chairs it?"), None);
     }
 
     #[test]
