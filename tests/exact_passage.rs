@@ -249,3 +249,19 @@ fn a_follow_up_for_one_item_of_the_previous_list_gets_that_item() {
         .expect("answers");
     assert_ne!(id(&call).as_deref(), Some("hotline:1.1"));
 }
+
+#[test]
+fn a_question_about_a_cited_story_gets_the_passage_citing_it() {
+    let engine = Engine::embedded().expect("the shipped article indexes");
+    // "Bloomberg" is in footnote 3 alone, and no sentence paraphrases a headline: the
+    // passage citing it answers, footnote included, whatever the transformer's cosine.
+    let response = engine
+        .ask("what was the bloomberg headline?")
+        .expect("answers");
+    let hit = response.answer.expect("an answer");
+    assert_eq!(hit.passage.id, "summit-article:5");
+    assert_eq!(
+        hit.footnotes.iter().map(|f| f.number).collect::<Vec<_>>(),
+        [3]
+    );
+}

@@ -99,6 +99,7 @@ const SOURCE_WORDS: &[&str] = &[
     "reports",
     "outlet",
     "publication",
+    "headline",
 ];
 
 /// Question words that name the kind of answer asked for rather than what it is about
@@ -130,6 +131,8 @@ const SOURCE_NOUNS: &[&str] = &[
     "published",
     "story",
     "stories",
+    "headline",
+    "headlines",
     "article",
     "articles",
     "piece",

@@ -758,8 +758,17 @@ impl Retriever {
                     semantic_options.footnote_credit,
                 );
                 hit.score += semantic_options.rerank_weight * cosine;
-                accepted =
-                    fusion::is_contextual_answer(accepted, cosine, name_ok, semantic_options);
+                // A question about a cited source whose words the passage holds in its
+                // footnotes alone stands whatever the cosine: "what was the bloomberg
+                // headline?" meets the cited story's note, which no sentence paraphrases.
+                let sure_by_words = topical
+                    && accepted
+                    && wanted == Some(AnswerType::Source)
+                    && holds_type
+                    && hit.coverage >= semantic_options.sufficient_coverage
+                    && hit.features.best_sentence == 0.0;
+                accepted = sure_by_words
+                    || fusion::is_contextual_answer(accepted, cosine, name_ok, semantic_options);
                 contextual_cosine = Some(cosine);
             }
             let features = &mut hit.features;
