@@ -362,3 +362,20 @@ fn a_when_question_is_answered_where_its_date_stands() {
         [4]
     );
 }
+
+#[test]
+fn the_transformer_does_not_carry_a_match_by_names_alone_at_its_usual_bar() {
+    let model = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(summit_bot::semantic::contextual::SHIPPED_MODEL_DIR);
+    let mut options = summit_bot::engine::EngineOptions::default();
+    options.rank.semantic.model_dir = Some(model);
+    let engine = Engine::from_source(&summit_bot::ingest::Source::Embedded, &options)
+        .expect("the engine opens with models/minilm-l6");
+    // MiniLM finds these about 0.42 from paragraph 2 (over `rerank_similar`, 0.4).
+    for question in [
+        "what does xi jinping eat for breakfast",
+        "what is xi jinping's wife called",
+    ] {
+        assert_eq!(answer_id(&engine, question), None, "{question}");
+    }
+}

@@ -101,6 +101,12 @@ const TITLE_WORD_CREDIT: f32 = 0.5;
 /// a passage covering every question word scores: enough to choose between passages that
 /// share the question's words, not to lift one that shares none.
 const ANSWER_TYPE_BONUS: f32 = 0.5;
+/// Share of a question's focus a passage must meet not to be carried by names alone: a
+/// stray close meaning of one word ("like" of "what does Obama like to eat?") is not meeting it.
+const FOCUS_MET_MIN: f32 = 0.1;
+/// The transformer's cosine at which a passage meeting the question by names alone is still
+/// an answer (people's own words for what it says).
+const NAMES_ALONE_CONTEXTUAL: f32 = 0.5;
 /// Up to this many documents, every stored record is decoded once at open.
 const PRELOAD_LIMIT: u64 = 50_000;
 
@@ -792,10 +798,12 @@ impl Retriever {
             let type_missing = wanted.is_some_and(AnswerType::must_be_held) && !holds_type;
             // Nor is a passage that meets the question only by the names it shares with it
             // ("what does Obama like to eat?" on the paragraph naming Obama): what the
-            // question asks about must be met by a word, a close meaning, or the
-            // transformer's cosine at `rerank_similar`.
+            // question asks about must be met by a word, a close meaning (of more than a
+            // stray word: `FOCUS_MET_MIN`), or the transformer's cosine at
+            // `NAMES_ALONE_CONTEXTUAL` (above `rerank_similar`: MiniLM finds a leader's
+            // breakfast 0.42 from the agreement he made).
             let names_alone = carried_by_names_alone(&focus, &hit, holds_type)
-                && contextual_cosine.is_none_or(|c| c < semantic_options.rerank_similar);
+                && contextual_cosine.is_none_or(|c| c < NAMES_ALONE_CONTEXTUAL);
             if mode == Mode::Combined
                 && follow_up.is_none()
                 && (type_missing || focus.other_thing || names_alone)
@@ -1048,10 +1056,14 @@ impl Lookup {
 }
 
 /// Whether a candidate meets the question only by names: the question has focus words (beyond
-/// function words and the names the index holds) and the passage meets none of them, by word,
-/// correction or close meaning, and does not hold the kind of answer asked for.
+/// function words and the names the index holds) and the passage meets (nearly) none of them,
+/// by word, correction or close meaning (under `FOCUS_MET_MIN` of their weight), and does not
+/// hold the kind of answer asked for.
 fn carried_by_names_alone(focus: &Focus, hit: &RankedHit, holds_type: bool) -> bool {
-    focus.share > 0.0 && hit.features.focus_coverage == 0.0 && hit.coverage > 0.0 && !holds_type
+    focus.share > 0.0
+        && hit.features.focus_coverage < FOCUS_MET_MIN
+        && hit.coverage > 0.0
+        && !holds_type
 }
 
 /// Scores one candidate against the question. `type_met` marks the question words a
