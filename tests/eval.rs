@@ -4,7 +4,7 @@
 //! at least 26 of 32 with every off-topic one unanswered; of the off-topic near misses that
 //! share a name or a word with the article and on-topic questions in their style
 //! (`near-misses.jsonl`, a copy of `../shared/eval/near-misses.jsonl`: 40 off-topic, 20 on
-//! topic), at least 37 of 60 with at least 22 of the 40 off-topic ones unanswered; of our own
+//! topic), at least 38 of 60 with at least 22 of the 40 off-topic ones unanswered; of our own
 //! held-out paraphrases and off-topic questions (`probe-paraphrases.jsonl`, written like the
 //! sample, not copied), at least 56 of 74; of a second held-out set written later in the
 //! lower-case, loose style people type in chat (`probe-people.jsonl`: 39 questions, 15
@@ -14,7 +14,8 @@
 //! fourth, written on 2026-12-03 after the compound-word rule and scored before any later
 //! change (`probe-fresh.jsonl`: 45 questions, 12 off-topic), at least 35 of 57 (34 when
 //! written); of off-topic questions that share a word with the article ("how do sanctions
-//! work in football", `probe-near-miss.jsonl`, 40), at least 23 unanswered: a known weakness,
+//! work in football", `probe-near-miss.jsonl`, 40), at least 23 unanswered (24 with the default
+//! engine's transformer): a known weakness,
 //! kept here so it can only improve; of a fifth chat-style set, written before the
 //! experiments of BENCHMARKS "The ceiling of sentence embeddings" and scored once
 //! (`probe-held.jsonl`: 37 questions, 12 off-topic), at least 36 of 49. Floors are what the
@@ -33,7 +34,7 @@ const MIN_PASSED: usize = 39;
 const PARAPHRASES: &str = include_str!("fixtures/paraphrases.jsonl");
 const MIN_PARAPHRASES_PASSED: usize = 26;
 const NEAR_MISSES: &str = include_str!("fixtures/near-misses.jsonl");
-const MIN_NEAR_MISSES_PASSED: usize = 37;
+const MIN_NEAR_MISSES_PASSED: usize = 38;
 const MIN_NEAR_MISSES_DECLINED: usize = 22;
 const PROBES: &str = include_str!("fixtures/probe-paraphrases.jsonl");
 const MIN_PROBES_PASSED: usize = 56;
@@ -201,7 +202,7 @@ fn questions_typed_like_chat_keep_their_score() {
 const DIALOGS: &str = include_str!("fixtures/dialogs.jsonl");
 const MIN_DIALOG_TURNS_PASSED: usize = 28;
 const PROBE_DIALOGS: &str = include_str!("fixtures/probe-dialogs.jsonl");
-const MIN_PROBE_DIALOG_TURNS_PASSED: usize = 72;
+const MIN_PROBE_DIALOG_TURNS_PASSED: usize = 73;
 const HELD_DIALOGS: &str = include_str!("fixtures/probe-dialogs-held.jsonl");
 const MIN_HELD_DIALOG_TURNS_PASSED: usize = 11;
 
@@ -274,7 +275,11 @@ fn conversations_over_two_articles_keep_their_score() {
 /// second round of follow-up work. Floors are the scores of 2026-12-07 (training 36 before
 /// the issue-20 quality work, 39 after its first round, 40 after the second; held-out 41
 /// before and after both; fresh 31 before the second round, 32 after; QUALITY.md
-/// "Conversations").
+/// "Conversations"). A third round of conversations (31, over the summit article, the
+/// hotline, the pizza story and the access page, written by the third session's data
+/// engineer from the articles alone) joined both parts by the same split, the hotline's
+/// article with them: training 77 of 107, held-out 75 of 102, scored once at the end of
+/// that session's work (QUALITY.md "Dates, named parts, lists and sources").
 const ARTICLE_DIALOGS: &[(&str, &str)] = &[
     (
         "wikipedia-hacker",
@@ -293,10 +298,11 @@ const ARTICLE_DIALOGS: &[(&str, &str)] = &[
         "tests/fixtures/articles/gsa-agile-solicitation",
     ),
     ("summit-article", "index/articles"),
+    ("hotline", "tests/fixtures/articles/hotline"),
 ];
 const ARTICLE_DIALOG_PARTS: [&str; 3] = ["train", "held", "fresh"];
-const ARTICLE_DIALOG_TURNS: [usize; 3] = [52, 46, 37];
-const MIN_ARTICLE_DIALOG_TURNS_PASSED: [usize; 3] = [40, 41, 32];
+const ARTICLE_DIALOG_TURNS: [usize; 3] = [107, 102, 37];
+const MIN_ARTICLE_DIALOG_TURNS_PASSED: [usize; 3] = [77, 75, 32];
 
 #[test]
 fn conversations_over_other_articles_keep_their_score() {
@@ -354,7 +360,7 @@ const MIN_MINILM_PROBES_PASSED: usize = 61;
 const MIN_MINILM_PEOPLE_PASSED: usize = 42;
 const MIN_MINILM_DEV_PASSED: usize = 70;
 const MIN_MINILM_FRESH_PASSED: usize = 40;
-const MIN_MINILM_NEAR_MISS_PASSED: usize = 23;
+const MIN_MINILM_NEAR_MISS_PASSED: usize = 24;
 const MIN_MINILM_HELD_PASSED: usize = 38;
 
 #[test]
