@@ -407,6 +407,9 @@ impl Config {
         if s.candidates > 1000 {
             return invalid("semantic.candidates must be at most 1000");
         }
+        if !(1..=1000).contains(&s.rerank_candidates) {
+            return invalid("semantic.rerank_candidates must be between 1 and 1000");
+        }
         if let Some(listen) = &self.http.listen {
             if listen.trim().parse::<std::net::SocketAddr>().is_err() {
                 return Err(ConfigError::Invalid(format!(

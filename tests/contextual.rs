@@ -351,6 +351,21 @@ fn the_config_reads_and_checks_the_transformer_keys() {
     assert_eq!(default.semantic.model_dir, None, "off unless asked for");
     let out_of_range = Config::parse("[semantic]\nrerank_similar = 2.0\n").unwrap();
     assert!(out_of_range.validate().is_err());
+    assert_eq!(default.semantic.rerank_candidates, 8);
+    for (value, valid) in [
+        (0, false),
+        (1, true),
+        (16, true),
+        (1000, true),
+        (1001, false),
+    ] {
+        let config = Config::parse(&format!("[semantic]\nrerank_candidates = {value}\n")).unwrap();
+        assert_eq!(
+            config.validate().is_ok(),
+            valid,
+            "rerank_candidates = {value}"
+        );
+    }
 }
 
 #[test]
@@ -399,7 +414,108 @@ fn passages_are_embedded_ahead_of_questions_once_per_text() {
         v.iter().zip(&question).map(|(a, b)| a * b).sum::<f32>()
     };
     let expected = cosine(&records[1].text).max(cosine(&footnote.text) * 0.9);
-    let got = scorer.passage_similarity(&question, &records[1], 0.9);
-    assert!((got - expected).abs() < 1e-6, "{got} vs {expected}");
+    let got = scorer
+        .similarities("Is there a hotline?", &[&records[1]], 0.9)
+        .expect("the question has tokens");
+    assert_eq!(got.len(), 1);
+    assert!((got[0] - expected).abs() < 1e-6, "{} vs {expected}", got[0]);
     assert_eq!(scorer.cached_texts(), 3, "nothing embedded twice");
+
+    // Texts not embedded yet are embedded with the question, once each, and score as alone.
+    let fresh = ContextualScorer::new(model.clone());
+    let got = fresh
+        .similarities("Is there a hotline?", &[&records[0], &records[1]], 0.9)
+        .expect("the question has tokens");
+    assert_eq!(
+        fresh.cached_texts(),
+        3,
+        "the footnote cited twice is embedded once"
+    );
+    assert!((got[1] - expected).abs() < 1e-6, "{} vs {expected}", got[1]);
+    let first = cosine(&records[0].text).max(cosine(&footnote.text) * 0.9);
+    assert!((got[0] - first).abs() < 1e-6, "{} vs {first}", got[0]);
+    assert_eq!(fresh.questions(), 1);
+    assert!(fresh
+        .similarities("🙂", &records.iter().collect::<Vec<_>>(), 0.9)
+        .is_none());
+}
+
+/// A batch through one forward pass gives each text exactly the vector it gets alone, for
+/// both encoders (MPNet's relative-position bias is per text, BERT's positions restart),
+/// texts of different lengths and a text without tokens among them.
+#[test]
+fn a_batch_gives_each_text_its_own_vector() {
+    let texts = [
+        "Is there a hotline?",
+        "🙂",
+        "The two leaders established a high level working group to deter the spread of illegal cyber activity.",
+        "hotline",
+        "Is there a hotline?",
+    ];
+    for dir in [tiny_model_dir(), tiny_bert_dir()] {
+        let model = ContextualModel::load(dir.path()).expect("the tiny model loads");
+        let batch = model.embed_batch(&texts);
+        assert_eq!(batch.len(), texts.len());
+        for (text, vector) in texts.iter().zip(&batch) {
+            assert_eq!(vector, &model.embed(text), "{text}");
+        }
+        assert!(batch[1].is_none());
+        assert!(model.embed_batch(&["🙂"]).iter().all(Option::is_none));
+        assert!(model.embed_batch(&[]).is_empty());
+    }
+}
+
+/// The transformer scores only the best `rerank_candidates` candidates by the other
+/// signals' score; the rest keep their score.
+#[test]
+fn the_transformer_scores_only_the_best_candidates() {
+    let dir = tiny_model_dir();
+    let question = "What did the two leaders agree on cyber theft?";
+    let scored_with = |rerank_candidates: usize| {
+        engine_with(
+            dir.path(),
+            SemanticOptions {
+                rerank_candidates,
+                rerank_cascade: false,
+                rerank_min_similarity: -1.0,
+                ..SemanticOptions::default()
+            },
+        )
+        .scored_candidates(question)
+        .unwrap()
+    };
+    let plain = Engine::embedded()
+        .unwrap()
+        .scored_candidates(question)
+        .unwrap();
+    assert!(plain.len() > 3, "{} candidates", plain.len());
+    for k in [1, 3] {
+        let hits = scored_with(k);
+        assert_eq!(hits.len(), plain.len());
+        let scored: Vec<&str> = hits
+            .iter()
+            .filter(|h| h.features.has_contextual > 0.0)
+            .map(|h| h.record.id.as_str())
+            .collect();
+        assert_eq!(scored.len(), k, "{scored:?}");
+        // They are the best by the other signals' score (answers first, then the refused).
+        let mut best: Vec<&summit_bot::retrieve::RankedHit> = plain.iter().collect();
+        best.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then(a.record.text.len().cmp(&b.record.text.len()))
+                .then(a.record.id.cmp(&b.record.id))
+        });
+        for hit in &best[..k] {
+            assert!(
+                scored.contains(&hit.record.id.as_str()),
+                "{} not scored",
+                hit.record.id
+            );
+        }
+        for hit in hits.iter().filter(|h| h.features.has_contextual == 0.0) {
+            let before = plain.iter().find(|p| p.record.id == hit.record.id).unwrap();
+            assert_eq!(hit.score, before.score, "{}", hit.record.id);
+        }
+    }
 }

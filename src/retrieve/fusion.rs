@@ -78,6 +78,9 @@ pub struct SemanticOptions {
     /// ...and one at or above this cosine is an answer whatever its word coverage (not for
     /// a question about a name the index does not know).
     pub rerank_similar: f32,
+    /// The transformer scores only this many candidates, the best by the other signals'
+    /// score: each text it has not embedded yet costs it milliseconds (tens with mpnet).
+    pub rerank_candidates: usize,
     /// The cascade: ask the transformer only when the other signals are not sure (below);
     /// off, it scores every question with a candidate.
     pub rerank_cascade: bool,
@@ -112,6 +115,7 @@ impl Default for SemanticOptions {
             rerank_min_similarity: 0.2,
             name_similarity: 0.5,
             rerank_similar: 0.4,
+            rerank_candidates: 8,
             rerank_cascade: true,
             rerank_sure_coverage: 0.6,
             rerank_sure_similarity: 0.4,

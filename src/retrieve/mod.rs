@@ -732,6 +732,8 @@ impl Retriever {
         // The transformer (tens of milliseconds for a question vector): only in combined
         // mode, only when there is a candidate, and only when the other signals' decision
         // is close ([`fusion::needs_contextual`]); a sure answer or a sure refusal stands.
+        // It scores the best `rerank_candidates`; the others keep the other signals' score
+        // and decision.
         let contextual = self
             .contextual
             .as_ref()
@@ -750,19 +752,38 @@ impl Retriever {
                     semantic_options,
                 )
             })
-            .and_then(|c| Some((c, c.question_vector(&plan.text)?)));
+            .and_then(|scorer| {
+                // The best `rerank_candidates` by the other signals' score (ties as answers
+                // are ordered; never a time budget: answers must not depend on the load).
+                // Each text not embedded yet costs the transformer milliseconds to tens of
+                // milliseconds, and at a million passages most are new.
+                let mut best: Vec<usize> = (0..scored.len()).collect();
+                best.sort_by(|&a, &b| {
+                    let (a, b) = (&scored[a].1, &scored[b].1);
+                    b.score
+                        .total_cmp(&a.score)
+                        .then(a.record.text.len().cmp(&b.record.text.len()))
+                        .then(a.record.id.cmp(&b.record.id))
+                });
+                best.truncate(semantic_options.rerank_candidates);
+                let records: Vec<&PassageRecord> =
+                    best.iter().map(|&i| &*scored[i].0.record).collect();
+                let found =
+                    scorer.similarities(&plan.text, &records, semantic_options.footnote_credit)?;
+                let mut cosines = vec![None; scored.len()];
+                for (i, cosine) in best.into_iter().zip(found) {
+                    cosines[i] = Some(cosine);
+                }
+                Some(cosines)
+            });
         let mut hits = Vec::with_capacity(scored.len());
         // Scored but refused: a point of an accepted paragraph may still be its exact part.
         let mut refused = Vec::new();
-        for (candidate, mut hit, mut accepted, name_ok, holds_type) in scored {
+        for (at, (_, mut hit, mut accepted, name_ok, holds_type)) in scored.into_iter().enumerate()
+        {
             let similarity = hit.semantic_score;
-            let mut contextual_cosine = None;
-            if let Some((scorer, question)) = &contextual {
-                let cosine = scorer.passage_similarity(
-                    question,
-                    &candidate.record,
-                    semantic_options.footnote_credit,
-                );
+            let contextual_cosine = contextual.as_ref().and_then(|cosines| cosines[at]);
+            if let Some(cosine) = contextual_cosine {
                 hit.score += semantic_options.rerank_weight * cosine;
                 // A question about a cited source whose words the passage holds in its
                 // footnotes alone stands whatever the cosine: "what was the bloomberg
@@ -775,7 +796,6 @@ impl Retriever {
                     && hit.features.best_sentence == 0.0;
                 accepted = sure_by_words
                     || fusion::is_contextual_answer(accepted, cosine, name_ok, semantic_options);
-                contextual_cosine = Some(cosine);
             }
             let features = &mut hit.features;
             features.cosine = similarity.unwrap_or(0.0);

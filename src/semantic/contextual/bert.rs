@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 
-use super::ops::{add, attention, gelu_all, LayerNorm, Linear};
+use super::ops::{add, attention_per_text, gelu_all, LayerNorm, Linear};
 use super::weights::Weights;
 use super::ContextualError;
 
@@ -79,14 +79,21 @@ impl BertEmbeddings {
         })
     }
 
-    fn forward(&self, ids: &[u32]) -> Vec<f32> {
+    /// The embedded rows of every input, stacked (positions count from 0 in each).
+    fn forward(&self, inputs: &[Vec<u32>]) -> Vec<f32> {
         let hidden = self.token_type.len();
-        let mut x = vec![0.0f32; ids.len() * hidden];
-        for (t, (row, &id)) in x.chunks_exact_mut(hidden).zip(ids).enumerate() {
-            let word = &self.word[id as usize * hidden..][..hidden];
-            let position = &self.position[t * hidden..][..hidden];
-            for (((out, w), p), k) in row.iter_mut().zip(word).zip(position).zip(&self.token_type) {
-                *out = w + p + k;
+        let rows: usize = inputs.iter().map(Vec::len).sum();
+        let mut x = Vec::with_capacity(rows * hidden);
+        for ids in inputs {
+            for (t, &id) in ids.iter().enumerate() {
+                let word = &self.word[id as usize * hidden..][..hidden];
+                let position = &self.position[t * hidden..][..hidden];
+                x.extend(
+                    word.iter()
+                        .zip(position)
+                        .zip(&self.token_type)
+                        .map(|((w, p), k)| w + p + k),
+                );
             }
         }
         self.norm.apply(&mut x);
@@ -115,12 +122,13 @@ impl BertSelfAttention {
         })
     }
 
-    fn forward(&self, x: &[f32], tokens: usize, heads: usize) -> Vec<f32> {
+    fn forward(&self, x: &[f32], lengths: &[usize], heads: usize) -> Vec<f32> {
         let hidden = self.query.outputs();
+        let tokens = lengths.iter().sum();
         let q = self.query.apply(x, tokens);
         let k = self.key.apply(x, tokens);
         let v = self.value.apply(x, tokens);
-        attention(&q, &k, &v, tokens, hidden, heads, None)
+        attention_per_text(&q, &k, &v, lengths, hidden, heads, |_| None)
     }
 }
 
@@ -166,8 +174,10 @@ impl BertLayer {
         })
     }
 
-    fn forward(&self, x: &[f32], tokens: usize, heads: usize) -> Vec<f32> {
-        let context = self.attention.forward(x, tokens, heads);
+    /// One layer over the stacked rows of texts `lengths` tokens long.
+    fn forward(&self, x: &[f32], lengths: &[usize], heads: usize) -> Vec<f32> {
+        let tokens = lengths.iter().sum();
+        let context = self.attention.forward(x, lengths, heads);
         let attended = self.attention_output.forward(&context, x, tokens);
         let mut inner = self.intermediate.apply(&attended, tokens);
         gelu_all(&mut inner);
@@ -226,11 +236,14 @@ impl Bert {
         self.layers.iter().map(BertLayer::bytes).sum::<usize>() + self.embeddings.bytes()
     }
 
-    /// Last hidden states of `ids` (markers included), `ids.len() × hidden`, row-major.
-    pub fn forward(&self, ids: &[u32]) -> Vec<f32> {
-        let mut x = self.embeddings.forward(ids);
+    /// Last hidden states of each input (markers included), one forward pass for all: the
+    /// rows of every input, `len × hidden` each, stacked in order. Each input's rows are
+    /// exactly those it gets alone.
+    pub fn forward(&self, inputs: &[Vec<u32>]) -> Vec<f32> {
+        let lengths: Vec<usize> = inputs.iter().map(Vec::len).collect();
+        let mut x = self.embeddings.forward(inputs);
         for layer in &self.layers {
-            x = layer.forward(&x, ids.len(), self.heads);
+            x = layer.forward(&x, &lengths, self.heads);
         }
         x
     }

@@ -311,22 +311,40 @@ impl ContextualModel {
     /// The normalised mean of the last layer over `text`'s tokens and markers (what
     /// sentence-transformers returns for this model), or `None` for a text without tokens.
     pub fn embed(&self, text: &str) -> Option<Vec<f32>> {
-        let input = self.input(text)?;
+        self.embed_batch(&[text]).pop().flatten()
+    }
+
+    /// [`ContextualModel::embed`] of each text, in one forward pass: the weights are read
+    /// once for the batch instead of once per text (about 30 ms of mpnet's 12 layers
+    /// whatever the text's length). Each vector is exactly the one the text gets alone.
+    pub fn embed_batch(&self, texts: &[&str]) -> Vec<Option<Vec<f32>>> {
+        let inputs: Vec<Option<Vec<u32>>> = texts.iter().map(|text| self.input(text)).collect();
+        let batch: Vec<Vec<u32>> = inputs.iter().flatten().cloned().collect();
+        if batch.is_empty() {
+            return vec![None; texts.len()];
+        }
         let hidden = match &self.encoder {
             Encoder::Mpnet(m) => m.hidden,
             Encoder::Bert(b) => b.hidden,
         };
         let states = match &self.encoder {
-            Encoder::Mpnet(m) => m.forward(&input),
-            Encoder::Bert(b) => b.forward(&input),
+            Encoder::Mpnet(m) => m.forward(&batch),
+            Encoder::Bert(b) => b.forward(&batch),
         };
-        let mut pooled = vec![0.0f32; hidden];
-        for row in states.chunks_exact(hidden) {
-            for (p, x) in pooled.iter_mut().zip(row) {
-                *p += x;
-            }
-        }
-        normalise(&mut pooled).then_some(pooled)
+        let mut rows = states.chunks_exact(hidden);
+        inputs
+            .iter()
+            .map(|input| {
+                let input = input.as_ref()?;
+                let mut pooled = vec![0.0f32; hidden];
+                for row in rows.by_ref().take(input.len()) {
+                    for (p, x) in pooled.iter_mut().zip(row) {
+                        *p += x;
+                    }
+                }
+                normalise(&mut pooled).then_some(pooled)
+            })
+            .collect()
     }
 }
 
@@ -413,41 +431,78 @@ impl ContextualScorer {
         self.cache.lock().len()
     }
 
-    /// The question's vector.
-    pub fn question_vector(&self, question: &str) -> Option<Vec<f32>> {
-        self.questions
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        self.model.embed(question)
-    }
-
     /// Questions embedded so far.
     pub fn questions(&self) -> usize {
         self.questions.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// The best cosine between `question` and a sentence of `record`, or one of its
-    /// footnotes discounted by `footnote_credit` (the same chunks as the static signal).
-    pub fn passage_similarity(
+    /// For each record, the best cosine between `question` and one of its sentences, or one
+    /// of its footnotes discounted by `footnote_credit` (the same chunks as the static
+    /// signal). The question and every text of the records not embedded yet go through one
+    /// forward pass. `None` when the question has no tokens the model reads.
+    pub fn similarities(
         &self,
-        question: &[f32],
-        record: &PassageRecord,
+        question: &str,
+        records: &[&PassageRecord],
         footnote_credit: f32,
-    ) -> f32 {
-        super::chunks::best_chunk_similarity(record, question, footnote_credit, |text| {
-            self.vector(text)
-        })
-    }
-
-    fn vector(&self, text: &str) -> Option<Arc<[f32]>> {
-        if let Some(found) = self.cache.lock().get(text) {
-            return found.clone();
+    ) -> Option<Vec<f32>> {
+        self.questions
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if self.model.tokens(question) == 0 {
+            return None;
         }
-        // Embedded without the lock: other questions go on meanwhile (at worst a text is
-        // embedded twice by two questions at once).
-        let vector: Option<Arc<[f32]>> = self.model.embed(text).map(Arc::from);
-        remember(&self.cache, text.to_string(), vector.clone());
-        vector
+        let mut known: rustc_hash::FxHashMap<&str, Option<Arc<[f32]>>> = Default::default();
+        let mut missing: Vec<&str> = Vec::new();
+        {
+            let cache = self.cache.lock();
+            for text in records.iter().flat_map(|record| chunk_texts(record)) {
+                if known.contains_key(text) {
+                    continue;
+                }
+                match cache.get(text) {
+                    Some(found) => known.insert(text, found.clone()),
+                    None => {
+                        missing.push(text);
+                        known.insert(text, None)
+                    }
+                };
+            }
+        }
+        // Embedded without the lock: other questions go on meanwhile.
+        let mut batch = Vec::with_capacity(missing.len() + 1);
+        batch.push(question);
+        batch.extend(&missing);
+        let mut vectors = self.model.embed_batch(&batch).into_iter();
+        let question = vectors.next().flatten()?;
+        for (text, vector) in missing.into_iter().zip(vectors) {
+            let vector: Option<Arc<[f32]>> = vector.map(Arc::from);
+            remember(&self.cache, text.to_string(), vector.clone());
+            known.insert(text, vector);
+        }
+        Some(
+            records
+                .iter()
+                .map(|record| {
+                    super::chunks::best_chunk_similarity(
+                        record,
+                        &question,
+                        footnote_credit,
+                        |text| known.get(text).cloned().flatten(),
+                    )
+                })
+                .collect(),
+        )
     }
+}
+
+/// The texts the transformer compares a question with for `record`: its sentences, then the
+/// footnotes it cites (as [`super::chunks::best_chunk_similarity`] reads them).
+fn chunk_texts(record: &PassageRecord) -> impl Iterator<Item = &str> {
+    record
+        .sentences
+        .iter()
+        .filter_map(|s| record.text.get(s.start..s.end))
+        .chain(record.footnotes.iter().map(|f| f.text.as_str()))
 }
 
 fn remember(cache: &TextCache, text: String, vector: Option<Arc<[f32]>>) {

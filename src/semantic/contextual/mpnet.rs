@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use super::ops::{add, attention, gelu_all, LayerNorm, Linear};
+use super::ops::{add, attention_per_text, gelu_all, LayerNorm, Linear};
 use super::weights::Weights;
 
 /// Longest input, in tokens with the two markers (sentence-transformers' limit for this model).
@@ -70,12 +70,17 @@ impl MpnetLayer {
         })
     }
 
-    fn forward(&self, x: &[f32], tokens: usize, heads: usize, bias: &[f32]) -> Vec<f32> {
+    /// One layer over the stacked rows of texts `lengths` tokens long, each with its own
+    /// relative-position bias.
+    fn forward(&self, x: &[f32], lengths: &[usize], heads: usize, biases: &[&[f32]]) -> Vec<f32> {
         let hidden = self.query.outputs();
+        let tokens = lengths.iter().sum();
         let q = self.query.apply(x, tokens);
         let k = self.key.apply(x, tokens);
         let v = self.value.apply(x, tokens);
-        let context = attention(&q, &k, &v, tokens, hidden, heads, Some(bias));
+        let context = attention_per_text(&q, &k, &v, lengths, hidden, heads, |i| {
+            biases.get(i).copied()
+        });
         let mut attended = self.attention_out.apply(&context, tokens);
         add(&mut attended, x);
         self.attention_norm.apply(&mut attended);
@@ -159,19 +164,47 @@ impl Mpnet {
                 + self.relative_bias.len())
     }
 
-    /// Last hidden states of `ids` (markers included), `ids.len() × hidden`, row-major.
-    pub fn forward(&self, ids: &[u32]) -> Vec<f32> {
-        let (tokens, hidden) = (ids.len(), self.hidden);
-        let mut x = vec![0.0f32; tokens * hidden];
-        for (t, (row, &id)) in x.chunks_exact_mut(hidden).zip(ids).enumerate() {
-            let word = &self.word_embeddings[id as usize * hidden..][..hidden];
-            let position = &self.position_embeddings[(t + FIRST_POSITION) * hidden..][..hidden];
-            for ((out, w), p) in row.iter_mut().zip(word).zip(position) {
-                *out = w + p;
+    /// Last hidden states of each input (markers included), one forward pass for all: the
+    /// rows of every input, `len × hidden` each, stacked in order. Each input's rows are
+    /// exactly those it gets alone.
+    pub fn forward(&self, inputs: &[Vec<u32>]) -> Vec<f32> {
+        let hidden = self.hidden;
+        let lengths: Vec<usize> = inputs.iter().map(Vec::len).collect();
+        let mut x = Vec::with_capacity(lengths.iter().sum::<usize>() * hidden);
+        for ids in inputs {
+            for (t, &id) in ids.iter().enumerate() {
+                let word = &self.word_embeddings[id as usize * hidden..][..hidden];
+                let position = &self.position_embeddings[(t + FIRST_POSITION) * hidden..][..hidden];
+                x.extend(word.iter().zip(position).map(|(w, p)| w + p));
             }
         }
         self.embedding_norm.apply(&mut x);
-        // The relative-position bias of every head for every (query, key) pair, once.
+        // The relative-position bias of every head for every (query, key) pair, once per
+        // length.
+        let mut by_length: Vec<(usize, Vec<f32>)> = Vec::new();
+        for &tokens in &lengths {
+            if !by_length.iter().any(|(n, _)| *n == tokens) {
+                by_length.push((tokens, self.bias(tokens)));
+            }
+        }
+        let biases: Vec<&[f32]> = lengths
+            .iter()
+            .filter_map(|&tokens| {
+                by_length
+                    .iter()
+                    .find(|(n, _)| *n == tokens)
+                    .map(|(_, bias)| bias.as_slice())
+            })
+            .collect();
+        for layer in &self.layers {
+            x = layer.forward(&x, &lengths, self.heads, &biases);
+        }
+        x
+    }
+
+    /// The relative-position bias of every head for every (query, key) pair of a text
+    /// `tokens` long, `heads × tokens × tokens`.
+    fn bias(&self, tokens: usize) -> Vec<f32> {
         let mut bias = vec![0.0f32; self.heads * tokens * tokens];
         for i in 0..tokens {
             for j in 0..tokens {
@@ -182,10 +215,7 @@ impl Mpnet {
                 }
             }
         }
-        for layer in &self.layers {
-            x = layer.forward(&x, tokens, self.heads, &bias);
-        }
-        x
+        bias
     }
 }
 
