@@ -436,18 +436,18 @@ fn passages_are_embedded_ahead_of_questions_once_per_text() {
     assert!((got[0] - first).abs() < 1e-6, "{} vs {first}", got[0]);
     assert_eq!(fresh.questions(), 1);
     assert!(fresh
-        .similarities("🙂", &records.iter().collect::<Vec<_>>(), 0.9)
+        .similarities("", &records.iter().collect::<Vec<_>>(), 0.9)
         .is_none());
 }
 
 /// A batch through one forward pass gives each text exactly the vector it gets alone, for
 /// both encoders (MPNet's relative-position bias is per text, BERT's positions restart),
-/// texts of different lengths and a text without tokens among them.
+/// texts of different lengths and an empty text among them.
 #[test]
 fn a_batch_gives_each_text_its_own_vector() {
     let texts = [
         "Is there a hotline?",
-        "🙂",
+        "",
         "The two leaders established a high level working group to deter the spread of illegal cyber activity.",
         "hotline",
         "Is there a hotline?",
@@ -460,7 +460,7 @@ fn a_batch_gives_each_text_its_own_vector() {
             assert_eq!(vector, &model.embed(text), "{text}");
         }
         assert!(batch[1].is_none());
-        assert!(model.embed_batch(&["🙂"]).iter().all(Option::is_none));
+        assert!(model.embed_batch(&[""]).iter().all(Option::is_none));
         assert!(model.embed_batch(&[]).is_empty());
     }
 }
