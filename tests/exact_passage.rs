@@ -8,6 +8,23 @@ use summit_bot::engine::{Engine, EngineOptions};
 use summit_bot::eval::{parse_cases, run};
 use summit_bot::render::text;
 
+const TWO_ENUMERATIONS: &str = include_str!("fixtures/two-enumerations.txt");
+
+/// An engine over one article, `text` written as `file_name` in a temporary folder (kept
+/// alive by the returned guard).
+fn engine_over(file_name: &str, text: &str) -> (tempfile::TempDir, Engine) {
+    let dir = tempfile::tempdir().unwrap();
+    let articles = dir.path().join("articles");
+    std::fs::create_dir(&articles).unwrap();
+    std::fs::write(articles.join(file_name), text).unwrap();
+    let engine = Engine::open(&EngineOptions {
+        articles_dir: Some(articles),
+        ..EngineOptions::default()
+    })
+    .expect("engine opens");
+    (dir, engine)
+}
+
 fn answer_id(engine: &Engine, question: &str) -> Option<String> {
     engine
         .ask(question)
@@ -90,19 +107,7 @@ fn a_question_about_a_cited_source_gets_the_citing_passage_and_its_footnote() {
 
 #[test]
 fn points_of_any_article_are_answered_exactly() {
-    let tmp = tempfile::tempdir().unwrap();
-    let articles = tmp.path().join("articles");
-    std::fs::create_dir(&articles).unwrap();
-    std::fs::write(
-        articles.join("two-enumerations.txt"),
-        include_str!("fixtures/two-enumerations.txt"),
-    )
-    .unwrap();
-    let engine = Engine::open(&EngineOptions {
-        articles_dir: Some(articles),
-        ..EngineOptions::default()
-    })
-    .expect("engine opens");
+    let (_dir, engine) = engine_over("two-enumerations.txt", TWO_ENUMERATIONS);
     let response = engine
         .ask("how often will the ministers meet?")
         .expect("answers");
@@ -171,19 +176,7 @@ fn a_question_naming_a_point_or_a_footnote_gets_that_part() {
 
     // Another article's parts, found by the parser alone: the shortest passage whose own
     // text cites the footnote (a point, or the paragraph whose introduction cites it).
-    let dir = tempfile::tempdir().unwrap();
-    let articles = dir.path().join("articles");
-    std::fs::create_dir(&articles).unwrap();
-    std::fs::write(
-        articles.join("two-enumerations.txt"),
-        include_str!("fixtures/two-enumerations.txt"),
-    )
-    .unwrap();
-    let engine = Engine::open(&EngineOptions {
-        articles_dir: Some(articles),
-        ..EngineOptions::default()
-    })
-    .expect("engine opens");
+    let (_dir, engine) = engine_over("two-enumerations.txt", TWO_ENUMERATIONS);
     for (question, expected) in [
         ("what does footnote 2 say?", Some("two-enumerations:3.5")),
         ("footnote 1", Some("two-enumerations:1")),
@@ -212,19 +205,7 @@ fn a_request_for_the_whole_list_gets_the_paragraph_that_enumerates() {
 
 #[test]
 fn a_follow_up_for_one_item_of_the_previous_list_gets_that_item() {
-    let dir = tempfile::tempdir().unwrap();
-    let articles = dir.path().join("articles");
-    std::fs::create_dir(&articles).unwrap();
-    std::fs::write(
-        articles.join("hotline.md"),
-        include_str!("fixtures/hotline.md"),
-    )
-    .unwrap();
-    let engine = Engine::open(&EngineOptions {
-        articles_dir: Some(articles),
-        ..EngineOptions::default()
-    })
-    .expect("engine opens");
+    let (_dir, engine) = engine_over("hotline.md", include_str!("fixtures/hotline.md"));
     let id = |response: &summit_bot::answer::Response| {
         response.answer.as_ref().map(|hit| hit.passage.id.clone())
     };
