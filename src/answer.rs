@@ -50,6 +50,16 @@ pub struct Response {
 }
 
 impl Response {
+    /// A response whose answer is `hit` alone, or none: a part the question names, or the
+    /// previous passage a follow-up asks about again.
+    pub fn only(question: &str, hit: Option<Hit>) -> Response {
+        Response {
+            question: question.to_string(),
+            answer: hit,
+            alternatives: Vec::new(),
+        }
+    }
+
     /// Every hit, best first (the answer then the alternatives).
     pub fn hits(&self) -> impl Iterator<Item = &Hit> {
         self.answer.iter().chain(self.alternatives.iter())

@@ -542,9 +542,10 @@ impl Engine {
         // conversation is about, else of the default article, else of the first that has
         // it; no article has it, no answer ("point 7" of a list of four is not paragraph 2).
         if let Some(named) = reference::of_question(&words).filter(|_| !self.is_taught(question)) {
-            let conversation = previous
-                .and_then(|turn| turn.passage.as_deref())
-                .and_then(|id| self.article_of_passage(id));
+            let conversation = match previous.and_then(|turn| turn.passage.as_deref()) {
+                Some(id) => self.place_of_passage(id)?.map(|(article, _)| article),
+                None => None,
+            };
             let mut answer: Option<Hit> = None;
             for article in conversation
                 .or_else(|| self.default_article())
@@ -561,12 +562,7 @@ impl Engine {
                 hit.coverage = 1.0;
             }
             let turn = Turn::new(question, answer.as_ref().map(|hit| hit.passage.id.clone()));
-            let response = Response {
-                question: question.to_string(),
-                answer,
-                alternatives: Vec::new(),
-            };
-            return Ok((response, turn));
+            return Ok((Response::only(question, answer), turn));
         }
         // A question an admin taught is answered as taught, never read as a follow-up.
         let followed = previous
@@ -580,12 +576,7 @@ impl Engine {
                     context_used: true,
                     ..previous.followed_by(question, Some(hit.passage.id.clone()))
                 };
-                let response = Response {
-                    question: question.to_string(),
-                    answer: Some(hit),
-                    alternatives: Vec::new(),
-                };
-                return Ok((response, turn));
+                return Ok((Response::only(question, Some(hit)), turn));
             }
             if let Some(answered) = self.ask_follow_up(question, &plan, previous)? {
                 return Ok(answered);
@@ -643,12 +634,7 @@ impl Engine {
             {
                 debug!(passage = %hit.passage.id, "follow-up about the previous answer");
                 let id = hit.passage.id.clone();
-                let response = Response {
-                    question: question.to_string(),
-                    answer: Some(hit),
-                    alternatives: Vec::new(),
-                };
-                return Ok(Some((response, turn(&id))));
+                return Ok(Some((Response::only(question, Some(hit)), turn(&id))));
             }
         }
         let earlier: Vec<query::QueryPlan> = previous
@@ -930,14 +916,7 @@ impl Engine {
         let Some(id) = previous.passage.as_deref() else {
             return Ok(None);
         };
-        let Some(article) = self.article_of_passage(id) else {
-            return Ok(None);
-        };
-        let paragraph: Option<u32> = id
-            .rsplit_once(':')
-            .and_then(|(_, at)| at.split('.').next())
-            .and_then(|p| p.parse().ok());
-        let Some(paragraph) = paragraph else {
+        let Some((article, paragraph)) = self.place_of_passage(id)? else {
             return Ok(None);
         };
         let points: Vec<_> = article
@@ -977,10 +956,17 @@ impl Engine {
         }
     }
 
-    /// The article a passage id (`slug:paragraph` or `slug:paragraph.point`) belongs to.
-    fn article_of_passage(&self, id: &str) -> Option<&ArticleSummary> {
-        let (slug, _) = id.rsplit_once(':')?;
-        self.summary.articles.iter().find(|a| a.id == slug)
+    /// The article and paragraph of the passage or point `id`, when the index holds it.
+    fn place_of_passage(&self, id: &str) -> Result<Option<(&ArticleSummary, u32)>, IndexError> {
+        let Some(record) = self.retriever.index().record_by_id(id)? else {
+            return Ok(None);
+        };
+        let article = self
+            .summary
+            .articles
+            .iter()
+            .find(|a| a.id == record.article);
+        Ok(article.map(|a| (a, record.paragraph)))
     }
 
     /// A passage or point by id, as a plain hit.
