@@ -83,8 +83,19 @@ const TITLES: &[&str] = &[
     "Judge",
     "Commissioner",
 ];
-/// Words that introduce a cause.
-const CAUSE_WORDS: &[&str] = &["because", "following", "due", "owing", "since"];
+/// Words that introduce a cause, or say the text gives one ("the motives … why hackers …").
+const CAUSE_WORDS: &[&str] = &[
+    "because",
+    "following",
+    "due",
+    "owing",
+    "since",
+    "why",
+    "reason",
+    "reasons",
+    "motive",
+    "motives",
+];
 /// Question words that ask for a source.
 const SOURCE_WORDS: &[&str] = &[
     "source",
@@ -447,6 +458,9 @@ mod tests {
         assert!(!AnswerType::Quantity.text_holds("in 2013, and on September 25"));
         assert!(!AnswerType::Quantity.text_holds("under Executive Order 13694"));
         assert!(AnswerType::Source.text_holds("According to the White House factsheet"));
+        // A text that says it gives the causes holds a reason.
+        assert!(AnswerType::Reason.text_holds("Four motives have been proposed for why hackers"));
+        assert!(!AnswerType::Reason.text_holds("Hackers break into computers."));
     }
 
     #[test]

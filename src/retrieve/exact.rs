@@ -326,16 +326,51 @@ const COUNTS: &[&str] = &[
 ];
 /// Words after "all" that make it a request for every item ("all the points", "all of it").
 const ALL_OF: &[&str] = &["the", "of", "their", "its", "these", "those"];
+/// Verbs of a joint commitment: "what did they agree on?" asks for all that was agreed.
+const COMMITMENT_VERBS: &[&str] = &[
+    "agree",
+    "agreed",
+    "commit",
+    "committed",
+    "promise",
+    "promised",
+    "pledge",
+    "pledged",
+    "decide",
+    "decided",
+];
+/// Auxiliaries after an object "what" ("what did", "what have").
+const AUXILIARIES: &[&str] = &[
+    "did", "do", "does", "have", "has", "had", "will", "would", "was", "were", "is", "are",
+];
+/// Prepositions a commitment verb may end the question with ("agree to", "commit to").
+const COMMITMENT_PREPOSITIONS: &[&str] = &["to", "on", "upon"];
 
 /// True when a question asks for a whole list rather than one of its items, from its
 /// lowercase words ([`super::answer_type::words_of`] of the lowercased question): a word of
 /// listing, "all the …", a count before a plural ("what are the four points"), or "how
-/// many" (of items, not of times).
+/// many" (of items, not of times), or "what" with a commitment verb that ends the question
+/// ("what did they agree to?": the object asked for is everything agreed; "what did they
+/// agree about the hotline?" names one item).
 pub fn asks_for_list(words: &[&str]) -> bool {
     let plural = |w: &str| w.len() > 3 && w.ends_with('s') && !w.ends_with("ss");
+    let mut tail = words;
+    while let Some((last, rest)) = tail.split_last() {
+        if !COMMITMENT_PREPOSITIONS.contains(last) {
+            break;
+        }
+        tail = rest;
+    }
+    // "what" itself is the object ("what did they…"), not a determiner ("what rules did
+    // they commit to?" asks for one item).
+    let all_committed = words
+        .windows(2)
+        .any(|p| p[0] == "what" && AUXILIARIES.contains(&p[1]))
+        && tail.last().is_some_and(|w| COMMITMENT_VERBS.contains(w));
     // "how many points", "how many reasons": the count is the list's (not "how many times").
     let how_many = words.windows(2).any(|p| p == ["how", "many"]) && !words.contains(&"times");
     how_many
+        || all_committed
         || words.iter().any(|w| LIST_WORDS.contains(w))
         || words.windows(2).any(|p| {
             p[0] == "all" && (ALL_OF.contains(&p[1]) || plural(p[1]))
@@ -372,6 +407,9 @@ mod tests {
             "what are the 4 things they agreed",
             "give me a rundown of the deal",
             "how many reasons are there",
+            "what did they agree to?",
+            "so what have the two sides committed to",
+            "what did the leaders agree",
         ] {
             assert!(list(q), "{q}");
         }
@@ -385,6 +423,10 @@ mod tests {
             "can any company respond or just schedule 70 vendors",
             "what is the first point",
             "summarize what the article says about the hotline",
+            "what did they agree about the hotline?",
+            "did they agree to a hotline?",
+            "what did they agree to do about theft?",
+            "What rules of conduct online did they commit to?",
         ] {
             assert!(!list(q), "{q}");
         }
