@@ -171,7 +171,10 @@ impl AnswerType {
     /// The others are told too loosely from a text (a "who" may be answered by a country,
     /// a "why" without "because"), so they only order passages.
     pub fn must_be_held(self) -> bool {
-        matches!(self, AnswerType::Quantity | AnswerType::Time)
+        matches!(
+            self,
+            AnswerType::Quantity | AnswerType::Time | AnswerType::Source
+        )
     }
 
     /// The answer type a question asks for, if it asks for one, from its lowercase words

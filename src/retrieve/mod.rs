@@ -712,14 +712,22 @@ impl Retriever {
             // A question about a name the index does not know needs the full word coverage:
             // meaning alone would pass "Who is the president of France?" on "President Obama".
             let name_ok = !unknown_name || hit.coverage >= options.min_coverage;
+            // A question about a cited source is met by the citation, whose title no
+            // sentence of the question paraphrases ("which bloomberg story does the post
+            // cite?"): the words decide, not the cosine.
+            let source_by_words = topical
+                && wanted == Some(AnswerType::Source)
+                && holds_type
+                && hit.coverage >= options.min_coverage;
             let accepted = carried_by_meaning
                 && name_ok
-                && fusion::is_answer(
-                    hit.coverage,
-                    similarity,
-                    options.min_coverage,
-                    semantic_options,
-                );
+                && (source_by_words
+                    || fusion::is_answer(
+                        hit.coverage,
+                        similarity,
+                        options.min_coverage,
+                        semantic_options,
+                    ));
             // The hard rules below refuse it whatever the transformer says: not a sure answer.
             let vetoed = mode == Mode::Combined
                 && follow_up.is_none()
