@@ -283,6 +283,8 @@ const PUBLISHED_BIT: u8 = 1 << 7;
 impl AnswerTypes {
     /// Every type `text` with its cited `footnotes` holds.
     pub fn of_passage(text: &str, footnotes: &[&str]) -> AnswerTypes {
+        // A footnote marker ("…prospectively”. [4]") is no count.
+        let text = &crate::ingest::markers::without_markers(text);
         let all = [
             AnswerType::Time,
             AnswerType::Frequency,
@@ -449,6 +451,8 @@ mod tests {
             assert!(held.contains(kind), "{kind:?}");
         }
         let none = AnswerTypes::of_passage("A hotline to address serious security issues.", &[]);
+        assert_eq!(none, AnswerTypes::default());
+        let none = AnswerTypes::of_passage("to go after cybercriminals”. [4] The tool kit", &[]);
         assert_eq!(none, AnswerTypes::default());
         // A title only counts capitalised; "general" and "may" in running text are words.
         assert!(!AnswerType::Person.text_holds("the general public"));
