@@ -184,7 +184,7 @@ impl AnswerType {
         let pair = |a: &str, b: &[&str]| words.windows(2).any(|p| p[0] == a && b.contains(&p[1]));
         if pair("how", &["often", "frequently"]) || (pair("how", &["many"]) && has("times")) {
             Some(AnswerType::Frequency)
-        } else if pair("how", &["many", "much"]) {
+        } else if pair("how", &["many", "much"]) || asks_for_measure(words) {
             Some(AnswerType::Quantity)
         } else if has("when")
             || pair("what", &["year", "date", "day", "month"])
@@ -380,6 +380,22 @@ fn without_publication_date(footnote: &str) -> &str {
     footnote
 }
 
+/// Adjectives of size, age and distance that "how … is" asks to measure.
+const MEASURES: &[&str] = &[
+    "old", "tall", "far", "high", "big", "large", "heavy", "wide", "deep",
+];
+/// Forms of "be" after a measure ("how old is he", "how high were the tariffs").
+const BE_FORMS: &[&str] = &["is", "are", "was", "were"];
+
+/// Whether lowercase `words` ask for a measure: "how old is …", "how big are …" (a number,
+/// like "how many"; "how big a deal is this" and "how long will it take" ask for a judgement
+/// the text may give in words).
+fn asks_for_measure(words: &[&str]) -> bool {
+    words
+        .windows(3)
+        .any(|w| w[0] == "how" && MEASURES.contains(&w[1]) && BE_FORMS.contains(&w[2]))
+}
+
 /// Words of `text`: runs of letters and digits (so "2015," is "2015", "U.S." is "U", "S").
 /// The checks on a question's form ([`AnswerType::of_question`],
 /// [`super::intent::is_personal_request`]) read those of the lowercased question.
@@ -420,6 +436,9 @@ mod tests {
                 "How many points did they agree on?",
                 Some(AnswerType::Quantity),
             ),
+            ("how old is he", Some(AnswerType::Quantity)),
+            ("how big a deal is this", None),
+            ("how long will it take", None),
             ("Who leads the talks?", Some(AnswerType::Person)),
             ("which news report covered it", Some(AnswerType::Source)),
             ("Where is that quote from?", Some(AnswerType::Source)),
