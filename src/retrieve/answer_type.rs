@@ -380,6 +380,58 @@ fn without_publication_date(footnote: &str) -> &str {
     footnote
 }
 
+/// Head nouns after "how many" that name no unit of their own ("how many things did they
+/// agree on?", "how many of them").
+const GENERIC_COUNTED: &[&str] = &["things", "ones", "items", "times", "of", "kinds", "types"];
+/// Words that end the noun phrase a "how many" counts ("how many osce states *have* …").
+const COUNTED_ENDS: &[&str] = &[
+    "do", "does", "did", "are", "is", "was", "were", "have", "has", "had", "will", "would", "can",
+    "could", "should", "in", "of", "for", "at", "on", "to", "with", "by", "from", "that", "which",
+    "who", "there", "the", "does", "got", "get",
+];
+/// Words that count besides numbers ("a pair of Industry Day events").
+const COUNT_NOUNS: &[&str] = &[
+    "pair",
+    "couple",
+    "dozens",
+    "hundreds",
+    "thousands",
+    "millions",
+];
+/// How far before a counted noun its number may stand ("48 of the 56 member states").
+const COUNT_REACH: usize = 4;
+
+/// The noun a "how many" question counts, from its lowercase words: the last word of the
+/// phrase after "how many" ("how many osce states have…" → "states"), unless it names no
+/// unit ("things") or there is none ("how many were there?").
+pub fn counted_noun<'w>(words: &[&'w str]) -> Option<&'w str> {
+    let at = words.windows(2).position(|p| p == ["how", "many"])? + 2;
+    let head = words[at..]
+        .iter()
+        .take_while(|w| !COUNTED_ENDS.contains(w))
+        .last()?;
+    (!GENERIC_COUNTED.contains(head)).then_some(*head)
+}
+
+/// Whether `before` (a text up to a counted noun) ends with a count within a few words:
+/// "two duties", "48 of the 56 member states", "a pair of Industry Day events"; a year is
+/// no count.
+pub fn count_before(before: &str) -> bool {
+    let words: Vec<&str> = words_of(before).collect();
+    let from = words.len().saturating_sub(COUNT_REACH);
+    (from..words.len()).any(|i| {
+        let w = words[i];
+        let lower = w.to_lowercase();
+        // An identifier ("Executive Order 13694") counts nothing.
+        let identifier = i
+            .checked_sub(1)
+            .is_some_and(|b| words[b].starts_with(|c: char| c.is_uppercase()));
+        NUMBER_WORDS.contains(&lower.as_str())
+            || COUNT_NOUNS.contains(&lower.as_str())
+            || w.bytes().all(|b| b.is_ascii_digit()) && !is_year(w) && !identifier
+    })
+}
+
 /// Adjectives of size, age and distance that "how … is" asks to measure.
 const MEASURES: &[&str] = &[
     "old", "tall", "far", "high", "big", "large", "heavy", "wide", "deep",
@@ -487,6 +539,32 @@ mod tests {
         // A text that says it gives the causes holds a reason.
         assert!(AnswerType::Reason.text_holds("Four motives have been proposed for why hackers"));
         assert!(!AnswerType::Reason.text_holds("Hackers break into computers."));
+    }
+
+    #[test]
+    fn how_many_counts_a_noun_a_number_stands_before() {
+        let counted = |q: &str| {
+            let lower = q.to_lowercase();
+            let words: Vec<&str> = words_of(&lower).collect();
+            counted_noun(&words).map(str::to_string)
+        };
+        assert_eq!(
+            counted("how many osce states have laws?").as_deref(),
+            Some("states")
+        );
+        assert_eq!(
+            counted("how many calls have been made").as_deref(),
+            Some("calls")
+        );
+        assert_eq!(counted("how many things did they agree on"), None);
+        assert_eq!(counted("how many were there in 1990?"), None);
+        assert!(count_before("in the OSCE region 48 of the 56 member "));
+        assert!(count_before("they held a pair of Industry Day "));
+        assert!(!count_before(
+            "answers a call within twenty minutes. The duty "
+        ));
+        assert!(!count_before("established in 2013 a "));
+        assert!(!count_before("under Executive Order 13694, as well as "));
     }
 
     #[test]

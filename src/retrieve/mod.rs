@@ -188,7 +188,30 @@ impl Candidate {
     /// date another event, nor by a citation's date unless it asks when something was
     /// published or said. A follow-up ("when?", "on what date?") asks about its previous
     /// passage as a whole: any time in it counts.
-    fn holds(&self, kind: AnswerType, words: &[&str], lookup: &Lookup, follow_up: bool) -> bool {
+    ///
+    /// A "how many" naming what it counts (`counted`: that word's index in the plan) is
+    /// answered by a number standing before that word or one close to it ("how many duties?"
+    /// by "two duties", not by "twenty minutes").
+    fn holds(
+        &self,
+        kind: AnswerType,
+        words: &[&str],
+        lookup: &Lookup,
+        follow_up: bool,
+        counted: Option<usize>,
+    ) -> bool {
+        if let (AnswerType::Quantity, Some(counted), false) = (kind, counted, follow_up) {
+            return self.record.terms.iter().any(|span| {
+                lookup
+                    .find(span.term)
+                    .is_some_and(|(word, _, _)| word == counted)
+                    && self
+                        .record
+                        .text
+                        .get(..span.start as usize)
+                        .is_some_and(answer_type::count_before)
+            });
+        }
         if kind != AnswerType::Time || follow_up {
             return self.answer_types.answers(kind, words);
         }
@@ -647,6 +670,12 @@ impl Retriever {
         }
 
         let wanted = AnswerType::of_question(&words).filter(|_| mode != Mode::Semantic);
+        // The question word a "how many" counts, when the plan holds it.
+        let counted = answer_type::counted_noun(&words).and_then(|noun| {
+            plan.terms
+                .iter()
+                .position(|t| t.surface.to_lowercase() == noun)
+        });
         // "How many …" counts something, which may be no list of the article's.
         let wants_list = mode != Mode::Semantic
             && wanted != Some(AnswerType::Quantity)
@@ -667,8 +696,9 @@ impl Retriever {
         let mut scratch = Vec::new();
         for (address, bm25_normalised) in candidates {
             let candidate = self.candidate(searcher, address)?;
-            let holds_type = wanted
-                .is_some_and(|kind| candidate.holds(kind, &words, &lookup, follow_up.is_some()));
+            let holds_type = wanted.is_some_and(|kind| {
+                candidate.holds(kind, &words, &lookup, follow_up.is_some(), counted)
+            });
             let mut hit = score_candidate(
                 &candidate,
                 plan,
@@ -892,7 +922,7 @@ impl Retriever {
                     Some(at) => refused.remove(at),
                     None => {
                         let holds_type = wanted.is_some_and(|kind| {
-                            unit.holds(kind, &words, &lookup, follow_up.is_some())
+                            unit.holds(kind, &words, &lookup, follow_up.is_some(), counted)
                         });
                         score_candidate(
                             &unit,
