@@ -279,6 +279,42 @@ pub struct AnswerTypes(u8);
 
 /// Bit of [`AnswerTypes`] past the kinds: a cited source's publication date.
 const PUBLISHED_BIT: u8 = 1 << 7;
+/// Bit of [`AnswerTypes`] past the kinds: an amount of money.
+const MONEY_BIT: u8 = 1 << 6;
+
+/// Question words that make a "how much" ask for money.
+const MONEY_QUESTION_WORDS: &[&str] = &[
+    "cost", "costs", "costed", "pay", "paid", "pays", "worth", "earn", "earns", "earned", "price",
+    "priced", "money", "spend", "spent", "budget", "salary", "charge", "charges", "fund",
+    "funding", "fee", "fees",
+];
+/// Currency words after a number ("5 million dollars").
+const CURRENCY_WORDS: &[&str] = &[
+    "dollar", "dollars", "usd", "euro", "euros", "eur", "pound", "pounds", "gbp", "yuan",
+    "renminbi", "rmb", "yen", "cents",
+];
+
+/// Whether lowercase `words` ask for an amount of money: "how much" with a word of cost,
+/// pay or worth ("how much did it cost?", "how much are they paid?").
+pub fn asks_for_money(words: &[&str]) -> bool {
+    words.windows(2).any(|p| p == ["how", "much"])
+        && words.iter().any(|w| MONEY_QUESTION_WORDS.contains(w))
+}
+
+/// Whether `text` holds an amount of money: a currency sign before a digit ("$5", "€20") or
+/// a currency word after a number ("300 dollars", "five million euros").
+fn holds_money(text: &str) -> bool {
+    let sign = text.char_indices().any(|(at, c)| {
+        "$€£¥".contains(c) && text[at + c.len_utf8()..].starts_with(|d: char| d.is_ascii_digit())
+    });
+    let words: Vec<String> = lowercase_words(text);
+    sign || words.iter().enumerate().any(|(i, w)| {
+        CURRENCY_WORDS.contains(&w.as_str())
+            && words[i.saturating_sub(3)..i].iter().any(|b| {
+                b.bytes().all(|d| d.is_ascii_digit()) || NUMBER_WORDS.contains(&b.as_str())
+            })
+    })
+}
 
 impl AnswerTypes {
     /// Every type `text` with its cited `footnotes` holds.
@@ -298,7 +334,10 @@ impl AnswerTypes {
             .filter(|t| t.passage_holds(text, footnotes))
             .fold(0, |bits, t| bits | t.bit());
         let published = footnotes.iter().any(|f| AnswerType::Time.text_holds(f));
-        AnswerTypes(kinds | if published { PUBLISHED_BIT } else { 0 })
+        let money = holds_money(text) || footnotes.iter().any(|f| holds_money(f));
+        AnswerTypes(
+            kinds | if published { PUBLISHED_BIT } else { 0 } | if money { MONEY_BIT } else { 0 },
+        )
     }
 
     /// Whether the set holds `kind`.
@@ -311,6 +350,9 @@ impl AnswerTypes {
     /// was published, announced or reported is also answered by a cited source's date
     /// ("when was the factsheet released?"), which answers no other "when".
     pub fn answers(self, kind: AnswerType, question: &[&str]) -> bool {
+        if kind == AnswerType::Quantity && asks_for_money(question) {
+            return self.0 & MONEY_BIT != 0;
+        }
         self.contains(kind) || kind == AnswerType::Time && self.dates_publication(question)
     }
 
@@ -539,6 +581,22 @@ mod tests {
         // A text that says it gives the causes holds a reason.
         assert!(AnswerType::Reason.text_holds("Four motives have been proposed for why hackers"));
         assert!(!AnswerType::Reason.text_holds("Hackers break into computers."));
+    }
+
+    #[test]
+    fn how_much_with_a_word_of_cost_asks_for_money() {
+        let words = |q: &'static str| words_of(q).collect::<Vec<_>>();
+        assert!(asks_for_money(&words("how much did the hotline cost")));
+        assert!(!asks_for_money(&words("how much do they know")));
+        let ask = words("how much are they paid");
+        let paid = AnswerTypes::of_passage("Officers are paid $4,000 a month.", &[]);
+        let counted = AnswerTypes::of_passage("Two officers answer within twenty minutes.", &[]);
+        assert!(paid.answers(AnswerType::Quantity, &ask));
+        assert!(!counted.answers(AnswerType::Quantity, &ask));
+        assert!(
+            AnswerTypes::of_passage("a grant of five million euros", &[])
+                .answers(AnswerType::Quantity, &ask)
+        );
     }
 
     #[test]
