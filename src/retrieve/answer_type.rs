@@ -54,6 +54,10 @@ const RATE_WORDS: &[&str] = &[
     "biannual",
     "quarterly",
 ];
+/// Words that name a day relative to now.
+const DAY_WORDS: &[&str] = &["today", "tomorrow", "yesterday", "tonight"];
+/// Words before a unit of time that make it a time ("this month", "next week", "last year").
+const RELATIVE: &[&str] = &["this", "next", "last", "previous", "coming"];
 /// Units a rate is counted in ("per year", "a month", "every week").
 const RATE_UNITS: &[&str] = &["year", "month", "week", "day", "quarter"];
 /// Number words.
@@ -208,10 +212,17 @@ impl AnswerType {
         match self {
             AnswerType::Time => {
                 // Month names count capitalised only: "may" is mostly a verb.
-                words_of(text).any(|w| {
+                let words: Vec<&str> = words_of(text).collect();
+                words.iter().any(|w| {
                     is_year(w)
+                        || is_decade(w)
                         || w.starts_with(|c: char| c.is_uppercase())
                             && MONTHS.contains(&w.to_lowercase().as_str())
+                        || DAY_WORDS.contains(&w.to_lowercase().as_str())
+                }) || words.windows(2).any(|p| {
+                    // "by the end of this month", "next week"
+                    RELATIVE.contains(&p[0].to_lowercase().as_str())
+                        && RATE_UNITS.contains(&p[1].to_lowercase().as_str())
                 })
             }
             AnswerType::Frequency => {
@@ -503,6 +514,15 @@ fn lowercase_words(text: &str) -> Vec<String> {
 }
 
 /// A year of the last or this millennium written in digits.
+/// A decade: "1960s", "80s".
+fn is_decade(word: &str) -> bool {
+    word.strip_suffix('s').is_some_and(|digits| {
+        (digits.len() == 4 && is_year(digits) || digits.len() == 2)
+            && digits.ends_with('0')
+            && digits.bytes().all(|b| b.is_ascii_digit())
+    })
+}
+
 fn is_year(word: &str) -> bool {
     word.len() == 4
         && word.bytes().all(|b| b.is_ascii_digit())
@@ -571,6 +591,9 @@ mod tests {
         assert!(!AnswerType::Person.text_holds("the general public"));
         assert!(AnswerType::Time.text_holds("signed on May 20"));
         assert!(!AnswerType::Time.text_holds("they may agree"));
+        assert!(AnswerType::Time.text_holds("in the 1960s around MIT"));
+        assert!(AnswerType::Time.text_holds("By the end of this month, GSA will"));
+        assert!(!AnswerType::Time.text_holds("at the end of the line"));
         assert!(AnswerType::Frequency.text_holds("they meet every week"));
         // A count, not a year, a date's day or an identifier.
         assert!(AnswerType::Quantity.text_holds("four points"));
