@@ -919,26 +919,37 @@ impl Engine {
         let Some((article, paragraph)) = self.place_of_passage(id)? else {
             return Ok(None);
         };
+        let Some(record) = self
+            .retriever
+            .index()
+            .record_by_id(&paragraph_id(&article.id, paragraph))?
+        else {
+            return Ok(None);
+        };
+        // The items: the paragraph's points, or else the paragraphs after it that open
+        // with "First,", "Second,", … ("They then used two best practices…" followed by a
+        // paragraph for each).
         let points: Vec<_> = article
             .points
             .iter()
             .filter(|p| p.paragraph == paragraph)
             .collect();
-        if points.len() < 2 {
-            return Ok(None);
-        }
-        if let Some(noun) = noun.filter(|n| !reference::names_items(n)) {
-            let Some(record) = self
-                .retriever
-                .index()
-                .record_by_id(&paragraph_id(&article.id, paragraph))?
-            else {
-                return Ok(None);
-            };
-            let mut introduction = record.text.clone();
+        let mut introduction = record.text.clone();
+        let items: Vec<String> = if points.is_empty() {
+            self.paragraphs_listed_after(&article.id, paragraph)?
+        } else {
             for point in &points {
                 introduction = introduction.replace(point.text.as_str(), " ");
             }
+            points
+                .iter()
+                .map(|p| point_id(&article.id, paragraph, p.number))
+                .collect()
+        };
+        if items.len() < 2 {
+            return Ok(None);
+        }
+        if let Some(noun) = noun.filter(|n| !reference::names_items(n)) {
             let mut analyzer = self.analyzer.clone();
             let wanted = analyzer.terms(noun);
             let held = analyzer.terms(&introduction);
@@ -946,14 +957,42 @@ impl Engine {
                 return Ok(None);
             }
         }
-        let point = match nth {
-            Nth::Number(n) => points.get((n as usize).wrapping_sub(1)),
-            Nth::Last => points.last(),
+        let item = match nth {
+            Nth::Number(n) => items.get((n as usize).wrapping_sub(1)),
+            Nth::Last => items.last(),
         };
-        match point {
-            Some(point) => Ok(self.passage(&point_id(&article.id, paragraph, point.number))?),
+        match item {
+            Some(id) => Ok(self.passage(id)?),
             None => Ok(None),
         }
+    }
+
+    /// Ids of the paragraphs after `paragraph` of `article` that open with the ordinals of a
+    /// list in order ("First, …", "Second, …", "Last, …"), empty when the next one does not
+    /// open with "First".
+    fn paragraphs_listed_after(
+        &self,
+        article: &str,
+        paragraph: u32,
+    ) -> Result<Vec<String>, IndexError> {
+        /// A list runs to a dozen items.
+        const MOST_ITEMS: u32 = 12;
+        let mut items = Vec::new();
+        for rank in 1..=MOST_ITEMS {
+            let id = paragraph_id(article, paragraph + rank);
+            let Some(next) = self.retriever.index().record_by_id(&id)? else {
+                break;
+            };
+            match crate::ingest::points::sentence_rank(&next.text) {
+                Some(r) if r == rank => items.push(id),
+                Some(u32::MAX) if rank > 1 => {
+                    items.push(id);
+                    break;
+                }
+                _ => break,
+            }
+        }
+        Ok(items)
     }
 
     /// The article and paragraph of the passage or point `id`, when the index holds it.

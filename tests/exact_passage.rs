@@ -232,6 +232,37 @@ fn a_follow_up_for_one_item_of_the_previous_list_gets_that_item() {
 }
 
 #[test]
+fn a_follow_up_for_one_item_gets_the_paragraph_that_opens_with_its_ordinal() {
+    let text = "# The tracker\n\n\
+        The team kept the cost of the tracker low. They used two practices to save money.\n\n\
+        First, they wrote the requirements as tests before any code.\n\n\
+        Second, two volunteers built a working prototype of the tracker.\n\n\
+        The tracker went live in the spring.\n";
+    let (_dir, engine) = engine_over("tracker.md", text);
+    let id = |response: &summit_bot::answer::Response| {
+        response.answer.as_ref().map(|hit| hit.passage.id.clone())
+    };
+    let (practices, turn) = engine
+        .ask_in("how did the team keep the cost of the tracker low?", None)
+        .expect("answers");
+    assert_eq!(id(&practices).as_deref(), Some("tracker:1"));
+    let (first, first_turn) = engine
+        .ask_in("what was the first one?", Some(&turn))
+        .expect("answers");
+    assert_eq!(id(&first).as_deref(), Some("tracker:2"));
+    assert!(first_turn.context_used);
+    let (last, _) = engine
+        .ask_in("and the last practice?", Some(&turn))
+        .expect("answers");
+    assert_eq!(id(&last).as_deref(), Some("tracker:3"));
+    // No third item: the paragraph after the list opens with no ordinal.
+    let (third, _) = engine
+        .ask_in("and the third one?", Some(&turn))
+        .expect("answers");
+    assert_ne!(id(&third).as_deref(), Some("tracker:4"));
+}
+
+#[test]
 fn a_question_about_a_cited_story_gets_the_passage_citing_it() {
     let engine = Engine::embedded().expect("the shipped article indexes");
     // "Bloomberg" is in footnote 3 alone, and no sentence paraphrases a headline: the
