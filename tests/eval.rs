@@ -34,8 +34,8 @@ const MIN_PASSED: usize = 39;
 const PARAPHRASES: &str = include_str!("fixtures/paraphrases.jsonl");
 const MIN_PARAPHRASES_PASSED: usize = 26;
 const NEAR_MISSES: &str = include_str!("fixtures/near-misses.jsonl");
-const MIN_NEAR_MISSES_PASSED: usize = 40;
-const MIN_NEAR_MISSES_DECLINED: usize = 23;
+const MIN_NEAR_MISSES_PASSED: usize = 41;
+const MIN_NEAR_MISSES_DECLINED: usize = 24;
 const PROBES: &str = include_str!("fixtures/probe-paraphrases.jsonl");
 const MIN_PROBES_PASSED: usize = 56;
 const PEOPLE: &str = include_str!("fixtures/probe-people.jsonl");
@@ -45,7 +45,7 @@ const MIN_DEV_PASSED: usize = 69;
 const FRESH: &str = include_str!("fixtures/probe-fresh.jsonl");
 const MIN_FRESH_PASSED: usize = 35;
 const NEAR_MISS: &str = include_str!("fixtures/probe-near-miss.jsonl");
-const MIN_NEAR_MISS_PASSED: usize = 24;
+const MIN_NEAR_MISS_PASSED: usize = 25;
 const HELD: &str = include_str!("fixtures/probe-held.jsonl");
 const MIN_HELD_PASSED: usize = 36;
 
@@ -132,9 +132,9 @@ fn near_misses_sharing_a_name_or_word_get_no_answer() {
 /// hotline, another breach, later tariffs, a VPN, a price), written for this file from the
 /// issue's text alone, with four on-topic questions in the same style
 /// (`issue18-near-misses.jsonl`, 22 questions, 18 off-topic). Main before issue 18's rules:
-/// 7 passed, 4 declined. The static engine now: at least 14, with at least 11 declined (9 and 6
+/// 7 passed, 4 declined. The static engine now: at least 15, with at least 12 declined (9 and 6
 /// before a match carried by names alone stopped being an answer, 11 and 8 before "how many",
-/// "how much" and a measure needed their number); the opt-in
+/// "how much", a measure and the holder of an office needed their number or name); the opt-in
 /// learned decision (`[answer] decision = "learned"`, with the MiniLM transformer the config
 /// finds in `models/minilm-l6`): at least 18, with at least 14 (15 and 11 before the fourth
 /// session's rules and the weights retrained on them; 18 and 15 with the weights
@@ -154,7 +154,7 @@ fn near_misses_of_the_issue_kinds_get_no_answer() {
     let cases = parse_cases(ISSUE_NEAR_MISSES).expect("fixture parses");
     assert_eq!(cases.len(), 22, "the fixture holds 22 questions");
     for (engine, passed_floor, declined_floor) in [
-        (Engine::embedded().expect("embedded engine opens"), 14, 11),
+        (Engine::embedded().expect("embedded engine opens"), 15, 12),
         (Engine::open(&options).expect("engine opens"), 18, 14),
     ] {
         let report = run(&engine, &cases).expect("eval runs");
@@ -307,7 +307,7 @@ const ARTICLE_DIALOGS: &[(&str, &str)] = &[
 ];
 const ARTICLE_DIALOG_PARTS: [&str; 3] = ["train", "held", "fresh"];
 const ARTICLE_DIALOG_TURNS: [usize; 3] = [107, 102, 37];
-const MIN_ARTICLE_DIALOG_TURNS_PASSED: [usize; 3] = [81, 76, 33];
+const MIN_ARTICLE_DIALOG_TURNS_PASSED: [usize; 3] = [82, 76, 33];
 
 #[test]
 fn conversations_over_other_articles_keep_their_score() {
@@ -365,7 +365,7 @@ const MIN_MINILM_PROBES_PASSED: usize = 61;
 const MIN_MINILM_PEOPLE_PASSED: usize = 42;
 const MIN_MINILM_DEV_PASSED: usize = 70;
 const MIN_MINILM_FRESH_PASSED: usize = 40;
-const MIN_MINILM_NEAR_MISS_PASSED: usize = 25;
+const MIN_MINILM_NEAR_MISS_PASSED: usize = 26;
 const MIN_MINILM_HELD_PASSED: usize = 38;
 
 #[test]

@@ -181,6 +181,12 @@ impl AnswerType {
         )
     }
 
+    /// [`AnswerType::must_be_held`] for a question of lowercase `words`: a "who" must be held
+    /// too when it asks for the name of an office's holder ([`asks_for_named_person`]).
+    pub fn must_be_held_for(self, words: &[&str]) -> bool {
+        self.must_be_held() || self == AnswerType::Person && asks_for_named_person(words)
+    }
+
     /// The answer type a question asks for, if it asks for one, from its lowercase words
     /// ([`words_of`] of the lowercased question).
     pub fn of_question(words: &[&str]) -> Option<AnswerType> {
@@ -279,19 +285,68 @@ impl AnswerType {
     }
 
     /// Bit of this type in [`AnswerTypes`].
-    fn bit(self) -> u8 {
-        1 << self as u8
+    fn bit(self) -> u16 {
+        1 << self as u16
     }
 }
 
 /// The answer types a passage holds, as a bit set (computed once per passage).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct AnswerTypes(u8);
+pub struct AnswerTypes(u16);
 
 /// Bit of [`AnswerTypes`] past the kinds: a cited source's publication date.
-const PUBLISHED_BIT: u8 = 1 << 7;
+const PUBLISHED_BIT: u16 = 1 << 7;
 /// Bit of [`AnswerTypes`] past the kinds: an amount of money.
-const MONEY_BIT: u8 = 1 << 6;
+const MONEY_BIT: u16 = 1 << 6;
+/// Bit of [`AnswerTypes`] past the kinds: a person named after a title ("President Barack
+/// Obama", "Secretary Kerry").
+const NAMED_BIT: u16 = 1 << 8;
+
+/// Whether lowercase `words` ask for the name of whoever holds an office: they name a title
+/// ("attorney general", "press secretary") and ask "who is/was the …" or for its "name". An
+/// office the text names without its holder ("the U.S. Attorney General will co-chair")
+/// answers "who chairs the talks?", not "who is the attorney general?".
+pub fn asks_for_named_person(words: &[&str]) -> bool {
+    let has_title = words.iter().any(|w| {
+        TITLES
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case(w.trim_end_matches("s")) || t.eq_ignore_ascii_case(w))
+    });
+    let who_is = words.windows(2).any(|p| {
+        matches!(p[0], "who" | "whos") && matches!(p[1], "is" | "was" | "s" | "are" | "were")
+    }) || words.first() == Some(&"whos");
+    has_title && (who_is || words.contains(&"name"))
+}
+
+/// `text` without its quoted spans (“…” or "…").
+fn without_quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut quoted = false;
+    for c in text.chars() {
+        match c {
+            '\u{201c}' => quoted = true,
+            '\u{201d}' => quoted = false,
+            '"' => quoted = !quoted,
+            _ if !quoted => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Whether `text` names a person after a title: a capitalised title followed, after one
+/// space, by a capitalised word that is no title ("President Barack Obama"); "Secretary of
+/// Homeland Security", "Attorney General will" and "Press Secretary, “Factsheet" name none.
+fn holds_titled_name(text: &str) -> bool {
+    let tokens: Vec<&str> = text.split_whitespace().collect();
+    tokens.windows(2).any(|pair| {
+        let title = pair[0].trim_start_matches(|c: char| !c.is_alphanumeric());
+        let name = pair[1];
+        TITLES.contains(&title)
+            && name.starts_with(|c: char| c.is_uppercase())
+            && !TITLES.contains(&name.trim_end_matches(|c: char| !c.is_alphanumeric()))
+    })
+}
 
 /// Question words that make a "how much" ask for money.
 const MONEY_QUESTION_WORDS: &[&str] = &[
@@ -346,8 +401,17 @@ impl AnswerTypes {
             .fold(0, |bits, t| bits | t.bit());
         let published = footnotes.iter().any(|f| AnswerType::Time.text_holds(f));
         let money = holds_money(text) || footnotes.iter().any(|f| holds_money(f));
+        // A cited work's title ("“Remarks by President Obama…”") names whom it is about, not
+        // who holds an office.
+        let named = holds_titled_name(text)
+            || footnotes
+                .iter()
+                .any(|f| holds_titled_name(&without_quoted(f)));
         AnswerTypes(
-            kinds | if published { PUBLISHED_BIT } else { 0 } | if money { MONEY_BIT } else { 0 },
+            kinds
+                | if published { PUBLISHED_BIT } else { 0 }
+                | if money { MONEY_BIT } else { 0 }
+                | if named { NAMED_BIT } else { 0 },
         )
     }
 
@@ -363,6 +427,9 @@ impl AnswerTypes {
     pub fn answers(self, kind: AnswerType, question: &[&str]) -> bool {
         if kind == AnswerType::Quantity && asks_for_money(question) {
             return self.0 & MONEY_BIT != 0;
+        }
+        if kind == AnswerType::Person && asks_for_named_person(question) {
+            return self.0 & NAMED_BIT != 0;
         }
         self.contains(kind) || kind == AnswerType::Time && self.dates_publication(question)
     }
@@ -620,6 +687,26 @@ mod tests {
             AnswerTypes::of_passage("a grant of five million euros", &[])
                 .answers(AnswerType::Quantity, &ask)
         );
+    }
+
+    #[test]
+    fn who_holds_an_office_asks_for_a_name() {
+        let words = |q: &'static str| words_of(q).collect::<Vec<_>>();
+        let ask = words("who is the attorney general now");
+        assert!(asks_for_named_person(&ask));
+        assert!(asks_for_named_person(&words(
+            "whats the press secretarys name"
+        )));
+        assert!(!asks_for_named_person(&words("who chairs the talks")));
+        assert!(!asks_for_named_person(&words("whats another name for it")));
+        let office = AnswerTypes::of_passage(
+            "The talks.",
+            &["The U.S. Attorney General will co-chair. See \u{201c}Remarks by President Obama\u{201d}, 2015."],
+        );
+        assert!(office.contains(AnswerType::Person));
+        assert!(!office.answers(AnswerType::Person, &ask));
+        let named = AnswerTypes::of_passage("President Barack Obama and President Xi agreed.", &[]);
+        assert!(named.answers(AnswerType::Person, &ask));
     }
 
     #[test]
