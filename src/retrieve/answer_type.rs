@@ -307,15 +307,16 @@ const NAMED_BIT: u16 = 1 << 8;
 /// office the text names without its holder ("the U.S. Attorney General will co-chair")
 /// answers "who chairs the talks?", not "who is the attorney general?".
 pub fn asks_for_named_person(words: &[&str]) -> bool {
-    let has_title = words.iter().any(|w| {
-        TITLES
-            .iter()
-            .any(|t| t.eq_ignore_ascii_case(w.trim_end_matches("s")) || t.eq_ignore_ascii_case(w))
-    });
     let who_is = words.windows(2).any(|p| {
         matches!(p[0], "who" | "whos") && matches!(p[1], "is" | "was" | "s" | "are" | "were")
     }) || words.first() == Some(&"whos");
-    has_title && (who_is || words.contains(&"name"))
+    (who_is || words.contains(&"name"))
+        && words.iter().any(|w| {
+            let singular = w.strip_suffix('s').unwrap_or(w);
+            TITLES
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(w) || t.eq_ignore_ascii_case(singular))
+        })
 }
 
 /// `text` without its quoted spans (“…” or "…").

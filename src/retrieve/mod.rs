@@ -670,6 +670,9 @@ impl Retriever {
         }
 
         let wanted = AnswerType::of_question(&words).filter(|_| mode != Mode::Semantic);
+        // Whether an answer must hold that kind (a number for "how many", a named person for
+        // "who is the attorney general?"): read once, checked per candidate.
+        let must_hold = wanted.is_some_and(|kind| kind.must_be_held_for(&words));
         // The question word a "how many" counts, when the plan holds it.
         let counted = answer_type::counted_noun(&words).and_then(|noun| {
             plan.terms
@@ -761,7 +764,7 @@ impl Retriever {
             // The hard rules below refuse it whatever the transformer says: not a sure answer.
             let vetoed = mode == Mode::Combined
                 && follow_up.is_none()
-                && (wanted.is_some_and(|kind| kind.must_be_held_for(&words)) && !holds_type
+                && (must_hold && !holds_type
                     || focus.other_thing
                     || carried_by_names_alone(&focus, &hit, holds_type));
             scored.push((candidate, hit, accepted && !vetoed, name_ok, holds_type));
@@ -853,8 +856,7 @@ impl Retriever {
             // of its other words match. (A capitalised unknown name needs the full coverage
             // above: "American", "Beijing" often stand for a name the article holds.) A
             // follow-up's words are few and read with the earlier ones: the bar it sets stays.
-            let type_missing =
-                wanted.is_some_and(|kind| kind.must_be_held_for(&words)) && !holds_type;
+            let type_missing = must_hold && !holds_type;
             // Nor is a passage that meets the question only by the names it shares with it
             // ("what does Obama like to eat?" on the paragraph naming Obama): what the
             // question asks about must be met by a word, a close meaning (of more than a
