@@ -25,12 +25,13 @@ fn engine_over(file_name: &str, text: &str) -> (tempfile::TempDir, Engine) {
     (dir, engine)
 }
 
+/// Id of the passage a response answers with.
+fn id(response: &summit_bot::answer::Response) -> Option<String> {
+    response.answer.as_ref().map(|hit| hit.passage.id.clone())
+}
+
 fn answer_id(engine: &Engine, question: &str) -> Option<String> {
-    engine
-        .ask(question)
-        .expect("search runs")
-        .answer
-        .map(|hit| hit.passage.id.clone())
+    id(&engine.ask(question).expect("search runs"))
 }
 
 #[test]
@@ -206,9 +207,6 @@ fn a_request_for_the_whole_list_gets_the_paragraph_that_enumerates() {
 #[test]
 fn a_follow_up_for_one_item_of_the_previous_list_gets_that_item() {
     let (_dir, engine) = engine_over("hotline.md", include_str!("fixtures/hotline.md"));
-    let id = |response: &summit_bot::answer::Response| {
-        response.answer.as_ref().map(|hit| hit.passage.id.clone())
-    };
     let (duties, turn) = engine
         .ask_in("what do the hotline officials have to do?", None)
         .expect("answers");
@@ -239,9 +237,6 @@ fn a_follow_up_for_one_item_gets_the_paragraph_that_opens_with_its_ordinal() {
         Second, two volunteers built a working prototype of the tracker.\n\n\
         The tracker went live in the spring.\n";
     let (_dir, engine) = engine_over("tracker.md", text);
-    let id = |response: &summit_bot::answer::Response| {
-        response.answer.as_ref().map(|hit| hit.passage.id.clone())
-    };
     let (practices, turn) = engine
         .ask_in("how did the team keep the cost of the tracker low?", None)
         .expect("answers");

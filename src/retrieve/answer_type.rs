@@ -171,8 +171,8 @@ impl AnswerType {
         nouns.contains(&word)
     }
 
-    /// Whether an answer must hold this kind: a number for "how many", a date for "when".
-    /// The others are told too loosely from a text (a "who" may be answered by a country,
+    /// Whether an answer must hold this kind: a number for "how many", a date for "when", a
+    /// citation for "which report". The others are told too loosely from a text (a "who" may be answered by a country,
     /// a "why" without "because"), so they only order passages.
     pub fn must_be_held(self) -> bool {
         matches!(
@@ -240,18 +240,8 @@ impl AnswerType {
                     })
             }
             AnswerType::Quantity => {
-                // A count, not any number: years, the day of a date ("May 20") and
-                // identifiers ("Executive Order 13694") answer no "how many".
                 let words: Vec<&str> = words_of(text).collect();
-                words.iter().enumerate().any(|(i, w)| {
-                    if NUMBER_WORDS.contains(&w.to_lowercase().as_str()) {
-                        return true;
-                    }
-                    let before = i.checked_sub(1).map(|b| words[b]);
-                    w.bytes().any(|b| b.is_ascii_digit())
-                        && !is_year(w)
-                        && !before.is_some_and(|b| b.starts_with(|c: char| c.is_uppercase()))
-                })
+                (0..words.len()).any(|i| is_count(&words, i))
             }
             AnswerType::Person => words_of(text).any(|w| TITLES.contains(&w)),
             AnswerType::Reason => {
@@ -508,7 +498,7 @@ const GENERIC_COUNTED: &[&str] = &["things", "ones", "items", "times", "of", "ki
 const COUNTED_ENDS: &[&str] = &[
     "do", "does", "did", "are", "is", "was", "were", "have", "has", "had", "will", "would", "can",
     "could", "should", "in", "of", "for", "at", "on", "to", "with", "by", "from", "that", "which",
-    "who", "there", "the", "does", "got", "get",
+    "who", "there", "the", "got", "get",
 ];
 /// Words that count besides numbers ("a pair of Industry Day events").
 const COUNT_NOUNS: &[&str] = &[
@@ -536,21 +526,24 @@ pub fn counted_noun<'w>(words: &[&'w str]) -> Option<&'w str> {
 
 /// Whether `before` (a text up to a counted noun) ends with a count within a few words:
 /// "two duties", "48 of the 56 member states", "a pair of Industry Day events"; a year is
-/// no count.
+/// no count, nor is a footnote marker ("[4]").
 pub fn count_before(before: &str) -> bool {
-    let words: Vec<&str> = words_of(before).collect();
+    let before = crate::ingest::markers::without_markers(before);
+    let words: Vec<&str> = words_of(&before).collect();
     let from = words.len().saturating_sub(COUNT_REACH);
-    (from..words.len()).any(|i| {
-        let w = words[i];
-        let lower = w.to_lowercase();
-        // An identifier ("Executive Order 13694") counts nothing.
-        let identifier = i
-            .checked_sub(1)
-            .is_some_and(|b| words[b].starts_with(|c: char| c.is_uppercase()));
-        NUMBER_WORDS.contains(&lower.as_str())
-            || COUNT_NOUNS.contains(&lower.as_str())
-            || w.bytes().all(|b| b.is_ascii_digit()) && !is_year(w) && !identifier
-    })
+    (from..words.len())
+        .any(|i| is_count(&words, i) || COUNT_NOUNS.contains(&words[i].to_lowercase().as_str()))
+}
+
+/// Whether `words[i]` is a count: a number word, or digits that are neither a year, the day
+/// of a date ("May 20") nor an identifier ("Executive Order 13694").
+fn is_count(words: &[&str], i: usize) -> bool {
+    let w = words[i];
+    let after_capital = i
+        .checked_sub(1)
+        .is_some_and(|b| words[b].starts_with(|c: char| c.is_uppercase()));
+    NUMBER_WORDS.contains(&w.to_lowercase().as_str())
+        || w.bytes().any(|b| b.is_ascii_digit()) && !is_year(w) && !after_capital
 }
 
 /// Adjectives of size, age and distance that "how … is" asks to measure.
@@ -581,7 +574,6 @@ fn lowercase_words(text: &str) -> Vec<String> {
     words_of(text).map(str::to_lowercase).collect()
 }
 
-/// A year of the last or this millennium written in digits.
 /// A decade: "1960s", "80s".
 fn is_decade(word: &str) -> bool {
     word.strip_suffix('s').is_some_and(|digits| {
@@ -591,6 +583,7 @@ fn is_decade(word: &str) -> bool {
     })
 }
 
+/// A year of the last or this millennium written in digits.
 fn is_year(word: &str) -> bool {
     word.len() == 4
         && word.bytes().all(|b| b.is_ascii_digit())
@@ -734,6 +727,7 @@ mod tests {
         ));
         assert!(!count_before("established in 2013 a "));
         assert!(!count_before("under Executive Order 13694, as well as "));
+        assert!(!count_before("or prospectively\u{201d}. [4] The tool "));
     }
 
     #[test]
