@@ -2,7 +2,9 @@
 //! with its footnotes, a question about the list gets the whole paragraph, and a question
 //! about a cited source gets the passage citing it, footnote included. On the shipped article
 //! and on an article of two other lists (`fixtures/two-enumerations.txt`), whose points are
-//! found by the parser alone: nothing here is written for one article.
+//! found by the parser alone: nothing here is written for one article. Follow-ups get the
+//! item of the previous list they name, and ask for their kind of answer (an amount, a date)
+//! as a question alone does.
 
 use summit_bot::engine::{Engine, EngineOptions};
 use summit_bot::eval::{parse_cases, run};
@@ -271,4 +273,33 @@ fn a_question_about_a_cited_story_gets_the_passage_citing_it() {
         hit.footnotes.iter().map(|f| f.number).collect::<Vec<_>>(),
         [3]
     );
+}
+
+#[test]
+fn a_follow_up_asking_for_an_amount_needs_one_like_a_question_asked_alone() {
+    let text = "# The tracker\n\n\
+        Two volunteers built a prototype of the tracker. The prototype showed a progress bar \
+        that advanced and retreated based on test data.\n\n\
+        The tracker was launched in May 2015, after three weeks of tests.\n";
+    let (_dir, engine) = engine_over("tracker.md", text);
+    let (prototype, turn) = engine
+        .ask_in("what did the prototype show?", None)
+        .expect("answers");
+    assert_eq!(id(&prototype).as_deref(), Some("tracker:1"));
+    // The article says nothing of money: the prototype's paragraph, which the follow-up
+    // leans on, is no answer to "how much".
+    let (paid, _) = engine
+        .ask_in("how much did the city pay for it?", Some(&turn))
+        .expect("answers");
+    assert_eq!(id(&paid), None);
+    assert_eq!(
+        answer_id(&engine, "how much did the city pay for the prototype?"),
+        None
+    );
+    // A follow-up asking for what the passage does hold is still answered in context.
+    let (launch, launch_turn) = engine
+        .ask_in("and when was it launched?", Some(&turn))
+        .expect("answers");
+    assert_eq!(id(&launch).as_deref(), Some("tracker:2"));
+    assert!(launch_turn.context_used);
 }

@@ -855,7 +855,8 @@ impl Retriever {
             // knows ("what does raytheon build?"): the article does not say it, however many
             // of its other words match. (A capitalised unknown name needs the full coverage
             // above: "American", "Beijing" often stand for a name the article holds.) A
-            // follow-up's words are few and read with the earlier ones: the bar it sets stays.
+            // follow-up asks for its kind of answer in its own words ("how much did they pay
+            // for it?"): the previous passage without a number answers it no more than alone.
             let type_missing = must_hold && !holds_type;
             // Nor is a passage that meets the question only by the names it shares with it
             // ("what does Obama like to eat?" on the paragraph naming Obama): what the
@@ -865,9 +866,10 @@ impl Retriever {
             // breakfast 0.42 from the agreement he made).
             let names_alone = carried_by_names_alone(&focus, &hit, holds_type)
                 && contextual_cosine.is_none_or(|c| c < NAMES_ALONE_CONTEXTUAL);
+            // A follow-up's other words are few and read with the earlier ones: for the
+            // other two rules the bar its context sets stays.
             if mode == Mode::Combined
-                && follow_up.is_none()
-                && (type_missing || focus.other_thing || names_alone)
+                && (type_missing || follow_up.is_none() && (focus.other_thing || names_alone))
             {
                 accepted = false;
             }
