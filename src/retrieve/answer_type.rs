@@ -181,12 +181,6 @@ impl AnswerType {
         )
     }
 
-    /// [`AnswerType::must_be_held`] for a question of lowercase `words`: a "who" must be held
-    /// too when it asks for the name of an office's holder ([`asks_for_named_person`]).
-    pub fn must_be_held_for(self, words: &[&str]) -> bool {
-        self.must_be_held() || self == AnswerType::Person && asks_for_named_person(words)
-    }
-
     /// The answer type a question asks for, if it asks for one, from its lowercase words
     /// ([`words_of`] of the lowercased question).
     pub fn of_question(words: &[&str]) -> Option<AnswerType> {
@@ -277,6 +271,43 @@ impl AnswerType {
     /// Bit of this type in [`AnswerTypes`].
     fn bit(self) -> u16 {
         1 << self as u16
+    }
+}
+
+/// What a question asks for, read once from its lowercase words and checked against each
+/// candidate's [`AnswerTypes`]: the kind, and what narrows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Asked {
+    /// The kind of answer.
+    pub kind: AnswerType,
+    /// A "how much" with a word of cost, pay or worth: an amount of money
+    /// ([`asks_for_money`]).
+    money: bool,
+    /// A "who" asking for the name of an office's holder ([`asks_for_named_person`]).
+    named: bool,
+    /// The question asks when something was published, announced, reported or said: a
+    /// cited source's date answers it.
+    publication: bool,
+}
+
+impl Asked {
+    /// What the question of lowercase `words` asks for, if it asks for a kind of answer.
+    pub fn of_question(words: &[&str]) -> Option<Asked> {
+        let kind = AnswerType::of_question(words)?;
+        Some(Asked {
+            kind,
+            money: kind == AnswerType::Quantity && asks_for_money(words),
+            named: kind == AnswerType::Person && asks_for_named_person(words),
+            publication: words
+                .iter()
+                .any(|w| PUBLICATION_WORDS.contains(w) || AnswerType::Source.is_type_word(w)),
+        })
+    }
+
+    /// Whether an answer must hold it ([`AnswerType::must_be_held`]): a "who" too when it
+    /// asks for the name of an office's holder.
+    pub fn must_be_held(self) -> bool {
+        self.kind.must_be_held() || self.named
     }
 }
 
@@ -411,27 +442,25 @@ impl AnswerTypes {
         self.0 & kind.bit() != 0
     }
 
-    /// Whether a passage with this set answers a question of `kind` whose lowercase words
-    /// are `question`: as [`AnswerTypes::contains`], and a question about when something
-    /// was published, announced or reported is also answered by a cited source's date
-    /// ("when was the factsheet released?"), which answers no other "when".
-    pub fn answers(self, kind: AnswerType, question: &[&str]) -> bool {
-        if kind == AnswerType::Quantity && asks_for_money(question) {
+    /// Whether a passage with this set answers what a question asks for: as
+    /// [`AnswerTypes::contains`] (an amount of money, a named office holder when it asks for
+    /// those), and a question about when something was published, announced or reported is
+    /// also answered by a cited source's date ("when was the factsheet released?"), which
+    /// answers no other "when".
+    pub fn answers(self, asked: Asked) -> bool {
+        if asked.money {
             return self.0 & MONEY_BIT != 0;
         }
-        if kind == AnswerType::Person && asks_for_named_person(question) {
+        if asked.named {
             return self.0 & NAMED_BIT != 0;
         }
-        self.contains(kind) || kind == AnswerType::Time && self.dates_publication(question)
+        self.contains(asked.kind) || asked.kind == AnswerType::Time && self.dates_publication(asked)
     }
 
-    /// Whether a cited source's date answers the question of lowercase words `question`: it
-    /// asks when something was published, announced, reported or said.
-    pub fn dates_publication(self, question: &[&str]) -> bool {
-        self.0 & PUBLISHED_BIT != 0
-            && question
-                .iter()
-                .any(|w| PUBLICATION_WORDS.contains(w) || AnswerType::Source.is_type_word(w))
+    /// Whether a cited source's date answers the question: it asks when something was
+    /// published, announced, reported or said.
+    pub fn dates_publication(self, asked: Asked) -> bool {
+        self.0 & PUBLISHED_BIT != 0 && asked.publication
     }
 }
 
@@ -672,22 +701,26 @@ mod tests {
         let words = |q: &'static str| words_of(q).collect::<Vec<_>>();
         assert!(asks_for_money(&words("how much did the hotline cost")));
         assert!(!asks_for_money(&words("how much do they know")));
-        let ask = words("how much are they paid");
+        let ask = Asked::of_question(&words("how much are they paid")).unwrap();
         let paid = AnswerTypes::of_passage("Officers are paid $4,000 a month.", &[]);
         let counted = AnswerTypes::of_passage("Two officers answer within twenty minutes.", &[]);
-        assert!(paid.answers(AnswerType::Quantity, &ask));
-        assert!(!counted.answers(AnswerType::Quantity, &ask));
-        assert!(
-            AnswerTypes::of_passage("a grant of five million euros", &[])
-                .answers(AnswerType::Quantity, &ask)
-        );
+        assert_eq!(ask.kind, AnswerType::Quantity);
+        assert!(ask.must_be_held());
+        assert!(paid.answers(ask));
+        assert!(!counted.answers(ask));
+        assert!(AnswerTypes::of_passage("a grant of five million euros", &[]).answers(ask));
     }
 
     #[test]
     fn who_holds_an_office_asks_for_a_name() {
         let words = |q: &'static str| words_of(q).collect::<Vec<_>>();
-        let ask = words("who is the attorney general now");
-        assert!(asks_for_named_person(&ask));
+        let asked = words("who is the attorney general now");
+        assert!(asks_for_named_person(&asked));
+        let ask = Asked::of_question(&asked).unwrap();
+        assert!(ask.must_be_held());
+        assert!(!Asked::of_question(&words("who chairs the talks"))
+            .unwrap()
+            .must_be_held());
         assert!(asks_for_named_person(&words(
             "whats the press secretarys name"
         )));
@@ -698,9 +731,9 @@ mod tests {
             &["The U.S. Attorney General will co-chair. See \u{201c}Remarks by President Obama\u{201d}, 2015."],
         );
         assert!(office.contains(AnswerType::Person));
-        assert!(!office.answers(AnswerType::Person, &ask));
+        assert!(!office.answers(ask));
         let named = AnswerTypes::of_passage("President Barack Obama and President Xi agreed.", &[]);
-        assert!(named.answers(AnswerType::Person, &ask));
+        assert!(named.answers(ask));
     }
 
     #[test]
@@ -737,15 +770,10 @@ mod tests {
         ];
         let held = AnswerTypes::of_passage("The dialogue was suspended.", &cited);
         assert!(!held.contains(AnswerType::Time));
-        assert!(!held.answers(
-            AnswerType::Time,
-            &["when", "did", "the", "dialogue", "stop"]
-        ));
-        assert!(held.answers(
-            AnswerType::Time,
-            &["when", "was", "that", "story", "published"]
-        ));
-        assert!(held.answers(AnswerType::Time, &["when", "was", "it", "announced"]));
+        let asked = |words: &[&str]| Asked::of_question(words).unwrap();
+        assert!(!held.answers(asked(&["when", "did", "the", "dialogue", "stop"])));
+        assert!(held.answers(asked(&["when", "was", "that", "story", "published"])));
+        assert!(held.answers(asked(&["when", "was", "it", "announced"])));
         // A date inside a note is an event's.
         let inside = ["Dialogues will be held twice per year starting at the end of 2015. The U.S. Attorney General will co-chair."];
         assert!(AnswerTypes::of_passage("A dialogue.", &inside).contains(AnswerType::Time));

@@ -34,7 +34,7 @@ use crate::indexing::{IndexError, SearchIndex, Vocabulary};
 use crate::ingest::{Footnote, PassageRef};
 use crate::semantic::chunks::ChunkMatch;
 use crate::semantic::contextual::{ContextualModel, ContextualScorer};
-use answer_type::{AnswerType, AnswerTypes};
+use answer_type::{AnswerType, AnswerTypes, Asked};
 use decision::{Decision, Features};
 use focus::Focus;
 use follow_up::FollowUp;
@@ -194,13 +194,12 @@ impl Candidate {
     /// by "two duties", not by "twenty minutes").
     fn holds(
         &self,
-        kind: AnswerType,
-        words: &[&str],
+        asked: Asked,
         lookup: &Lookup,
         follow_up: bool,
         counted: Option<usize>,
     ) -> bool {
-        if let (AnswerType::Quantity, Some(counted), false) = (kind, counted, follow_up) {
+        if let (AnswerType::Quantity, Some(counted), false) = (asked.kind, counted, follow_up) {
             return self.record.terms.iter().any(|span| {
                 lookup
                     .find(span.term)
@@ -212,8 +211,8 @@ impl Candidate {
                         .is_some_and(answer_type::count_before)
             });
         }
-        if kind != AnswerType::Time || follow_up {
-            return self.answer_types.answers(kind, words);
+        if asked.kind != AnswerType::Time || follow_up {
+            return self.answer_types.answers(asked);
         }
         let dated_match = || {
             self.record.terms.iter().any(|span| {
@@ -226,7 +225,7 @@ impl Candidate {
         };
         let opening_date = self.dated_sentences.first().copied().unwrap_or(false);
         self.footnote_time
-            || self.answer_types.dates_publication(words)
+            || self.answer_types.dates_publication(asked)
             || opening_date
             || dated_match()
     }
@@ -669,10 +668,11 @@ impl Retriever {
             }
         }
 
-        let wanted = AnswerType::of_question(&words).filter(|_| mode != Mode::Semantic);
+        let asked = Asked::of_question(&words).filter(|_| mode != Mode::Semantic);
+        let wanted = asked.map(|a| a.kind);
         // Whether an answer must hold that kind (a number for "how many", a named person for
         // "who is the attorney general?"): read once, checked per candidate.
-        let must_hold = wanted.is_some_and(|kind| kind.must_be_held_for(&words));
+        let must_hold = asked.is_some_and(Asked::must_be_held);
         // The question word a "how many" counts, when the plan holds it.
         let counted = answer_type::counted_noun(&words).and_then(|noun| {
             plan.terms
@@ -699,9 +699,8 @@ impl Retriever {
         let mut scratch = Vec::new();
         for (address, bm25_normalised) in candidates {
             let candidate = self.candidate(searcher, address)?;
-            let holds_type = wanted.is_some_and(|kind| {
-                candidate.holds(kind, &words, &lookup, follow_up.is_some(), counted)
-            });
+            let holds_type =
+                asked.is_some_and(|a| candidate.holds(a, &lookup, follow_up.is_some(), counted));
             let mut hit = score_candidate(
                 &candidate,
                 plan,
@@ -926,9 +925,8 @@ impl Retriever {
                 None => match refused.iter().position(|h| h.record.id == unit.record.id) {
                     Some(at) => refused.remove(at),
                     None => {
-                        let holds_type = wanted.is_some_and(|kind| {
-                            unit.holds(kind, &words, &lookup, follow_up.is_some(), counted)
-                        });
+                        let holds_type = asked
+                            .is_some_and(|a| unit.holds(a, &lookup, follow_up.is_some(), counted));
                         score_candidate(
                             &unit,
                             plan,
