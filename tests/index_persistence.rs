@@ -271,15 +271,16 @@ fn manifest_with_wrong_document_count_rebuilds() {
 #[test]
 fn index_of_an_older_record_format_rebuilds() {
     // Schema 5 stored bincode records, 6 postcard ones with their terms, 7 added the order
-    // field, 8 stores records without terms (read back through summit-words.bin). An index
-    // written by an older binary must be rebuilt, never decoded with the new format.
+    // field, 8 stores records without terms (read back through summit-words.bin), 9 reads
+    // irregular past forms as their verbs. An index written by an older binary must be
+    // rebuilt, never decoded with the new format or searched with another analyzer.
     let corpus = Corpus::new();
     drop(corpus.open());
     let path = corpus.index().join("summit-manifest.json");
     let mut manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    assert_eq!(manifest["schema_version"], serde_json::json!(8));
-    manifest["schema_version"] = serde_json::json!(7);
+    assert_eq!(manifest["schema_version"], serde_json::json!(9));
+    manifest["schema_version"] = serde_json::json!(8);
     std::fs::write(&path, manifest.to_string()).unwrap();
     let engine = corpus.open();
     assert_eq!(built(&engine), "index was built by another version");

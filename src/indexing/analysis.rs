@@ -1,11 +1,15 @@
 //! English text analysis shared by indexing and querying: split on non-alphanumerics,
-//! drop overlong tokens, lowercase, fold accents to ASCII, drop stop words, stem (Snowball).
+//! drop overlong tokens, lowercase, fold accents to ASCII, drop stop words, read an irregular
+//! past form as its verb ("sold" as "sell"), stem (Snowball).
 //!
 //! Both sides must analyse identically, so this is the only place that builds the chain.
 
+use std::sync::{Arc, OnceLock};
+
+use rustc_hash::FxHashMap;
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    StopWordFilter, TextAnalyzer, TokenStream,
+    StopWordFilter, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
 };
 
 /// Name under which the analyzer is registered in the tantivy index.
@@ -88,6 +92,89 @@ impl Analyzer {
     }
 }
 
+/// Irregular past forms and their verbs, one `form<TAB>verb` per line: made by
+/// `scripts/irregular_verbs.py` from LemmInflect's lexicon (provenance and licence in
+/// `models/irregular-verbs/README.md`).
+const IRREGULAR_VERBS: &str = include_str!("../../models/irregular-verbs/forms.tsv");
+
+/// The irregular past forms by form, parsed once.
+fn irregular_verbs() -> Arc<FxHashMap<&'static str, &'static str>> {
+    static FORMS: OnceLock<Arc<FxHashMap<&'static str, &'static str>>> = OnceLock::new();
+    FORMS
+        .get_or_init(|| {
+            Arc::new(
+                IRREGULAR_VERBS
+                    .lines()
+                    .filter_map(|line| line.split_once('\t'))
+                    .collect(),
+            )
+        })
+        .clone()
+}
+
+/// Token filter that reads an irregular past form as its verb ("sold" as "sell", "caught" as
+/// "catch"), which the stemmer would keep apart: a question in the present meets a text in
+/// the past ("who did they sell the data to?", "They sold data").
+#[derive(Clone)]
+struct IrregularVerbs {
+    forms: Arc<FxHashMap<&'static str, &'static str>>,
+}
+
+impl TokenFilter for IrregularVerbs {
+    type Tokenizer<T: Tokenizer> = IrregularVerbsFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> IrregularVerbsFilter<T> {
+        IrregularVerbsFilter {
+            forms: self.forms,
+            tokenizer,
+        }
+    }
+}
+
+#[derive(Clone)]
+struct IrregularVerbsFilter<T> {
+    forms: Arc<FxHashMap<&'static str, &'static str>>,
+    tokenizer: T,
+}
+
+impl<T: Tokenizer> Tokenizer for IrregularVerbsFilter<T> {
+    type TokenStream<'a> = IrregularVerbsStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        IrregularVerbsStream {
+            forms: &self.forms,
+            tail: self.tokenizer.token_stream(text),
+        }
+    }
+}
+
+struct IrregularVerbsStream<'a, T> {
+    forms: &'a FxHashMap<&'static str, &'static str>,
+    tail: T,
+}
+
+impl<T: TokenStream> TokenStream for IrregularVerbsStream<'_, T> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        if let Some(verb) = self.forms.get(self.tail.token().text.as_str()) {
+            let text = &mut self.tail.token_mut().text;
+            text.clear();
+            text.push_str(verb);
+        }
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
+}
+
 /// The tantivy analyzer, registered on the index under [`ANALYZER_NAME`].
 pub fn text_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
@@ -97,6 +184,9 @@ pub fn text_analyzer() -> TextAnalyzer {
         .filter(StopWordFilter::remove(
             STOP_WORDS.iter().map(|w| w.to_string()),
         ))
+        .filter(IrregularVerbs {
+            forms: irregular_verbs(),
+        })
         .filter(Stemmer::new(Language::English))
         .build()
 }
@@ -104,6 +194,23 @@ pub fn text_analyzer() -> TextAnalyzer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn irregular_past_forms_are_read_as_their_verb() {
+        let mut analyzer = Analyzer::new();
+        assert_eq!(
+            analyzer.terms("They sold data and were caught"),
+            analyzer.terms("They sell data and were catch")
+        );
+        assert_eq!(analyzer.terms("wrote written"), vec!["write", "write"]);
+        // A form that is also another word stays itself: "left" the side, "found" the verb of
+        // its own; regular pasts are the stemmer's ("agreed" and "agree").
+        assert_eq!(analyzer.terms("left found"), vec!["left", "found"]);
+        assert_eq!(analyzer.terms("agreed"), analyzer.terms("agree"));
+        // Every line of the table is a form and its verb.
+        assert!(irregular_verbs().len() > 250);
+        assert!(IRREGULAR_VERBS.lines().all(|l| l.split('\t').count() == 2));
+    }
 
     #[test]
     fn lowercases_folds_drops_stop_words_and_stems() {

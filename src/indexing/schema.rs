@@ -9,7 +9,7 @@ use super::IndexError;
 
 /// Bumped whenever the schema, the analyzer or the stored record changes, so that a
 /// persisted index from an older binary is rebuilt instead of misread.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// The schema with its field handles.
 #[derive(Clone)]
