@@ -11,7 +11,7 @@ use crate::answer::{compose, Hit, Response};
 
 use crate::config::{Config, DEFAULT_MAX_QUESTION_CHARS};
 use crate::indexing::analysis::Analyzer;
-use crate::indexing::record::{paragraph_id, point_id};
+use crate::indexing::record::{paragraph_id, point_id, PassageRecord};
 use crate::indexing::{IndexError, Readiness, SearchIndex};
 use crate::ingest::{ArticleSummary, Corpus, CorpusSummary, IngestError, Source};
 use crate::retrieve::decision::Decision;
@@ -565,9 +565,20 @@ impl Engine {
             return Ok((Response::only(question, answer), turn));
         }
         // A question an admin taught is answered as taught, never read as a follow-up.
-        let followed = previous
-            .filter(|_| follow_up::is_follow_up(&words, &plan))
-            .filter(|_| !self.is_taught(question));
+        // "They" mostly means the article's actors ("what did they agree?"): it leans on the
+        // previous exchange only when that answer holds one of the question's topical words
+        // ("who did they sell the data to?" after the passage on hackers who sold data).
+        let followed = match previous {
+            Some(turn)
+                if follow_up::is_follow_up(&words, &plan)
+                    || follow_up::names_actors(&words)
+                        && self.previous_holds_topic(turn, &plan)? =>
+            {
+                Some(turn)
+            }
+            _ => None,
+        }
+        .filter(|_| !self.is_taught(question));
 
         if let Some(previous) = followed {
             if let Some(hit) = self.item_of_previous_list(&words, previous)? {
@@ -601,6 +612,27 @@ impl Engine {
             turn = previous.followed_by(question, previous.passage.clone());
         }
         Ok((response, turn))
+    }
+
+    /// Whether the previous answer's passage (or its footnotes) holds one of the question's
+    /// topical words: a word the index knows, not an everyday one, matched by itself.
+    fn previous_holds_topic(
+        &self,
+        previous: &Turn,
+        plan: &query::QueryPlan,
+    ) -> Result<bool, EngineError> {
+        let Some(id) = previous.passage.as_deref() else {
+            return Ok(false);
+        };
+        let Some(record) = self.retriever.index().record_by_id(id)? else {
+            return Ok(false);
+        };
+        Ok(plan
+            .terms
+            .iter()
+            .filter(|t| !t.common && !t.expanded)
+            .flat_map(|t| t.matches.iter().filter(|m| !m.ranking_only))
+            .any(|m| record_holds(&record, m.id)))
     }
 
     /// A follow-up read with `previous`: the answer and its turn, or `None` when the context
@@ -642,23 +674,23 @@ impl Engine {
             .map(|q| self.plan(&searcher, q))
             .collect();
         let own_terms = follow_up::add_context(&mut plan, &earlier);
+        let previous_record = match &previous.passage {
+            Some(id) => self.retriever.index().record_by_id(id)?,
+            None => None,
+        };
+        if let Some(record) = &previous_record {
+            follow_up::keep_context_held_by(&mut plan, own_terms, |id| record_holds(record, id));
+        }
         let own_text = std::mem::take(&mut plan.text);
         plan.text = previous
             .questions()
             .fold(own_text.clone(), |text, q| text + " " + q);
-        let preference = match &previous.passage {
-            Some(id) => self
-                .retriever
-                .index()
-                .record_by_id(id)?
-                .map(|r| Preference {
-                    id: r.id.clone(),
-                    article: r.article.clone(),
-                    paragraph: r.paragraph,
-                    footnotes: r.footnotes.iter().map(|f| f.number).collect(),
-                }),
-            None => None,
-        };
+        let preference = previous_record.map(|r| Preference {
+            id: r.id.clone(),
+            article: r.article.clone(),
+            paragraph: r.paragraph,
+            footnotes: r.footnotes.iter().map(|f| f.number).collect(),
+        });
         let context = FollowUp {
             own_terms,
             own_text,
@@ -1086,6 +1118,11 @@ impl Engine {
     pub fn search_index(&self) -> &SearchIndex {
         self.retriever.index()
     }
+}
+
+/// Whether a passage's text or cited footnotes hold the indexed term `id`.
+fn record_holds(record: &PassageRecord, id: u32) -> bool {
+    record.terms.iter().any(|span| span.term == id) || record.footnote_terms.contains(&id)
 }
 
 /// Reads and checks a decision weights file, naming the path in the error.

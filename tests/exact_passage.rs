@@ -303,3 +303,43 @@ fn a_follow_up_asking_for_an_amount_needs_one_like_a_question_asked_alone() {
     assert_eq!(id(&launch).as_deref(), Some("tracker:2"));
     assert!(launch_turn.context_used);
 }
+
+#[test]
+fn they_leans_on_the_previous_answer_when_that_answer_holds_the_question_s_words() {
+    let text = "# The case\n\n\
+        In 1986 a group of hackers broke into military computers. They sold data from these \
+        machines to a foreign secret service.\n\n\
+        Criminals steal, exploit and sell data for money.\n\n\
+        The case went to court in 1990.\n";
+    let (_dir, engine) = engine_over("case.md", text);
+    let (case, turn) = engine
+        .ask_in("what did the hackers in the 1986 case do?", None)
+        .expect("answers");
+    assert_eq!(id(&case).as_deref(), Some("case:1"));
+    // Alone, the shorter paragraph holding "sell data" wins; after the case, "they" are its
+    // hackers.
+    assert_eq!(
+        answer_id(&engine, "who did they sell the data to?").as_deref(),
+        Some("case:2")
+    );
+    let (sold, sold_turn) = engine
+        .ask_in("who did they sell the data to?", Some(&turn))
+        .expect("answers");
+    assert_eq!(id(&sold).as_deref(), Some("case:1"));
+    assert!(sold_turn.context_used);
+}
+
+#[test]
+fn the_earlier_question_s_words_count_only_where_the_previous_answer_holds_them() {
+    let engine = Engine::embedded().expect("the shipped article indexes");
+    let (date, turn) = engine
+        .ask_in("When did Obama and Xi reach the agreement?", None)
+        .expect("answers");
+    assert_eq!(id(&date).as_deref(), Some("summit-article:1"));
+    // "reach" and "agreement" are the earlier question's words that paragraph 1 does not use
+    // ("agreed"); paragraph 5 does ("reach agreement"), and must not win the follow-up.
+    let (promise, _) = engine
+        .ask_in("what did they agree not to do?", Some(&turn))
+        .expect("answers");
+    assert_eq!(id(&promise).as_deref(), Some("summit-article:1"));
+}

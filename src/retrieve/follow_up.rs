@@ -211,6 +211,27 @@ pub fn is_follow_up(words: &[&str], plan: &QueryPlan) -> bool {
         || words.len() <= SHORT_WORDS && content <= 1
 }
 
+/// Whether the question names "they": read with the previous exchange only when that
+/// answer holds one of its topical words (the engine checks), as "they" mostly means the
+/// article's actors (see [`has_anaphor`]).
+pub fn names_actors(words: &[&str]) -> bool {
+    words.contains(&"they")
+}
+
+/// Keeps of the earlier questions' words (the plan's terms past `own_terms`) those the
+/// previous answer holds (`held`, by term id): they stand for what that answer was about.
+/// One it does not hold would pull the follow-up away from it: "reach" and "agreement" of
+/// "when did Obama and Xi reach the agreement?", answered by "…agreed not to engage…", sent
+/// "what did they agree not to do?" to the paragraph where a working group might "reach
+/// agreement".
+pub fn keep_context_held_by(plan: &mut QueryPlan, own_terms: usize, held: impl Fn(u32) -> bool) {
+    let mut at = 0;
+    plan.terms.retain(|term| {
+        at += 1;
+        at <= own_terms || term.matches.iter().any(|m| !m.ranking_only && held(m.id))
+    });
+}
+
 /// Whether a word points back at something said before. "They" is not counted: in questions
 /// about an article it mostly means the article's actors ("what did they agree?"), and
 /// "there" after a form of "be" only says something exists ("is there a hotline?").
@@ -503,6 +524,27 @@ mod tests {
             terms,
             text: String::new(),
         }
+    }
+
+    #[test]
+    fn earlier_words_stay_only_where_the_previous_answer_holds_them() {
+        let with_id = |text: &str, id: u32| {
+            let mut t = term(text, true, false);
+            t.matches[0].id = id;
+            t
+        };
+        // Own: "agree" (1); earlier: "obama" (2, held), "reach" (3, not held), an unmatched word.
+        let mut p = plan(vec![
+            with_id("agree", 1),
+            with_id("obama", 2),
+            with_id("reach", 3),
+            term("when", false, false),
+        ]);
+        keep_context_held_by(&mut p, 1, |id| id == 2);
+        let kept: Vec<&str> = p.terms.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(kept, vec!["agree", "obama"]);
+        assert!(names_actors(&["who", "did", "they", "sell"]));
+        assert!(!names_actors(&["who", "did", "them", "sell"]));
     }
 
     fn follows(question: &str, terms: Vec<QueryTerm>) -> bool {
