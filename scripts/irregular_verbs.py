@@ -25,8 +25,7 @@ def regular(lemma, form):
     candidates = {lemma + "ed", lemma + "d"}
     if lemma.endswith("y"):
         candidates.add(lemma[:-1] + "ied")
-    if lemma:
-        candidates.add(lemma + lemma[-1] + "ed")
+    candidates.add(lemma + lemma[-1] + "ed")
     return form in candidates
 
 

@@ -4,7 +4,7 @@
 //!
 //! Both sides must analyse identically, so this is the only place that builds the chain.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use rustc_hash::FxHashMap;
 use tantivy::tokenizer::{
@@ -97,19 +97,18 @@ impl Analyzer {
 /// `models/irregular-verbs/README.md`).
 const IRREGULAR_VERBS: &str = include_str!("../../models/irregular-verbs/forms.tsv");
 
+/// Irregular past form → verb.
+type Forms = FxHashMap<&'static str, &'static str>;
+
 /// The irregular past forms by form, parsed once.
-fn irregular_verbs() -> Arc<FxHashMap<&'static str, &'static str>> {
-    static FORMS: OnceLock<Arc<FxHashMap<&'static str, &'static str>>> = OnceLock::new();
-    FORMS
-        .get_or_init(|| {
-            Arc::new(
-                IRREGULAR_VERBS
-                    .lines()
-                    .filter_map(|line| line.split_once('\t'))
-                    .collect(),
-            )
-        })
-        .clone()
+fn irregular_verbs() -> &'static Forms {
+    static FORMS: OnceLock<Forms> = OnceLock::new();
+    FORMS.get_or_init(|| {
+        IRREGULAR_VERBS
+            .lines()
+            .filter_map(|line| line.split_once('\t'))
+            .collect()
+    })
 }
 
 /// Token filter that reads an irregular past form as its verb ("sold" as "sell", "caught" as
@@ -117,7 +116,7 @@ fn irregular_verbs() -> Arc<FxHashMap<&'static str, &'static str>> {
 /// the past ("who did they sell the data to?", "They sold data").
 #[derive(Clone)]
 struct IrregularVerbs {
-    forms: Arc<FxHashMap<&'static str, &'static str>>,
+    forms: &'static Forms,
 }
 
 impl TokenFilter for IrregularVerbs {
@@ -133,27 +132,27 @@ impl TokenFilter for IrregularVerbs {
 
 #[derive(Clone)]
 struct IrregularVerbsFilter<T> {
-    forms: Arc<FxHashMap<&'static str, &'static str>>,
+    forms: &'static Forms,
     tokenizer: T,
 }
 
 impl<T: Tokenizer> Tokenizer for IrregularVerbsFilter<T> {
-    type TokenStream<'a> = IrregularVerbsStream<'a, T::TokenStream<'a>>;
+    type TokenStream<'a> = IrregularVerbsStream<T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
         IrregularVerbsStream {
-            forms: &self.forms,
+            forms: self.forms,
             tail: self.tokenizer.token_stream(text),
         }
     }
 }
 
-struct IrregularVerbsStream<'a, T> {
-    forms: &'a FxHashMap<&'static str, &'static str>,
+struct IrregularVerbsStream<T> {
+    forms: &'static Forms,
     tail: T,
 }
 
-impl<T: TokenStream> TokenStream for IrregularVerbsStream<'_, T> {
+impl<T: TokenStream> TokenStream for IrregularVerbsStream<T> {
     fn advance(&mut self) -> bool {
         if !self.tail.advance() {
             return false;
