@@ -395,6 +395,7 @@ fn passages_are_embedded_ahead_of_questions_once_per_text() {
         }],
         terms: Vec::new(),
         footnote_terms: Vec::new(),
+        cited_title_terms: Vec::new(),
         title_terms: Vec::new(),
     };
     // Two passages citing one footnote: three texts.

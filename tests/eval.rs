@@ -47,7 +47,7 @@ const MIN_FRESH_PASSED: usize = 35;
 const NEAR_MISS: &str = include_str!("fixtures/probe-near-miss.jsonl");
 const MIN_NEAR_MISS_PASSED: usize = 25;
 const HELD: &str = include_str!("fixtures/probe-held.jsonl");
-const MIN_HELD_PASSED: usize = 36;
+const MIN_HELD_PASSED: usize = 37;
 
 /// Fails with the report when fewer than `floor` questions pass.
 fn assert_passes(report: &Report, floor: usize) {
@@ -206,9 +206,10 @@ fn questions_typed_like_chat_keep_their_score() {
 /// answer types of QUALITY.md "Counts, amounts and lists of paragraphs"; 29 -> 30 when "they"
 /// began to lean on a previous answer holding the question's words, and the earlier question's
 /// words to count only where that answer holds them, QUALITY.md "They, and the earlier words
-/// that count").
+/// that count"; 30 -> 31 with the static engine when a cited title's words began to count at
+/// half, QUALITY.md "Words of a cited title", where the default's 30 -> 29 is explained).
 const DIALOGS: &str = include_str!("fixtures/dialogs.jsonl");
-const MIN_DIALOG_TURNS_PASSED: usize = 30;
+const MIN_DIALOG_TURNS_PASSED: usize = 31;
 const PROBE_DIALOGS: &str = include_str!("fixtures/probe-dialogs.jsonl");
 const MIN_PROBE_DIALOG_TURNS_PASSED: usize = 73;
 const HELD_DIALOGS: &str = include_str!("fixtures/probe-dialogs-held.jsonl");
@@ -368,12 +369,12 @@ const MINILM_FLOORS: [(&str, &str, usize, usize); 6] = [
     ),
     ("probe-held", HELD, 49, MIN_MINILM_HELD_PASSED),
 ];
-const MIN_MINILM_PROBES_PASSED: usize = 61;
+const MIN_MINILM_PROBES_PASSED: usize = 62;
 const MIN_MINILM_PEOPLE_PASSED: usize = 42;
 const MIN_MINILM_DEV_PASSED: usize = 70;
 const MIN_MINILM_FRESH_PASSED: usize = 40;
 const MIN_MINILM_NEAR_MISS_PASSED: usize = 26;
-const MIN_MINILM_HELD_PASSED: usize = 38;
+const MIN_MINILM_HELD_PASSED: usize = 39;
 
 #[test]
 fn the_shipped_transformer_keeps_its_score() {

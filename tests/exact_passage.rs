@@ -276,6 +276,22 @@ fn a_question_about_a_cited_story_gets_the_passage_citing_it() {
 }
 
 #[test]
+fn a_cited_title_s_words_count_in_full_only_for_a_question_about_the_source() {
+    let engine = Engine::embedded().expect("the shipped article indexes");
+    // "charge" is in paragraph 5 only as the "Charges" of the Bloomberg headline it cites
+    // (footnote 3); the working group's co-chairs are in footnote 2, cited by point 4.
+    assert_eq!(
+        answer_id(&engine, "who's in charge of the new working group").as_deref(),
+        Some("summit-article:2.4")
+    );
+    // Asked about the story, the headline's words are the question's.
+    assert_eq!(
+        answer_id(&engine, "which story reported the spying charges?").as_deref(),
+        Some("summit-article:5")
+    );
+}
+
+#[test]
 fn a_follow_up_asking_for_an_amount_needs_one_like_a_question_asked_alone() {
     let text = "# The tracker\n\n\
         Two volunteers built a prototype of the tracker. The prototype showed a progress bar \

@@ -71,6 +71,10 @@ pub struct PassageRecord {
     pub terms: Vec<TermSpan>,
     /// Term ids of the cited footnotes (searchable with the passage).
     pub footnote_terms: Vec<u32>,
+    /// Of those, the ids a cited footnote holds only inside quotation marks: the title of a
+    /// cited work ("China Halts Cybersecurity Cooperation After U.S. Spying Charges"), whose
+    /// words the source says, not the passage.
+    pub cited_title_terms: Vec<u32>,
     /// Term ids of the article title: words that name the whole article's topic.
     pub title_terms: Vec<u32>,
 }
@@ -436,6 +440,8 @@ struct ArticleEntry {
     title_terms: Vec<u32>,
     /// Term ids of each footnote, by number.
     footnote_terms: HashMap<u32, Vec<u32>>,
+    /// Term ids each footnote holds only inside quotation marks, by number.
+    footnote_title_terms: HashMap<u32, Vec<u32>>,
 }
 
 /// Decodes stored records into [`PassageRecord`]s: the word table as term ids of the
@@ -473,6 +479,19 @@ impl RecordReader {
                 .iter()
                 .map(|f| (f.number, terms(&f.text)))
                 .collect();
+            let footnote_title_terms = article
+                .footnotes
+                .iter()
+                .map(|f| {
+                    let (quoted, plain) = split_quoted(&f.text);
+                    let outside = terms(&plain);
+                    let mut inside = terms(&quoted);
+                    inside.retain(|id| !outside.contains(id));
+                    inside.sort_unstable();
+                    inside.dedup();
+                    (f.number, inside)
+                })
+                .collect();
             reader.articles.push(ArticleEntry {
                 slug: article.id.clone(),
                 title: article.title.clone(),
@@ -480,6 +499,7 @@ impl RecordReader {
                 footnotes: article.footnotes.clone(),
                 title_terms,
                 footnote_terms,
+                footnote_title_terms,
             });
         }
         reader
@@ -553,6 +573,12 @@ impl RecordReader {
             .flatten()
             .copied()
             .collect();
+        let cited_title_terms = footnotes
+            .iter()
+            .filter_map(|f| article.footnote_title_terms.get(&f.number))
+            .flatten()
+            .copied()
+            .collect();
         Ok(PassageRecord {
             id: match stored.point {
                 Some(point) => point_id(&article.slug, stored.paragraph, point),
@@ -568,9 +594,29 @@ impl RecordReader {
             sentences,
             terms,
             footnote_terms,
+            cited_title_terms,
             title_terms: article.title_terms.clone(),
         })
     }
+}
+
+/// A footnote's text inside quotation marks (“…”, "…"), and the rest; each quotation mark
+/// becomes a space in both, so no two words join.
+fn split_quoted(text: &str) -> (String, String) {
+    let (mut quoted, mut plain) = (String::new(), String::new());
+    let mut inside = false;
+    for c in text.chars() {
+        match c {
+            '“' | '”' | '"' => {
+                inside = c == '“' || (c == '"' && !inside);
+                quoted.push(' ');
+                plain.push(' ');
+            }
+            _ if inside => quoted.push(c),
+            _ => plain.push(c),
+        }
+    }
+    (quoted, plain)
 }
 
 impl PassageRecord {
@@ -597,6 +643,19 @@ mod tests {
     use super::*;
     use crate::indexing::SearchIndex;
     use crate::ingest::{Corpus, Source};
+
+    #[test]
+    fn a_footnote_s_quoted_title_is_told_from_the_rest() {
+        let (quoted, plain) =
+            split_quoted("See “China Halts Cooperation,” Bloomberg, and \"Other\" notes.");
+        assert_eq!(quoted, " China Halts Cooperation,  Other ");
+        assert_eq!(plain, "See    Bloomberg, and    notes.");
+        // An unclosed quotation runs to the end.
+        assert_eq!(
+            split_quoted("a “b c"),
+            (" b c".to_string(), "a  ".to_string())
+        );
+    }
 
     /// A term as the uncached analyzer gives it: text, byte range, sentence.
     type Reference = (String, u32, u32, u32);

@@ -89,6 +89,11 @@ impl DecisionRule {
 
 /// Credit for a word found only in a cited footnote, relative to one in the passage text.
 const FOOTNOTE_CREDIT: f32 = 0.75;
+/// Credit of a word found only in the quoted title of a cited work ("…Spying Charges,"
+/// Bloomberg), relative to the same word elsewhere, unless the question asks about a source:
+/// the title is what the source says, not the passage ("who's in charge of the working
+/// group?" is not met by the "Charges" of a cited headline).
+const CITED_TITLE_CREDIT: f32 = 0.5;
 /// Weight of the best sentence's coverage in the final score.
 const SENTENCE_WEIGHT: f32 = 0.4;
 /// Weight of normalised BM25 in the final score.
@@ -709,6 +714,7 @@ impl Retriever {
                 bm25_normalised,
                 holds_type.then_some(type_words.as_slice()),
                 &focus.mask,
+                wanted == Some(AnswerType::Source),
                 &mut scratch,
             );
             if holds_type {
@@ -935,6 +941,7 @@ impl Retriever {
                             0.0,
                             holds_type.then_some(type_words.as_slice()),
                             &focus.mask,
+                            wanted == Some(AnswerType::Source),
                             &mut scratch,
                         )
                     }
@@ -1129,9 +1136,10 @@ fn carried_by_names_alone(focus: &Focus, hit: &RankedHit, holds_type: bool) -> b
 
 /// Scores one candidate against the question. `type_met` marks the question words a
 /// passage holding the asked kind of answer meets (see [`AnswerType::is_type_word`]), when
-/// this one holds it: they count as found in its text for coverage.
+/// this one holds it: they count as found in its text for coverage. `source_asked`: the
+/// question asks about a cited source, whose quoted title then counts in full.
 // The masks and totals are per question, the rest per candidate: a struct for them would only
-// move the same eight values one step away.
+// move the same nine values one step away.
 #[allow(clippy::too_many_arguments)]
 fn score_candidate(
     candidate: &Candidate,
@@ -1141,6 +1149,7 @@ fn score_candidate(
     bm25_normalised: f32,
     type_met: Option<&[bool]>,
     focus: &[bool],
+    source_asked: bool,
     scratch: &mut Vec<f32>,
 ) -> RankedHit {
     let record = &candidate.record;
@@ -1177,7 +1186,10 @@ fn score_candidate(
         }
     }
     for &id in &record.footnote_terms {
-        if let Some((word, credit, kind)) = find(id) {
+        if let Some((word, mut credit, kind)) = find(id) {
+            if !source_asked && record.cited_title_terms.contains(&id) {
+                credit *= CITED_TITLE_CREDIT;
+            }
             if kind == Kind::Focus {
                 meant[word] = meant[word].max(credit);
                 continue;
