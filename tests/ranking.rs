@@ -342,6 +342,22 @@ fn a_match_carried_by_names_alone_is_no_answer() {
 }
 
 #[test]
+fn a_date_beside_the_names_answers_only_when_no_passage_is_about_what_is_asked() {
+    let engine = engine();
+    // Paragraph 6 is about the executive order and gives no date; paragraph 1 has Obama and
+    // a date, the summit's: not when the order was signed.
+    assert_eq!(
+        answer_id(&engine, "when did obama sign executive order 13694"),
+        None
+    );
+    // No passage says anything of a meeting: the date beside both names answers.
+    assert_eq!(
+        answer_id(&engine, "when did obama and xi meet?").as_deref(),
+        Some("summit-article:1")
+    );
+}
+
+#[test]
 fn a_when_question_is_answered_where_its_date_stands() {
     let engine = engine();
     // Paragraph 5 shares "reach … agreement", but its years date an older dialogue; the

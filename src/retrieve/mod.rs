@@ -109,6 +109,12 @@ const ANSWER_TYPE_BONUS: f32 = 0.5;
 /// Share of a question's focus a passage must meet not to be carried by names alone: a
 /// stray close meaning of one word ("like" of "what does Obama like to eat?") is not meeting it.
 const FOCUS_MET_MIN: f32 = 0.1;
+/// Focus coverage at which a candidate is about what the question asks. A passage holding the
+/// asked kind of answer (a date) with the question's names but none of its focus answers when
+/// no candidate meets the focus ("when did Obama and Xi meet?": the summit's date); when one
+/// does, the date belongs to something else ("when did Obama sign executive order 13694?":
+/// paragraph 6 names the order and gives no date, paragraph 1's date is the summit's).
+const FOCUS_MET_ELSEWHERE: f32 = 0.5;
 /// The transformer's cosine at which a passage meeting the question by names alone is still
 /// an answer (people's own words for what it says).
 const NAMES_ALONE_CONTEXTUAL: f32 = 0.5;
@@ -822,6 +828,11 @@ impl Retriever {
                 }
                 Some(cosines)
             });
+        // Whether some candidate meets at least half of what the question asks about: then a
+        // passage holding only the asked kind of answer and the names dates something else.
+        let focus_met_elsewhere = scored
+            .iter()
+            .any(|(_, hit, _, _, _)| hit.features.focus_coverage >= FOCUS_MET_ELSEWHERE);
         let mut hits = Vec::with_capacity(scored.len());
         // Scored but refused: a point of an accepted paragraph may still be its exact part.
         let mut refused = Vec::new();
@@ -868,9 +879,11 @@ impl Retriever {
             // question asks about must be met by a word, a close meaning (of more than a
             // stray word: `FOCUS_MET_MIN`), or the transformer's cosine at
             // `NAMES_ALONE_CONTEXTUAL` (above `rerank_similar`: MiniLM finds a leader's
-            // breakfast 0.42 from the agreement he made).
-            let names_alone = carried_by_names_alone(&focus, &hit, holds_type)
-                && contextual_cosine.is_none_or(|c| c < NAMES_ALONE_CONTEXTUAL);
+            // breakfast 0.42 from the agreement he made). Holding the asked kind of answer
+            // excuses it only while no candidate meets the focus (`FOCUS_MET_ELSEWHERE`).
+            let names_alone =
+                carried_by_names_alone(&focus, &hit, holds_type && !focus_met_elsewhere)
+                    && contextual_cosine.is_none_or(|c| c < NAMES_ALONE_CONTEXTUAL);
             // A follow-up's other words are few and read with the earlier ones: for the
             // other two rules the bar its context sets stays.
             if mode == Mode::Combined
