@@ -32,9 +32,41 @@ pub fn truncate_words(text: &str, max_chars: usize) -> String {
     out
 }
 
+/// The parts of `text` inside quotation marks (“…”, "…"), and the rest; each quotation mark
+/// becomes a space in both, so no two words join. An unclosed quotation runs to the end.
+pub fn split_quoted(text: &str) -> (String, String) {
+    let (mut quoted, mut plain) = (String::new(), String::new());
+    let mut inside = false;
+    for c in text.chars() {
+        match c {
+            '“' | '”' | '"' => {
+                inside = c == '“' || (c == '"' && !inside);
+                quoted.push(' ');
+                plain.push(' ');
+            }
+            _ if inside => quoted.push(c),
+            _ => plain.push(c),
+        }
+    }
+    (quoted, plain)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_text_is_told_from_the_rest() {
+        let (quoted, plain) =
+            split_quoted("See “China Halts Cooperation,” Bloomberg, and \"Other\" notes.");
+        assert_eq!(quoted, " China Halts Cooperation,  Other ");
+        assert_eq!(plain, "See    Bloomberg, and    notes.");
+        // An unclosed quotation runs to the end.
+        assert_eq!(
+            split_quoted("a “b c"),
+            (" b c".to_string(), "a  ".to_string())
+        );
+    }
 
     #[test]
     fn short_text_is_unchanged() {

@@ -483,7 +483,7 @@ impl RecordReader {
                 .footnotes
                 .iter()
                 .map(|f| {
-                    let (quoted, plain) = split_quoted(&f.text);
+                    let (quoted, plain) = crate::text::split_quoted(&f.text);
                     let outside = terms(&plain);
                     let mut inside = terms(&quoted);
                     inside.retain(|id| !outside.contains(id));
@@ -600,25 +600,6 @@ impl RecordReader {
     }
 }
 
-/// A footnote's text inside quotation marks (“…”, "…"), and the rest; each quotation mark
-/// becomes a space in both, so no two words join.
-fn split_quoted(text: &str) -> (String, String) {
-    let (mut quoted, mut plain) = (String::new(), String::new());
-    let mut inside = false;
-    for c in text.chars() {
-        match c {
-            '“' | '”' | '"' => {
-                inside = c == '“' || (c == '"' && !inside);
-                quoted.push(' ');
-                plain.push(' ');
-            }
-            _ if inside => quoted.push(c),
-            _ => plain.push(c),
-        }
-    }
-    (quoted, plain)
-}
-
 impl PassageRecord {
     /// Where the passage sits, and its text.
     pub fn passage_ref(&self) -> PassageRef {
@@ -643,19 +624,6 @@ mod tests {
     use super::*;
     use crate::indexing::SearchIndex;
     use crate::ingest::{Corpus, Source};
-
-    #[test]
-    fn a_footnote_s_quoted_title_is_told_from_the_rest() {
-        let (quoted, plain) =
-            split_quoted("See “China Halts Cooperation,” Bloomberg, and \"Other\" notes.");
-        assert_eq!(quoted, " China Halts Cooperation,  Other ");
-        assert_eq!(plain, "See    Bloomberg, and    notes.");
-        // An unclosed quotation runs to the end.
-        assert_eq!(
-            split_quoted("a “b c"),
-            (" b c".to_string(), "a  ".to_string())
-        );
-    }
 
     /// A term as the uncached analyzer gives it: text, byte range, sentence.
     type Reference = (String, u32, u32, u32);

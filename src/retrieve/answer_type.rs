@@ -340,22 +340,6 @@ pub fn asks_for_named_person(words: &[&str]) -> bool {
         })
 }
 
-/// `text` without its quoted spans (“…” or "…").
-fn without_quoted(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut quoted = false;
-    for c in text.chars() {
-        match c {
-            '\u{201c}' => quoted = true,
-            '\u{201d}' => quoted = false,
-            '"' => quoted = !quoted,
-            _ if !quoted => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}
-
 /// Whether `text` names a person after a title: a capitalised title followed, after one
 /// space, by a capitalised word that is no title ("President Barack Obama"); "Secretary of
 /// Homeland Security", "Attorney General will" and "Press Secretary, “Factsheet" name none.
@@ -428,7 +412,7 @@ impl AnswerTypes {
         let named = holds_titled_name(text)
             || footnotes
                 .iter()
-                .any(|f| holds_titled_name(&without_quoted(f)));
+                .any(|f| holds_titled_name(&crate::text::split_quoted(f).1));
         AnswerTypes(
             kinds
                 | if published { PUBLISHED_BIT } else { 0 }
