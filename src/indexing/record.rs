@@ -567,18 +567,17 @@ impl RecordReader {
             .iter()
             .filter_map(|n| article.footnotes.iter().find(|f| f.number == *n).cloned())
             .collect();
-        let footnote_terms = footnotes
-            .iter()
-            .filter_map(|f| article.footnote_terms.get(&f.number))
-            .flatten()
-            .copied()
-            .collect();
-        let cited_title_terms = footnotes
-            .iter()
-            .filter_map(|f| article.footnote_title_terms.get(&f.number))
-            .flatten()
-            .copied()
-            .collect();
+        let (mut footnote_terms, mut cited_title_terms) = (Vec::new(), Vec::new());
+        for f in &footnotes {
+            footnote_terms.extend(article.footnote_terms.get(&f.number).into_iter().flatten());
+            cited_title_terms.extend(
+                article
+                    .footnote_title_terms
+                    .get(&f.number)
+                    .into_iter()
+                    .flatten(),
+            );
+        }
         Ok(PassageRecord {
             id: match stored.point {
                 Some(point) => point_id(&article.slug, stored.paragraph, point),
