@@ -358,6 +358,20 @@ fn a_date_beside_the_names_answers_only_when_no_passage_is_about_what_is_asked()
 }
 
 #[test]
+fn a_passage_meeting_little_of_what_is_asked_beside_a_name_is_no_answer() {
+    let engine = engine();
+    // "Obama" is a name the article holds; of "still play basketball" the article meets one
+    // word at most ("will still be fair game"): a stray word of several is not an answer.
+    assert_eq!(answer_id(&engine, "does obama still play basketball"), None);
+    // A request for the whole list is met by the paragraph that enumerates it, however few
+    // of its words the question shares.
+    assert_eq!(
+        answer_id(&engine, "what exactly is in the agreement, all of it").as_deref(),
+        Some("summit-article:2")
+    );
+}
+
+#[test]
 fn a_when_question_is_answered_where_its_date_stands() {
     let engine = engine();
     // Paragraph 5 shares "reach … agreement", but its years date an older dialogue; the

@@ -107,8 +107,13 @@ const TITLE_WORD_CREDIT: f32 = 0.5;
 /// share the question's words, not to lift one that shares none.
 const ANSWER_TYPE_BONUS: f32 = 0.5;
 /// Share of a question's focus a passage must meet not to be carried by names alone: a
-/// stray close meaning of one word ("like" of "what does Obama like to eat?") is not meeting it.
-const FOCUS_MET_MIN: f32 = 0.1;
+/// stray close meaning of one word ("like" of "what does Obama like to eat?") is not meeting
+/// it, nor is one word of several ("is obama still married?" on "still" alone).
+const FOCUS_MET_MIN: f32 = 0.35;
+/// The same for a passage holding the asked kind of answer (a date for "when"), which says
+/// more than its words: "when did Obama and Xi reach the agreement?" meets "agreement" in
+/// paragraph 1 only by the close "agreed", and its date is the answer.
+const FOCUS_MET_MIN_WITH_TYPE: f32 = 0.1;
 /// Focus coverage at which a candidate is about what the question asks. A passage holding the
 /// asked kind of answer (a date) with the question's names but none of its focus answers when
 /// no candidate meets the focus ("when did Obama and Xi meet?": the summit's date); when one
@@ -694,6 +699,15 @@ impl Retriever {
         let wants_list = mode != Mode::Semantic
             && wanted != Some(AnswerType::Quantity)
             && exact::asks_for_list(&words);
+        // A request for the whole list ("all the points", "list the commitments") is met by
+        // a paragraph that enumerates: the kind of answer asked for.
+        let enumerates = |id: &str| {
+            wants_list
+                && self
+                    .enumerations
+                    .of(id)
+                    .is_some_and(|e| e.paragraph.record.id == id)
+        };
         // Words naming the kind of answer ("date", "story", "cite") that the index does not
         // hold: a passage holding that kind of answer meets them.
         let type_words: Vec<bool> = plan
@@ -777,7 +791,12 @@ impl Retriever {
                 && follow_up.is_none()
                 && (must_hold && !holds_type
                     || focus.other_thing
-                    || carried_by_names_alone(&focus, &hit, holds_type));
+                    || carried_by_names_alone(
+                        &focus,
+                        &hit,
+                        holds_type || enumerates(&candidate.record.id),
+                        holds_type,
+                    ));
             scored.push((candidate, hit, accepted && !vetoed, name_ok, holds_type));
         }
 
@@ -876,14 +895,18 @@ impl Retriever {
             let type_missing = must_hold && !holds_type;
             // Nor is a passage that meets the question only by the names it shares with it
             // ("what does Obama like to eat?" on the paragraph naming Obama): what the
-            // question asks about must be met by a word, a close meaning (of more than a
-            // stray word: `FOCUS_MET_MIN`), or the transformer's cosine at
+            // question asks about must be met by words or close meanings (more than one word
+            // of several: `FOCUS_MET_MIN`, less for a passage holding the asked kind of answer
+            // or the list asked for), or the transformer's cosine at
             // `NAMES_ALONE_CONTEXTUAL` (above `rerank_similar`: MiniLM finds a leader's
             // breakfast 0.42 from the agreement he made). Holding the asked kind of answer
             // excuses it only while no candidate meets the focus (`FOCUS_MET_ELSEWHERE`).
-            let names_alone =
-                carried_by_names_alone(&focus, &hit, holds_type && !focus_met_elsewhere)
-                    && contextual_cosine.is_none_or(|c| c < NAMES_ALONE_CONTEXTUAL);
+            let names_alone = carried_by_names_alone(
+                &focus,
+                &hit,
+                holds_type || enumerates(&hit.record.id),
+                holds_type && !focus_met_elsewhere,
+            ) && contextual_cosine.is_none_or(|c| c < NAMES_ALONE_CONTEXTUAL);
             // A follow-up's other words are few and read with the earlier ones: for the
             // other two rules the bar its context sets stays.
             if mode == Mode::Combined
@@ -912,16 +935,9 @@ impl Retriever {
         // A request for the whole list ("all the points", "list the commitments") is
         // answered by a paragraph that enumerates, when one is an answer, before any passage
         // that only shares more of its words.
-        let enumerates = |hit: &RankedHit| {
-            wants_list
-                && self
-                    .enumerations
-                    .of(&hit.record.id)
-                    .is_some_and(|e| e.paragraph.record.id == hit.record.id)
-        };
         hits.sort_by(|a, b| {
-            enumerates(b)
-                .cmp(&enumerates(a))
+            enumerates(&b.record.id)
+                .cmp(&enumerates(&a.record.id))
                 .then(b.score.total_cmp(&a.score))
                 .then(a.record.text.len().cmp(&b.record.text.len()))
                 .then(a.record.id.cmp(&b.record.id))
@@ -1137,14 +1153,16 @@ impl Lookup {
 }
 
 /// Whether a candidate meets the question only by names: the question has focus words (beyond
-/// function words and the names the index holds) and the passage meets (nearly) none of them,
-/// by word, correction or close meaning (under `FOCUS_MET_MIN` of their weight), and does not
-/// hold the kind of answer asked for.
-fn carried_by_names_alone(focus: &Focus, hit: &RankedHit, holds_type: bool) -> bool {
-    focus.share > 0.0
-        && hit.features.focus_coverage < FOCUS_MET_MIN
-        && hit.coverage > 0.0
-        && !holds_type
+/// function words and the names the index holds) and the passage meets little of them, by
+/// word, correction or close meaning (under `FOCUS_MET_MIN` of their weight, or
+/// `FOCUS_MET_MIN_WITH_TYPE` when it holds the kind of answer asked for), unless `excused`.
+fn carried_by_names_alone(focus: &Focus, hit: &RankedHit, holds_type: bool, excused: bool) -> bool {
+    let bar = if holds_type {
+        FOCUS_MET_MIN_WITH_TYPE
+    } else {
+        FOCUS_MET_MIN
+    };
+    focus.share > 0.0 && hit.features.focus_coverage < bar && hit.coverage > 0.0 && !excused
 }
 
 /// Scores one candidate against the question. `type_met` marks the question words a
