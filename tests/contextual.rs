@@ -315,6 +315,43 @@ fn the_transformer_cosine_decides_with_the_other_signals() {
 /// A follow-up is ranked by its words, the earlier ones and the previous passage: the
 /// transformer, which sees only the questions' texts, neither re-ranks nor refuses it.
 #[test]
+fn a_question_about_a_cited_source_stands_whatever_the_cosine() {
+    let dir = tiny_model_dir();
+    // A floor no cosine reaches: only what the words make sure of passes.
+    let strict = engine_with(
+        dir.path(),
+        SemanticOptions {
+            rerank_min_similarity: 1.0,
+            rerank_similar: 1.0,
+            rerank_cascade: false,
+            ..SemanticOptions::default()
+        },
+    );
+    // "bloomberg" and "article" meet footnote 3, which no sentence of paragraph 5
+    // paraphrases, at the coverage the words alone need (under the bar for a sure answer
+    // by coverage alone): the citation answers, as it does without a transformer.
+    let answer = strict
+        .ask("what bloomberg article does the post reference")
+        .unwrap()
+        .answer
+        .expect("the citation answers");
+    assert_eq!(answer.passage.id, "summit-article:5");
+    assert_eq!(
+        answer
+            .footnotes
+            .iter()
+            .map(|f| f.number)
+            .collect::<Vec<_>>(),
+        [3]
+    );
+    assert!(strict
+        .ask("Did they agree to a hotline?")
+        .unwrap()
+        .answer
+        .is_none());
+}
+
+#[test]
 fn follow_ups_are_ranked_without_the_transformer() {
     let dir = tiny_model_dir();
     let strict = engine_with(

@@ -862,13 +862,14 @@ impl Retriever {
             if let Some(cosine) = contextual_cosine {
                 hit.score += semantic_options.rerank_weight * cosine;
                 // A question about a cited source whose words the passage holds in its
-                // footnotes alone stands whatever the cosine: "what was the bloomberg
+                // footnotes alone stands whatever the cosine, at the coverage that makes it an
+                // answer without the transformer (`source_by_words`): "what was the bloomberg
                 // headline?" meets the cited story's note, which no sentence paraphrases.
                 let sure_by_words = topical
                     && accepted
                     && wanted == Some(AnswerType::Source)
                     && holds_type
-                    && hit.coverage >= semantic_options.sufficient_coverage
+                    && hit.coverage >= options.min_coverage
                     && hit.features.best_sentence == 0.0;
                 accepted = sure_by_words
                     || fusion::is_contextual_answer(accepted, cosine, name_ok, semantic_options);
