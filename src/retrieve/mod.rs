@@ -786,18 +786,27 @@ impl Retriever {
                         options.min_coverage,
                         semantic_options,
                     ));
-            // The hard rules below refuse it whatever the transformer says: not a sure answer.
+            scored.push((candidate, hit, accepted, name_ok, holds_type));
+        }
+        // Whether some candidate meets at least half of what the question asks about: then a
+        // passage holding only the asked kind of answer and the names dates something else.
+        let focus_met_elsewhere = scored
+            .iter()
+            .any(|(_, hit, _, _, _)| hit.features.focus_coverage >= FOCUS_MET_ELSEWHERE);
+        // The hard rules below refuse a candidate whatever the transformer says but for the
+        // names-alone rule's cosine: not a sure answer.
+        for (candidate, hit, accepted, _, holds_type) in &mut scored {
             let vetoed = mode == Mode::Combined
                 && follow_up.is_none()
-                && (must_hold && !holds_type
+                && (must_hold && !*holds_type
                     || focus.other_thing
                     || carried_by_names_alone(
                         &focus,
-                        &hit,
-                        holds_type || enumerates(&candidate.record.id),
-                        holds_type,
+                        hit,
+                        *holds_type || enumerates(&candidate.record.id),
+                        *holds_type && !focus_met_elsewhere,
                     ));
-            scored.push((candidate, hit, accepted && !vetoed, name_ok, holds_type));
+            *accepted &= !vetoed;
         }
 
         // The transformer (tens of milliseconds for a question vector): only in combined
@@ -847,11 +856,6 @@ impl Retriever {
                 }
                 Some(cosines)
             });
-        // Whether some candidate meets at least half of what the question asks about: then a
-        // passage holding only the asked kind of answer and the names dates something else.
-        let focus_met_elsewhere = scored
-            .iter()
-            .any(|(_, hit, _, _, _)| hit.features.focus_coverage >= FOCUS_MET_ELSEWHERE);
         let mut hits = Vec::with_capacity(scored.len());
         // Scored but refused: a point of an accepted paragraph may still be its exact part.
         let mut refused = Vec::new();
