@@ -372,6 +372,22 @@ fn a_passage_meeting_little_of_what_is_asked_beside_a_name_is_no_answer() {
 }
 
 #[test]
+fn who_reported_something_asks_for_the_source() {
+    // Footnote 3 names the outlet (Bloomberg) that reported the 2013 dialogue's end; point
+    // 2.4's footnote names people's offices, which answer "who chairs", not "who reported".
+    let hit = engine()
+        .ask("who reported that the dialogue stopped?")
+        .expect("search runs")
+        .answer
+        .expect("an answer");
+    assert_eq!(hit.passage.id, "summit-article:5");
+    assert_eq!(
+        hit.footnotes.iter().map(|f| f.number).collect::<Vec<_>>(),
+        [3]
+    );
+}
+
+#[test]
 fn a_when_question_is_answered_where_its_date_stands() {
     let engine = engine();
     // Paragraph 5 shares "reach … agreement", but its years date an older dialogue; the

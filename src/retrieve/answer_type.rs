@@ -117,6 +117,16 @@ const SOURCE_WORDS: &[&str] = &[
     "headline",
 ];
 
+/// Verbs of reporting: "who" with one of them asks for a source, not a person.
+const REPORTING_VERBS: &[&str] = &[
+    "report",
+    "reported",
+    "reports",
+    "publish",
+    "published",
+    "publishes",
+];
+
 /// Question words that name the kind of answer asked for rather than what it is about
 /// ("on what *date*", "which *story* does it *cite*", "which *outlet*"): the answer itself
 /// meets them (a date, a citation), and a text rarely writes them.
@@ -195,6 +205,9 @@ impl AnswerType {
             || pair("which", &["year", "date", "day", "month"])
         {
             Some(AnswerType::Time)
+        } else if has("who") && words.iter().any(|w| REPORTING_VERBS.contains(w)) {
+            // "Who reported that?", "who published it?": whoever reported is the source.
+            Some(AnswerType::Source)
         } else if has("who") || has("whom") {
             Some(AnswerType::Person)
         } else if words.iter().any(|w| SOURCE_WORDS.contains(w)) || has("where") && has("from") {
@@ -628,6 +641,8 @@ mod tests {
             ("how big a deal is this", None),
             ("how long will it take", None),
             ("Who leads the talks?", Some(AnswerType::Person)),
+            ("who reported that?", Some(AnswerType::Source)),
+            ("Who published the story?", Some(AnswerType::Source)),
             ("which news report covered it", Some(AnswerType::Source)),
             ("Where is that quote from?", Some(AnswerType::Source)),
             ("Why was the dialogue shut down?", Some(AnswerType::Reason)),
