@@ -372,6 +372,24 @@ fn a_passage_meeting_little_of_what_is_asked_beside_a_name_is_no_answer() {
 }
 
 #[test]
+fn a_passage_meeting_what_is_asked_needs_less_of_the_sentence_cosine() {
+    // (From tests/fixtures/probe-dev.jsonl.) "chairs" and "talks" meet paragraph 2 and its
+    // footnote 2 (co-chair, dialogue): 79 % of what the question asks about, at a sentence
+    // cosine of 0.26 (the unknown "washington" weighs on it), under `min_similarity` (0.3)
+    // but above `covered_min_similarity` (0.2).
+    let hit = engine()
+        .ask("who chairs the talks for washington")
+        .expect("search runs")
+        .answer
+        .expect("an answer");
+    assert!(
+        hit.footnotes.iter().any(|f| f.number == 2),
+        "{}",
+        hit.passage.id
+    );
+}
+
+#[test]
 fn who_reported_something_asks_for_the_source() {
     // Footnote 3 names the outlet (Bloomberg) that reported the 2013 dialogue's end; point
     // 2.4's footnote names people's offices, which answer "who chairs", not "who reported".

@@ -777,9 +777,18 @@ impl Retriever {
                 && wanted == Some(AnswerType::Source)
                 && holds_type
                 && hit.coverage >= options.min_coverage;
+            // A passage meeting most of what the question asks about (`sufficient_coverage`
+            // of its focus) by words, with the question's words at `min_coverage`, needs only
+            // the cosine of a covered passage: an unknown word of the question ("who chairs
+            // the talks for washington?") lowers the sentence cosine, not the match.
+            let focus_by_words = mode == Mode::Combined
+                && hit.features.focus_coverage >= semantic_options.sufficient_coverage
+                && hit.coverage >= options.min_coverage
+                && similarity.unwrap_or(0.0) >= semantic_options.covered_min_similarity;
             let accepted = carried_by_meaning
                 && name_ok
                 && (source_by_words
+                    || focus_by_words
                     || fusion::is_answer(
                         hit.coverage,
                         similarity,
