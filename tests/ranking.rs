@@ -223,6 +223,9 @@ fn short_typos_are_corrected_when_one_word_is_closest_and_rank_below_exact_words
     assert_eq!(matches("lwa"), ["law"]);
     // One edit from both "last" and "law": left unknown rather than guessed.
     assert!(matches("lasw").is_empty());
+    // An inflected English word is no typo, though its form is not a whole word of the
+    // vocabulary ("cheat" is): "cheats" is not "creat(ing)".
+    assert!(matches("cheats").is_empty(), "{:?}", matches("cheats"));
     // Nor does meaning bring a guess back: "lawt" is one edit from "law" and "last", and its
     // word pieces ("law", "##t") sit next to "law" in the embedding table.
     let retriever = embedded_retriever();

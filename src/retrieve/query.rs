@@ -551,12 +551,13 @@ pub fn plan(
             }
             let chars = word.chars().count();
             let edits = allowed_edits(chars);
-            // An ordinary English word the articles do not use ("list", "words") is not a
-            // typo of one they do use ("last", "work"): it is left unknown (and may find
-            // its meaning through the semantic signal instead).
+            // An ordinary English word the articles do not use ("list", "words", or an
+            // inflection of one: "cheats") is not a typo of one they do use ("last", "work",
+            // "creat"): it is left unknown (and may find its meaning through the semantic
+            // signal instead).
             let correctable = edits > 0
                 && fuzzy_budget > 0
-                && rank.is_none()
+                && !model.is_ordinary_word(&surface)
                 && !word.chars().any(|c| c.is_ascii_digit());
             let mut expansions: Vec<(usize, String)> = Vec::new();
             if correctable {
