@@ -44,6 +44,20 @@ fn engine_with(dir: &Path, semantic: SemanticOptions) -> Engine {
     Engine::open(&options).expect("engine opens with the tiny model")
 }
 
+/// An engine with the tiny model at a floor no cosine reaches, asked on every question:
+/// nothing the other signals accept passes, only what the words make sure of.
+fn strict_engine(dir: &Path) -> Engine {
+    engine_with(
+        dir,
+        SemanticOptions {
+            rerank_min_similarity: 1.0,
+            rerank_similar: 1.0,
+            rerank_cascade: false,
+            ..SemanticOptions::default()
+        },
+    )
+}
+
 /// Checks `model` against a numpy reference file (`[{"text", "vector", …}]`, at least
 /// `min_cases` of them): every vector as wide and within `tolerance` in every value. Returns
 /// the cases for checks of their own.
@@ -222,15 +236,7 @@ fn the_transformer_cosine_decides_with_the_other_signals() {
     let plain_answer = plain.answer.expect("answered without the transformer");
 
     // A floor no cosine reaches: nothing the other signals accept passes.
-    let strict = engine_with(
-        dir.path(),
-        SemanticOptions {
-            rerank_min_similarity: 1.0,
-            rerank_similar: 1.0,
-            rerank_cascade: false,
-            ..SemanticOptions::default()
-        },
-    );
+    let strict = strict_engine(dir.path());
     assert!(strict.ask(question).unwrap().answer.is_none());
 
     // Floors every cosine passes, no weight: the other signals' answer stands.
@@ -312,21 +318,10 @@ fn the_transformer_cosine_decides_with_the_other_signals() {
     assert_eq!(unsure.contextual_questions(), Some(1));
 }
 
-/// A follow-up is ranked by its words, the earlier ones and the previous passage: the
-/// transformer, which sees only the questions' texts, neither re-ranks nor refuses it.
 #[test]
 fn a_question_about_a_cited_source_stands_whatever_the_cosine() {
     let dir = tiny_model_dir();
-    // A floor no cosine reaches: only what the words make sure of passes.
-    let strict = engine_with(
-        dir.path(),
-        SemanticOptions {
-            rerank_min_similarity: 1.0,
-            rerank_similar: 1.0,
-            rerank_cascade: false,
-            ..SemanticOptions::default()
-        },
-    );
+    let strict = strict_engine(dir.path());
     // "bloomberg" and "article" meet footnote 3, which no sentence of paragraph 5
     // paraphrases, at the coverage the words alone need (under the bar for a sure answer
     // by coverage alone): the citation answers, as it does without a transformer.
@@ -351,18 +346,12 @@ fn a_question_about_a_cited_source_stands_whatever_the_cosine() {
         .is_none());
 }
 
+/// A follow-up is ranked by its words, the earlier ones and the previous passage: the
+/// transformer, which sees only the questions' texts, neither re-ranks nor refuses it.
 #[test]
 fn follow_ups_are_ranked_without_the_transformer() {
     let dir = tiny_model_dir();
-    let strict = engine_with(
-        dir.path(),
-        SemanticOptions {
-            rerank_min_similarity: 1.0,
-            rerank_similar: 1.0,
-            rerank_cascade: false,
-            ..SemanticOptions::default()
-        },
-    );
+    let strict = strict_engine(dir.path());
     let first = "Did they set up a working group?";
     assert!(strict.ask(first).unwrap().answer.is_none());
     let previous = Turn::new(first, Some("summit-article:2.4".to_string()));
