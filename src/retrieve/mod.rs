@@ -1169,9 +1169,15 @@ impl Lookup {
 /// Whether a candidate meets the question only by names: the question has focus words (beyond
 /// function words and the names the index holds) and the passage meets little of them, by
 /// word, correction or close meaning (under `FOCUS_MET_MIN` of their weight, or
-/// `FOCUS_MET_MIN_WITH_TYPE` when it holds the kind of answer asked for), unless `excused`.
-fn carried_by_names_alone(focus: &Focus, hit: &RankedHit, holds_type: bool, excused: bool) -> bool {
-    let bar = if holds_type {
+/// `FOCUS_MET_MIN_WITH_TYPE` when it `holds_asked`: the kind of answer or the list asked
+/// for), unless `excused`.
+fn carried_by_names_alone(
+    focus: &Focus,
+    hit: &RankedHit,
+    holds_asked: bool,
+    excused: bool,
+) -> bool {
+    let bar = if holds_asked {
         FOCUS_MET_MIN_WITH_TYPE
     } else {
         FOCUS_MET_MIN
