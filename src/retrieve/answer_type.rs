@@ -208,7 +208,8 @@ impl AnswerType {
         } else if has("who") && words.iter().any(|w| REPORTING_VERBS.contains(w)) {
             // "Who reported that?", "who published it?": whoever reported is the source.
             Some(AnswerType::Source)
-        } else if has("who") || has("whom") {
+        } else if has("who") || has("whom") || asks_for_named_person(words) {
+            // "What's the name of the press secretary?" asks for a person as "who" does.
             Some(AnswerType::Person)
         } else if words.iter().any(|w| SOURCE_WORDS.contains(w)) || has("where") && has("from") {
             Some(AnswerType::Source)
@@ -296,8 +297,9 @@ pub struct Asked {
     /// A "how much" with a word of cost, pay or worth: an amount of money
     /// ([`asks_for_money`]).
     money: bool,
-    /// A "who" asking for the name of an office's holder ([`asks_for_named_person`]).
-    named: bool,
+    /// A "who" asking for the name of an office's holder ([`asks_for_named_person`]): the
+    /// titles it names, as bits of [`TITLES`] (0 when it asks for no holder's name).
+    named: u32,
     /// The question asks when something was published, announced, reported or said: a
     /// cited source's date answers it.
     publication: bool,
@@ -310,7 +312,11 @@ impl Asked {
         Some(Asked {
             kind,
             money: kind == AnswerType::Quantity && asks_for_money(words),
-            named: kind == AnswerType::Person && asks_for_named_person(words),
+            named: if kind == AnswerType::Person && asks_for_named_person(words) {
+                titles_named(words)
+            } else {
+                0
+            },
             publication: words
                 .iter()
                 .any(|w| PUBLICATION_WORDS.contains(w) || AnswerType::Source.is_type_word(w)),
@@ -320,21 +326,22 @@ impl Asked {
     /// Whether an answer must hold it ([`AnswerType::must_be_held`]): a "who" too when it
     /// asks for the name of an office's holder.
     pub fn must_be_held(self) -> bool {
-        self.kind.must_be_held() || self.named
+        self.kind.must_be_held() || self.named != 0
     }
 }
 
-/// The answer types a passage holds, as a bit set (computed once per passage).
+/// The answer types a passage holds, as a bit set (computed once per passage), and the
+/// titles it writes before a name ("President Barack Obama"), as bits of [`TITLES`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct AnswerTypes(u16);
+pub struct AnswerTypes(u16, u32);
+
+// Each title has a bit of a `u32`.
+const _: () = assert!(TITLES.len() <= 32);
 
 /// Bit of [`AnswerTypes`] past the kinds: a cited source's publication date.
 const PUBLISHED_BIT: u16 = 1 << 7;
 /// Bit of [`AnswerTypes`] past the kinds: an amount of money.
 const MONEY_BIT: u16 = 1 << 6;
-/// Bit of [`AnswerTypes`] past the kinds: a person named after a title ("President Barack
-/// Obama", "Secretary Kerry").
-const NAMED_BIT: u16 = 1 << 8;
 
 /// Whether lowercase `words` ask for the name of whoever holds an office: they name a title
 /// ("attorney general", "press secretary") and ask "who is/was the …" or for its "name". An
@@ -344,26 +351,37 @@ pub fn asks_for_named_person(words: &[&str]) -> bool {
     let who_is = words.windows(2).any(|p| {
         matches!(p[0], "who" | "whos") && matches!(p[1], "is" | "was" | "s" | "are" | "were")
     }) || words.first() == Some(&"whos");
-    (who_is || words.contains(&"name"))
-        && words.iter().any(|w| {
-            let singular = w.strip_suffix('s').unwrap_or(w);
-            TITLES
-                .iter()
-                .any(|t| t.eq_ignore_ascii_case(w) || t.eq_ignore_ascii_case(singular))
-        })
+    (who_is || words.contains(&"name") || words.contains(&"names")) && titles_named(words) != 0
 }
 
-/// Whether `text` names a person after a title: a capitalised title followed, after one
-/// space, by a capitalised word that is no title ("President Barack Obama"); "Secretary of
-/// Homeland Security", "Attorney General will" and "Press Secretary, “Factsheet" name none.
-fn holds_titled_name(text: &str) -> bool {
+/// The titles lowercase `words` name ("attorney general": Attorney and General), as bits of
+/// [`TITLES`]; a plural counts ("secretaries" does not, "ministers" does).
+fn titles_named(words: &[&str]) -> u32 {
+    words.iter().fold(0, |bits, w| {
+        let singular = w.strip_suffix('s').unwrap_or(w);
+        TITLES
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.eq_ignore_ascii_case(w) || t.eq_ignore_ascii_case(singular))
+            .fold(bits, |bits, (i, _)| bits | 1 << i)
+    })
+}
+
+/// The titles `text` writes before a person's name, as bits of [`TITLES`]: a capitalised
+/// title followed, after one space, by a capitalised word that is no title ("President
+/// Barack Obama": President); "Secretary of Homeland Security", "Attorney General will" and
+/// "Press Secretary, “Factsheet" name none.
+fn titled_names(text: &str) -> u32 {
     let tokens: Vec<&str> = text.split_whitespace().collect();
-    tokens.windows(2).any(|pair| {
+    tokens.windows(2).fold(0, |bits, pair| {
         let title = pair[0].trim_start_matches(|c: char| !c.is_alphanumeric());
         let name = pair[1];
-        TITLES.contains(&title)
-            && name.starts_with(|c: char| c.is_uppercase())
-            && !TITLES.contains(&name.trim_end_matches(|c: char| !c.is_alphanumeric()))
+        let names = name.starts_with(|c: char| c.is_uppercase())
+            && !TITLES.contains(&name.trim_end_matches(|c: char| !c.is_alphanumeric()));
+        match TITLES.iter().position(|t| *t == title) {
+            Some(i) if names => bits | 1 << i,
+            _ => bits,
+        }
     })
 }
 
@@ -422,15 +440,12 @@ impl AnswerTypes {
         let money = holds_money(text) || footnotes.iter().any(|f| holds_money(f));
         // A cited work's title ("“Remarks by President Obama…”") names whom it is about, not
         // who holds an office.
-        let named = holds_titled_name(text)
-            || footnotes
-                .iter()
-                .any(|f| holds_titled_name(&crate::text::split_quoted(f).1));
+        let titled = footnotes.iter().fold(titled_names(text), |bits, f| {
+            bits | titled_names(&crate::text::split_quoted(f).1)
+        });
         AnswerTypes(
-            kinds
-                | if published { PUBLISHED_BIT } else { 0 }
-                | if money { MONEY_BIT } else { 0 }
-                | if named { NAMED_BIT } else { 0 },
+            kinds | if published { PUBLISHED_BIT } else { 0 } | if money { MONEY_BIT } else { 0 },
+            titled,
         )
     }
 
@@ -440,16 +455,17 @@ impl AnswerTypes {
     }
 
     /// Whether a passage with this set answers what a question asks for: as
-    /// [`AnswerTypes::contains`] (an amount of money, a named office holder when it asks for
-    /// those), and a question about when something was published, announced or reported is
+    /// [`AnswerTypes::contains`] (an amount of money, or a person named after a title the
+    /// question names when it asks for an office holder: "President Obama" does not say who
+    /// the press secretary was), and a question about when something was published, announced or reported is
     /// also answered by a cited source's date ("when was the factsheet released?"), which
     /// answers no other "when".
     pub fn answers(self, asked: Asked) -> bool {
         if asked.money {
             return self.0 & MONEY_BIT != 0;
         }
-        if asked.named {
-            return self.0 & NAMED_BIT != 0;
+        if asked.named != 0 {
+            return self.1 & asked.named != 0;
         }
         self.contains(asked.kind) || asked.kind == AnswerType::Time && self.dates_publication(asked)
     }
@@ -731,8 +747,19 @@ mod tests {
         );
         assert!(office.contains(AnswerType::Person));
         assert!(!office.answers(ask));
-        let named = AnswerTypes::of_passage("President Barack Obama and President Xi agreed.", &[]);
+        let named = AnswerTypes::of_passage("Attorney General Eric Holder spoke.", &[]);
         assert!(named.answers(ask));
+        // A name after another title does not say who holds the one asked about.
+        let president =
+            AnswerTypes::of_passage("President Barack Obama and President Xi agreed.", &[]);
+        assert!(!president.answers(ask));
+        let by_name =
+            Asked::of_question(&words("whats the name of the homeland security secretary"))
+                .unwrap();
+        assert_eq!(by_name.kind, AnswerType::Person);
+        assert!(by_name.must_be_held());
+        assert!(!president.answers(by_name));
+        assert!(AnswerTypes::of_passage("Secretary Jeh Johnson", &[]).answers(by_name));
     }
 
     #[test]
