@@ -446,3 +446,35 @@ fn the_transformer_does_not_carry_a_match_by_names_alone_at_its_usual_bar() {
         assert_eq!(answer_id(&engine, question), None, "{question}");
     }
 }
+
+#[test]
+fn what_something_is_for_is_answered_where_its_purpose_is_stated() {
+    let engine = engine();
+    // Paragraph 5 names the working group twice, but point 2.4 says what it is for: "a high
+    // level working group to deter the spread of illegal cyber activity".
+    for question in [
+        "whats the working group for?",
+        "what is the working group supposed to do",
+        "what's the purpose of the working group",
+    ] {
+        assert_eq!(
+            answer_id(&engine, question).as_deref(),
+            Some("summit-article:2.4"),
+            "{question}"
+        );
+    }
+}
+
+#[test]
+fn a_number_word_never_stands_for_another() {
+    let retriever = embedded_retriever();
+    // The article has "two" and "four" but no "one": close vectors, different numbers.
+    let plan = expanded_plan(&retriever, "has there been one before");
+    let one = plan
+        .terms
+        .iter()
+        .find(|t| t.surface == "one")
+        .expect("the plan holds the word");
+    assert!(one.matches.is_empty(), "{:?}", one.matches);
+    assert!(one.meanings.is_empty(), "{:?}", one.meanings);
+}

@@ -24,6 +24,9 @@ pub enum AnswerType {
     Source,
     /// "why": a cause ("following the indictment").
     Reason,
+    /// "what is it for", "what's the purpose of": what something is meant to do ("a hotline
+    /// to address serious security issues").
+    Purpose,
 }
 
 /// Month names: a date in running text.
@@ -166,6 +169,30 @@ const SOURCE_NOUNS: &[&str] = &[
     "document",
 ];
 const FREQUENCY_NOUNS: &[&str] = &["often", "frequently", "frequency"];
+/// Question words that ask what something is for ("what's the *purpose* of the hotline",
+/// "what is it *supposed* to do"): the answer states the purpose, rarely with these words.
+const PURPOSE_NOUNS: &[&str] = &[
+    "purpose",
+    "purposes",
+    "aim",
+    "aims",
+    "goal",
+    "goals",
+    "objective",
+    "objectives",
+    "supposed",
+    "meant",
+];
+/// Phrases that state a purpose in running text (beside an infinitive after the thing named,
+/// which only the question can point at: see `Candidate::holds` in `retrieve/mod.rs`). The
+/// nouns ("with the same objective") say that there is one, not what it is.
+const PURPOSE_PHRASES: &[&[&str]] = &[
+    &["in", "order", "to"],
+    &["so", "as", "to"],
+    &["aimed", "at"],
+    &["designed", "to"],
+    &["intended", "to"],
+];
 
 impl AnswerType {
     /// Whether a question's lowercase `word` names this kind of answer rather than what the
@@ -176,6 +203,7 @@ impl AnswerType {
             AnswerType::Time => TIME_NOUNS,
             AnswerType::Source => SOURCE_NOUNS,
             AnswerType::Frequency => FREQUENCY_NOUNS,
+            AnswerType::Purpose => PURPOSE_NOUNS,
             AnswerType::Quantity | AnswerType::Person | AnswerType::Reason => &[],
         };
         nouns.contains(&word)
@@ -215,6 +243,8 @@ impl AnswerType {
             Some(AnswerType::Source)
         } else if has("why") {
             Some(AnswerType::Reason)
+        } else if asks_for_purpose(words) {
+            Some(AnswerType::Purpose)
         } else {
             None
         }
@@ -264,6 +294,12 @@ impl AnswerType {
                 words
                     .windows(2)
                     .any(|p| p[0] == "according" && p[1] == "to")
+            }
+            AnswerType::Purpose => {
+                let words = lowercase_words(text);
+                PURPOSE_PHRASES
+                    .iter()
+                    .any(|phrase| words.windows(phrase.len()).any(|w| w == *phrase))
             }
         }
     }
@@ -341,7 +377,7 @@ const _: () = assert!(TITLES.len() <= 32);
 /// Bit of [`AnswerTypes`] past the kinds: a cited source's publication date.
 const PUBLISHED_BIT: u16 = 1 << 7;
 /// Bit of [`AnswerTypes`] past the kinds: an amount of money.
-const MONEY_BIT: u16 = 1 << 6;
+const MONEY_BIT: u16 = 1 << 8;
 
 /// Whether lowercase `words` ask for the name of whoever holds an office: they name a title
 /// ("attorney general", "press secretary") and ask "who is/was the …" or for its "name". An
@@ -431,6 +467,7 @@ impl AnswerTypes {
             AnswerType::Person,
             AnswerType::Source,
             AnswerType::Reason,
+            AnswerType::Purpose,
         ];
         let kinds = all
             .into_iter()
@@ -604,6 +641,60 @@ fn asks_for_measure(words: &[&str]) -> bool {
         .any(|w| w[0] == "how" && MEASURES.contains(&w[1]) && BE_FORMS.contains(&w[2]))
 }
 
+/// Whether `word` is a number written out ("one", "twelve", "dozen"), in any case.
+pub fn is_number_word(word: &str) -> bool {
+    NUMBER_WORDS.contains(&word.to_lowercase().as_str())
+}
+
+/// Whether lowercase `words` ask what something is for: "what is the hotline for", "what's
+/// the working group supposed to do", "what is the purpose of the talks". A "what … for" needs
+/// a form of "be" ("what did they ask for" asks for a thing).
+fn asks_for_purpose(words: &[&str]) -> bool {
+    let what_is_for = matches!(words.first(), Some(&"what") | Some(&"whats"))
+        && words.last() == Some(&"for")
+        && (words.first() == Some(&"whats")
+            || words
+                .iter()
+                .any(|w| matches!(*w, "is" | "are" | "was" | "were" | "s")));
+    let supposed = words
+        .windows(2)
+        .any(|p| matches!(p[0], "supposed" | "meant") && p[1] == "to");
+    let named = words
+        .windows(2)
+        .any(|p| matches!(p[0], "purpose" | "aim" | "goal" | "objective") && p[1] == "of");
+    what_is_for || supposed || named
+}
+
+/// Whether `text`, right after a word the question names, states its purpose: " to " and a
+/// lowercase word ("a hotline| to address serious security issues"), not "to the" or "to
+/// China".
+pub fn purpose_follows(text: &str) -> bool {
+    let Some(rest) = text.strip_prefix(" to ") else {
+        return false;
+    };
+    let next: &str = rest
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("");
+    next.starts_with(|c: char| c.is_lowercase())
+        && !matches!(
+            next,
+            "the"
+                | "a"
+                | "an"
+                | "its"
+                | "their"
+                | "his"
+                | "her"
+                | "this"
+                | "that"
+                | "these"
+                | "those"
+                | "be"
+                | "date"
+        )
+}
+
 /// Words of `text`: runs of letters and digits (so "2015," is "2015", "U.S." is "U", "S").
 /// The checks on a question's form ([`AnswerType::of_question`],
 /// [`super::intent::is_personal_request`]) read those of the lowercased question.
@@ -662,6 +753,14 @@ mod tests {
             ("which news report covered it", Some(AnswerType::Source)),
             ("Where is that quote from?", Some(AnswerType::Source)),
             ("Why was the dialogue shut down?", Some(AnswerType::Reason)),
+            ("whats the hotline for", Some(AnswerType::Purpose)),
+            (
+                "What is the working group supposed to do?",
+                Some(AnswerType::Purpose),
+            ),
+            ("what's the purpose of the talks", Some(AnswerType::Purpose)),
+            ("what did they ask for", None),
+            ("what is the first point of the agreement", None),
             ("Is there a hotline?", None),
             ("Where is the summit?", None),
         ];
@@ -709,6 +808,15 @@ mod tests {
         // A text that says it gives the causes holds a reason.
         assert!(AnswerType::Reason.text_holds("Four motives have been proposed for why hackers"));
         assert!(!AnswerType::Reason.text_holds("Hackers break into computers."));
+        // A purpose is stated by its phrases, or by an infinitive after the thing the
+        // question names (which only the question can point at).
+        assert!(AnswerType::Purpose.text_holds("a fund set up in order to help"));
+        assert!(!AnswerType::Purpose.text_holds("a dialogue with the same objective"));
+        assert!(purpose_follows(" to deter the spread"));
+        assert!(!purpose_follows(" to the United States"));
+        assert!(!purpose_follows(" to China"));
+        assert!(!purpose_follows(" to be identified"));
+        assert!(is_number_word("One") && !is_number_word("someone"));
     }
 
     #[test]

@@ -293,7 +293,19 @@ impl SemanticState {
             }
             let unknown = term.matches.is_empty();
             budget -= 1;
-            let neighbours = self.neighbours_of(&term.surface, lowest.min(FOCUS_SIMILARITY));
+            // Nor does a number word stand for another ("one" is not "two", however close
+            // their vectors); "two" still ranks "both".
+            let number_word = super::answer_type::is_number_word(&term.surface);
+            let all = self.neighbours_of(&term.surface, lowest.min(FOCUS_SIMILARITY));
+            let neighbours: Vec<&Neighbour> = all
+                .iter()
+                .filter(|n| {
+                    !number_word
+                        || !super::answer_type::is_number_word(
+                            self.surfaces.get(&n.term).unwrap_or(&n.term),
+                        )
+                })
+                .collect();
             term.meanings = neighbours
                 .iter()
                 .filter(|n| n.similarity >= FOCUS_SIMILARITY)

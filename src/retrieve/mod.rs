@@ -207,7 +207,9 @@ impl Candidate {
     ///
     /// A "how many" naming what it counts (`counted`: that word's index in the plan) is
     /// answered by a number standing before that word or one close to it ("how many duties?"
-    /// by "two duties", not by "twenty minutes").
+    /// by "two duties", not by "twenty minutes"). A "what is it for" is answered by a purpose
+    /// stated in so many words or by an infinitive right after a word it asks ("a hotline to
+    /// address …").
     fn holds(
         &self,
         asked: Asked,
@@ -226,6 +228,17 @@ impl Candidate {
                         .get(..span.start as usize)
                         .is_some_and(answer_type::count_before)
             });
+        }
+        if let (AnswerType::Purpose, false) = (asked.kind, follow_up) {
+            return self.answer_types.answers(asked)
+                || self.record.terms.iter().any(|span| {
+                    lookup.find(span.term).is_some()
+                        && self
+                            .record
+                            .text
+                            .get(span.end as usize..)
+                            .is_some_and(answer_type::purpose_follows)
+                });
         }
         if asked.kind != AnswerType::Time || follow_up {
             return self.answer_types.answers(asked);
