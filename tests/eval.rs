@@ -34,6 +34,10 @@ const NEAR_MISS: &str = include_str!("fixtures/probe-near-miss.jsonl");
 const MIN_NEAR_MISS_PASSED: usize = 25;
 const HELD: &str = include_str!("fixtures/probe-held.jsonl");
 const MIN_HELD_PASSED: usize = 38;
+/// Written on 2026-12-07 (eighth session) before that session's changes, scored then at 33
+/// (static) and 36 (default), and used to choose between them.
+const NEAR_MISS_2: &str = include_str!("fixtures/probe-near-miss-2.jsonl");
+const MIN_NEAR_MISS_2_PASSED: usize = 35;
 
 /// Fails with the report when fewer than `floor` questions pass.
 fn assert_passes(report: &Report, floor: usize) {
@@ -171,6 +175,7 @@ fn questions_typed_like_chat_keep_their_score() {
         (FRESH, 57, MIN_FRESH_PASSED),
         (NEAR_MISS, 40, MIN_NEAR_MISS_PASSED),
         (HELD, 49, MIN_HELD_PASSED),
+        (NEAR_MISS_2, 55, MIN_NEAR_MISS_2_PASSED),
     ] {
         let cases = parse_cases(fixture).expect("fixture parses");
         assert_eq!(cases.len(), count, "the fixture holds {count} questions");
@@ -200,6 +205,10 @@ const PROBE_DIALOGS: &str = include_str!("fixtures/probe-dialogs.jsonl");
 const MIN_PROBE_DIALOG_TURNS_PASSED: usize = 73;
 const HELD_DIALOGS: &str = include_str!("fixtures/probe-dialogs-held.jsonl");
 const MIN_HELD_DIALOG_TURNS_PASSED: usize = 11;
+/// Written on 2026-12-07 (eighth session) before that session's changes (12 conversations, 37
+/// turns; 25 passed then, after one label was mended), and tuned on.
+const PROBE_DIALOGS_2: &str = include_str!("fixtures/probe-dialogs-2.jsonl");
+const MIN_PROBE_DIALOG_2_TURNS_PASSED: usize = 23;
 
 #[test]
 fn conversations_keep_their_score() {
@@ -208,6 +217,7 @@ fn conversations_keep_their_score() {
         (DIALOGS, 40, MIN_DIALOG_TURNS_PASSED),
         (PROBE_DIALOGS, 79, MIN_PROBE_DIALOG_TURNS_PASSED),
         (HELD_DIALOGS, 12, MIN_HELD_DIALOG_TURNS_PASSED),
+        (PROBE_DIALOGS_2, 37, MIN_PROBE_DIALOG_2_TURNS_PASSED),
     ] {
         let items = parse_items(fixture).expect("fixture parses");
         let report = run_items(&engine, &items).expect("eval runs");
@@ -230,6 +240,7 @@ fn plain_lines_are_never_read_with_context() {
         FRESH,
         NEAR_MISS,
         HELD,
+        NEAR_MISS_2,
     ] {
         let cases = parse_cases(fixture).expect("fixture parses");
         let items = parse_items(fixture).expect("fixture parses");
@@ -278,7 +289,8 @@ fn conversations_over_two_articles_keep_their_score() {
 /// when a follow-up began to need the kind of answer it asks for (QUALITY.md "Follow-ups ask
 /// in their own words"), 84 when irregular past forms began to meet their verb (QUALITY.md
 /// "Irregular verbs"), 86 with "they" read in context (QUALITY.md "They, and the earlier words
-/// that count").
+/// that count"), 88 when a number word stopped standing for another (QUALITY.md "Office
+/// holders, purposes and number words").
 const ARTICLE_DIALOGS: &[(&str, &str)] = &[
     (
         "wikipedia-hacker",
@@ -301,7 +313,7 @@ const ARTICLE_DIALOGS: &[(&str, &str)] = &[
 ];
 const ARTICLE_DIALOG_PARTS: [&str; 3] = ["train", "held", "fresh"];
 const ARTICLE_DIALOG_TURNS: [usize; 3] = [107, 102, 37];
-const MIN_ARTICLE_DIALOG_TURNS_PASSED: [usize; 3] = [86, 74, 33];
+const MIN_ARTICLE_DIALOG_TURNS_PASSED: [usize; 3] = [88, 74, 33];
 
 #[test]
 fn conversations_over_other_articles_keep_their_score() {
@@ -342,7 +354,7 @@ fn conversations_over_other_articles_keep_their_score() {
 /// questions reaching the transformer: 163 of 363), so a regression of the transformer or of
 /// the cascade fails. Practical in a debug build since its forward pass is compiled optimised
 /// there (`crates/contextual-ops`): about 5 s.
-const MINILM_FLOORS: [(&str, &str, usize, usize); 6] = [
+const MINILM_FLOORS: [(&str, &str, usize, usize); 7] = [
     ("probe-paraphrases", PROBES, 74, MIN_MINILM_PROBES_PASSED),
     ("probe-people", PEOPLE, 54, MIN_MINILM_PEOPLE_PASSED),
     ("probe-dev", DEV, 89, MIN_MINILM_DEV_PASSED),
@@ -354,6 +366,12 @@ const MINILM_FLOORS: [(&str, &str, usize, usize); 6] = [
         MIN_MINILM_NEAR_MISS_PASSED,
     ),
     ("probe-held", HELD, 49, MIN_MINILM_HELD_PASSED),
+    (
+        "probe-near-miss-2",
+        NEAR_MISS_2,
+        55,
+        MIN_MINILM_NEAR_MISS_2_PASSED,
+    ),
 ];
 const MIN_MINILM_PROBES_PASSED: usize = 62;
 const MIN_MINILM_PEOPLE_PASSED: usize = 42;
@@ -361,6 +379,7 @@ const MIN_MINILM_DEV_PASSED: usize = 71;
 const MIN_MINILM_FRESH_PASSED: usize = 39;
 const MIN_MINILM_NEAR_MISS_PASSED: usize = 26;
 const MIN_MINILM_HELD_PASSED: usize = 39;
+const MIN_MINILM_NEAR_MISS_2_PASSED: usize = 38;
 
 #[test]
 fn the_shipped_transformer_keeps_its_score() {
