@@ -333,6 +333,9 @@ pub struct Asked {
     /// A "how much" with a word of cost, pay or worth: an amount of money
     /// ([`asks_for_money`]).
     money: bool,
+    /// A "how tall is …", "how old was …": a measure, which a bare count does not give
+    /// ([`asks_for_measure`]).
+    measure: bool,
     /// A "who" asking for the name of an office's holder ([`asks_for_named_person`]): the
     /// titles it names, as bits of [`TITLES`] (0 when it asks for no holder's name).
     named: u32,
@@ -348,6 +351,7 @@ impl Asked {
         Some(Asked {
             kind,
             money: kind == AnswerType::Quantity && asks_for_money(words),
+            measure: kind == AnswerType::Quantity && asks_for_measure(words),
             named: if kind == AnswerType::Person && asks_for_named_person(words) {
                 titles_named(words)
             } else {
@@ -378,6 +382,9 @@ const _: () = assert!(TITLES.len() <= 32);
 const PUBLISHED_BIT: u16 = 1 << 7;
 /// Bit of [`AnswerTypes`] past the kinds: an amount of money.
 const MONEY_BIT: u16 = 1 << 8;
+/// Bit of [`AnswerTypes`] past the kinds: a measure (a number with a unit of size, age,
+/// distance or weight).
+const MEASURE_BIT: u16 = 1 << 9;
 
 /// Whether lowercase `words` ask for the name of whoever holds an office: they name a title
 /// ("attorney general", "press secretary") and ask "who is/was the …" or for its "name". An
@@ -440,6 +447,55 @@ pub fn asks_for_money(words: &[&str]) -> bool {
         && words.iter().any(|w| MONEY_QUESTION_WORDS.contains(w))
 }
 
+/// Units a measure is given in ("two metres", "57 years old", "300 miles").
+const MEASURE_UNITS: &[&str] = &[
+    "years",
+    "old",
+    "feet",
+    "foot",
+    "ft",
+    "inches",
+    "inch",
+    "metres",
+    "meters",
+    "metre",
+    "meter",
+    "m",
+    "cm",
+    "km",
+    "kilometres",
+    "kilometers",
+    "miles",
+    "mile",
+    "pounds",
+    "lbs",
+    "kg",
+    "kilograms",
+    "tons",
+    "tonnes",
+    "acres",
+    "hectares",
+    "percent",
+    "storeys",
+    "stories",
+    "floors",
+    "degrees",
+];
+
+/// Whether `text` holds a measure: a number followed by a unit ("1.8 metres", "five feet",
+/// "69 years old", "25%"). "Four points" counts but measures nothing.
+fn holds_measure(text: &str) -> bool {
+    let percent = text
+        .char_indices()
+        .any(|(at, c)| c == '%' && text[..at].ends_with(|d: char| d.is_ascii_digit()));
+    let words: Vec<String> = lowercase_words(text);
+    percent
+        || words.windows(2).any(|p| {
+            (p[0].bytes().all(|d| d.is_ascii_digit()) || NUMBER_WORDS.contains(&p[0].as_str()))
+                && MEASURE_UNITS.contains(&p[1].as_str())
+        })
+}
+
 /// Whether `text` holds an amount of money: a currency sign before a digit ("$5", "€20") or
 /// a currency word after a number ("300 dollars", "five million euros").
 fn holds_money(text: &str) -> bool {
@@ -475,13 +531,17 @@ impl AnswerTypes {
             .fold(0, |bits, t| bits | t.bit());
         let published = footnotes.iter().any(|f| AnswerType::Time.text_holds(f));
         let money = holds_money(text) || footnotes.iter().any(|f| holds_money(f));
+        let measure = holds_measure(text) || footnotes.iter().any(|f| holds_measure(f));
         // A cited work's title ("“Remarks by President Obama…”") names whom it is about, not
         // who holds an office.
         let titled = footnotes.iter().fold(titled_names(text), |bits, f| {
             bits | titled_names(&crate::text::split_quoted(f).1)
         });
         AnswerTypes(
-            kinds | if published { PUBLISHED_BIT } else { 0 } | if money { MONEY_BIT } else { 0 },
+            kinds
+                | if published { PUBLISHED_BIT } else { 0 }
+                | if money { MONEY_BIT } else { 0 }
+                | if measure { MEASURE_BIT } else { 0 },
             titled,
         )
     }
@@ -498,6 +558,9 @@ impl AnswerTypes {
     /// also answered by a cited source's date ("when was the factsheet released?"), which
     /// answers no other "when".
     pub fn answers(self, asked: Asked) -> bool {
+        if asked.measure {
+            return self.0 & MEASURE_BIT != 0;
+        }
         if asked.money {
             return self.0 & MONEY_BIT != 0;
         }
@@ -832,6 +895,21 @@ mod tests {
         assert!(paid.answers(ask));
         assert!(!counted.answers(ask));
         assert!(AnswerTypes::of_passage("a grant of five million euros", &[]).answers(ask));
+    }
+
+    #[test]
+    fn how_tall_asks_for_a_measure_which_a_count_does_not_give() {
+        let words = |q: &'static str| words_of(q).collect::<Vec<_>>();
+        let ask = Asked::of_question(&words("how tall is xi jinping")).unwrap();
+        assert_eq!(ask.kind, AnswerType::Quantity);
+        assert!(!AnswerTypes::of_passage("the leaders agreed on four points", &[]).answers(ask));
+        assert!(AnswerTypes::of_passage("He is 1.80 metres tall.", &[]).answers(ask));
+        assert!(AnswerTypes::of_passage("a wall five feet high", &[]).answers(ask));
+        assert!(AnswerTypes::of_passage("tariffs of 25% on steel", &[]).answers(ask));
+        assert!(AnswerTypes::of_passage("at 57 years old", &[]).answers(ask));
+        // "How many" still takes any count.
+        let many = Asked::of_question(&words("how many points did they agree on")).unwrap();
+        assert!(AnswerTypes::of_passage("the leaders agreed on four points", &[]).answers(many));
     }
 
     #[test]
