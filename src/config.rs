@@ -390,6 +390,7 @@ impl Config {
             && unit(s.rerank_min_similarity)
             && unit(s.rerank_similar)
             && unit(s.name_similarity)
+            && unit(s.proper_name_similarity)
             && unit(s.rerank_sure_similarity)
             && unit(s.rerank_refuse_below))
         {

@@ -478,3 +478,21 @@ fn a_number_word_never_stands_for_another() {
     assert!(one.matches.is_empty(), "{:?}", one.matches);
     assert!(one.meanings.is_empty(), "{:?}", one.meanings);
 }
+
+#[test]
+fn a_name_english_writes_capitalised_is_another_thing_in_any_case() {
+    let engine = engine();
+    // "Ukraine" is no name the article holds, and close enough to its names (China, the
+    // United States) to be another place: nothing answers, typed either way.
+    for question in [
+        "is cyber warfare happening in ukraine",
+        "is cyber warfare happening in Ukraine",
+    ] {
+        assert_eq!(answer_id(&engine, question), None, "{question}");
+    }
+    // "Washington" stands for the United States: further from the article's names.
+    assert_eq!(
+        answer_id(&engine, "who chairs the talks for Washington").as_deref(),
+        Some("summit-article:2.4")
+    );
+}

@@ -27,9 +27,9 @@ pub struct Focus {
     /// meaning) that is no ordinary English word of the model's vocabulary (neither a whole
     /// WordPiece token nor a listed word): a company, a person, a coined term.
     pub unknown_rare: bool,
-    /// The question is about something the index does not hold, named in lowercase (a word
-    /// close to the index's names, [`QueryPlan::has_unknown_name`]: "russia", "trump") or by
-    /// an unknown rare word ("raytheon", "vpn"): no passage answers it.
+    /// The question is about something the index does not hold, named by a word close to the
+    /// index's names ([`crate::retrieve::query::QueryTerm::other_thing`]: "russia", "Trump",
+    /// "ukraine") or by an unknown rare word ("raytheon", "vpn"): no passage answers it.
     pub other_thing: bool,
 }
 
@@ -84,9 +84,7 @@ impl Focus {
             unknown_name: plan.has_unknown_name() || unknown_rare,
             unknown_rare,
             other_thing: unknown_rare
-                || plan.terms.iter().any(|t| {
-                    t.name && !t.is_matched() && !t.surface.starts_with(char::is_uppercase)
-                }),
+                || plan.terms.iter().any(|t| t.other_thing && !t.is_matched()),
         }
     }
 }

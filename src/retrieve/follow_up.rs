@@ -402,6 +402,7 @@ pub fn add_context(plan: &mut QueryPlan, earlier: &[QueryPlan]) -> usize {
                 weight: term.weight * CONTEXT_WEIGHT,
                 matches: known,
                 name: false,
+                other_thing: false,
                 ..term.clone()
             });
         }
@@ -513,6 +514,7 @@ mod tests {
             common,
             corrected: false,
             expanded: false,
+            other_thing: false,
             name: false,
             ambiguous_typo: false,
             meanings: Vec::new(),

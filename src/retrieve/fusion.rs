@@ -73,6 +73,10 @@ pub struct SemanticOptions {
     /// Cosine between the static vectors of an unknown lowercase question word and the
     /// closest name the passages hold at which the word counts as a name ("russia").
     pub name_similarity: f32,
+    /// The same cosine for an unknown word that is a name by its form: written capitalised
+    /// in the question, or one English writes only capitalised ("ukraine"); a name of
+    /// something the passages do not hold at or above it.
+    pub proper_name_similarity: f32,
     /// With the transformer, a passage the other signals accept still needs this cosine...
     pub rerank_min_similarity: f32,
     /// ...and one at or above this cosine is an answer whatever its word coverage (not for
@@ -114,6 +118,7 @@ impl Default for SemanticOptions {
             rerank_weight: 1.5,
             rerank_min_similarity: 0.2,
             name_similarity: 0.5,
+            proper_name_similarity: 0.4,
             rerank_similar: 0.4,
             rerank_candidates: 8,
             rerank_cascade: true,
@@ -273,15 +278,24 @@ impl SemanticState {
         for term in plan.terms.iter_mut() {
             // A word the index does not know, written in lowercase, that sits beside the
             // index's names is a name too ("russia", "trump"): the question is about
-            // something the article does not hold, and no indexed name may stand for it.
+            // something the article does not hold, and no indexed name may stand for it. A
+            // word that is a name by its form (capitalised here, or one English writes only
+            // capitalised: "ukraine") needs less closeness to be a name of another thing;
+            // below it a capitalised name may stand for one the article holds ("American",
+            // "Washington" for the United States).
             if term.matches.is_empty()
-                && !term.name
                 && !term.common
                 && !term.ambiguous_typo
                 && !term.text.chars().any(|c| c.is_ascii_digit())
-                && self.name_likeness(&term.surface) >= options.name_similarity
             {
-                term.name = true;
+                let likeness = self.name_likeness(&term.surface);
+                let by_form = term.name || crate::semantic::is_proper_noun(&term.surface);
+                if likeness >= options.name_similarity
+                    || by_form && likeness >= options.proper_name_similarity
+                {
+                    term.name = true;
+                    term.other_thing = true;
+                }
             }
             // Numbers carry no meaning a neighbour could share ("2" is not "two countries").
             if term.corrected

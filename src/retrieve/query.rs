@@ -55,6 +55,10 @@ pub struct QueryTerm {
     pub expanded: bool,
     /// Written capitalised inside the question ("France", not "What" or "US"): a name.
     pub name: bool,
+    /// A name of something the index does not hold: unknown, and close in meaning to the
+    /// names it does hold ("russia", "Ukraine": `SemanticState::expand` in `fusion.rs`). A
+    /// question about it is about something the articles do not say.
+    pub other_thing: bool,
     /// A short unknown word one edit from several indexed words ("lasw": last or law?):
     /// probably a typo that cannot be resolved, so it is left unknown, and its word pieces
     /// ("law" + "##t") must not bring one of the guesses back as a neighbour in meaning.
@@ -545,6 +549,7 @@ pub fn plan(
                     corrected: false,
                     expanded: false,
                     name,
+                    other_thing: false,
                     ambiguous_typo: false,
                     meanings: Vec::new(),
                 };
@@ -615,6 +620,7 @@ pub fn plan(
                 corrected: !matches.is_empty() && !derived_only,
                 expanded: false,
                 name,
+                other_thing: false,
                 ambiguous_typo,
                 matches,
                 common,

@@ -26,6 +26,9 @@ static TABLE: &[u8] = include_bytes!("../../models/minilm-static/embeddings.bin"
 static VOCAB: &str = include_str!("../../models/minilm-static/vocab.txt");
 /// Whole words with rows of their own after the vocabulary's, sorted, one per line.
 static WORDS: &str = include_str!("../../models/minilm-static/words.txt");
+/// Words English writes only capitalised ("ukraine", "putin"), lowercased, sorted, one per
+/// line (`scripts/proper_nouns.py`, from the same word list as `WORDS`).
+static PROPER_NOUNS: &str = include_str!("../../models/minilm-static/proper-nouns.txt");
 const MAGIC: &[u8; 8] = b"SBSTEMB2";
 /// `[CLS]` and `[SEP]`: never part of a pooled text.
 const SPECIAL_IDS: [u32; 2] = [101, 102];
@@ -36,6 +39,15 @@ pub enum SemanticError {
     /// The table bytes do not have the expected layout.
     #[error("malformed embedding table: {0}")]
     BadTable(&'static str),
+}
+
+/// Whether English writes `word` (in any case) only capitalised: a place, a person, a people
+/// or an organisation ("Ukraine", "Putin", "Moscow"), by the word list of
+/// `models/minilm-static/README.md`. "China" is not (the list also holds "china").
+pub fn is_proper_noun(word: &str) -> bool {
+    static NAMES: OnceLock<Vec<&'static str>> = OnceLock::new();
+    let names = NAMES.get_or_init(|| PROPER_NOUNS.lines().collect());
+    names.binary_search(&word.to_lowercase().as_str()).is_ok()
 }
 
 /// A static embedding model: a tokenizer and one int8 row (with a scale) per token, then
@@ -538,6 +550,18 @@ mod tests {
         let near = model.embed("sanctions").unwrap();
         let far = model.embed("pizza topping").unwrap();
         assert!(dot(&q, &near) > dot(&q, &far) + 0.1);
+    }
+
+    #[test]
+    fn proper_nouns_are_the_words_english_writes_only_capitalised() {
+        assert!(is_proper_noun("ukraine") && is_proper_noun("Putin"));
+        // Both "China" and "china" are English words; "cyber" is no name.
+        assert!(!is_proper_noun("china") && !is_proper_noun("cyber"));
+        let names: Vec<&str> = PROPER_NOUNS.lines().collect();
+        assert!(
+            names.windows(2).all(|w| w[0] < w[1]),
+            "sorted for the binary search"
+        );
     }
 
     #[test]
