@@ -1,10 +1,12 @@
 //! What kind of answer a question asks for, and whether a passage holds one: the classic
 //! answer-type check of question answering. "When do the talks start?" wants a date, "how
-//! often" a frequency, "who" a person or an office, "why" a cause, "which report" or "where is
-//! that from" a cited source. Word and sentence matching do not see this: a passage that
-//! shares the question's words but holds no date is a worse answer to "when" than one that
-//! shares them and names a year. The type only orders passages (a bonus in the score); it
-//! never makes an answer of a passage the other signals refuse.
+//! often" a frequency, "how tall" a number with a unit, "who" a person or an office, "why" a
+//! cause, "what is it for" a purpose, "which report" or "where is that from" a cited source.
+//! Word and sentence matching do not see this: a passage that shares the question's words but
+//! holds no date is a worse answer to "when" than one that shares them and names a year. The
+//! type orders passages (a bonus in the score) and never makes an answer of a passage the
+//! other signals refuse; some kinds must be held (`AnswerType::must_be_held`): without
+//! them a passage is no answer.
 //!
 //! English only, like the rest of the question analysis: the cues are wh-words and the
 //! forms answers of each kind take (years and month names, "per year", titles of office).
