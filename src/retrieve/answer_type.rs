@@ -354,10 +354,10 @@ impl Asked {
             kind,
             money: kind == AnswerType::Quantity && asks_for_money(words),
             measure: kind == AnswerType::Quantity && asks_for_measure(words),
-            named: if kind == AnswerType::Person && asks_for_named_person(words) {
-                titles_named(words)
-            } else {
-                0
+            named: match titles_named(words) {
+                _ if kind != AnswerType::Person || !asks_for_named_person(words) => 0,
+                0 => u32::MAX, // the names of people of no office: any title before a name
+                titles => titles,
             },
             publication: words
                 .iter()
@@ -388,15 +388,42 @@ const MONEY_BIT: u16 = 1 << 8;
 /// distance or weight).
 const MEASURE_BIT: u16 = 1 << 9;
 
+/// Nouns for people that a question may ask the names of ("what were the names of the
+/// indicted officers?").
+const PEOPLE_NOUNS: &[&str] = &[
+    "officers",
+    "officials",
+    "hackers",
+    "suspects",
+    "people",
+    "members",
+    "spies",
+    "agents",
+    "individuals",
+    "perpetrators",
+    "culprits",
+    "negotiators",
+    "diplomats",
+    "leaders",
+];
+
 /// Whether lowercase `words` ask for the name of whoever holds an office: they name a title
-/// ("attorney general", "press secretary") and ask "who is/was the …" or for its "name". An
-/// office the text names without its holder ("the U.S. Attorney General will co-chair")
-/// answers "who chairs the talks?", not "who is the attorney general?".
+/// ("attorney general", "press secretary") and ask "who is/was the …" or for its "name"; or
+/// they ask for the names of people ("the names of the indicted officers"). An office the
+/// text names without its holder ("the U.S. Attorney General will co-chair") answers "who
+/// chairs the talks?", not "who is the attorney general?".
 pub fn asks_for_named_person(words: &[&str]) -> bool {
     let who_is = words.windows(2).any(|p| {
         matches!(p[0], "who" | "whos") && matches!(p[1], "is" | "was" | "s" | "are" | "were")
     }) || words.first() == Some(&"whos");
-    (who_is || words.contains(&"name") || words.contains(&"names")) && titles_named(words) != 0
+    let asks_name = words.contains(&"name") || words.contains(&"names");
+    (who_is || asks_name) && titles_named(words) != 0 || asks_for_peoples_names(words)
+}
+
+/// Whether lowercase `words` ask for the names of people of no office ("what were the names
+/// of the hackers?"): any person named after a title answers.
+fn asks_for_peoples_names(words: &[&str]) -> bool {
+    words.contains(&"names") && words.iter().any(|w| PEOPLE_NOUNS.contains(w))
 }
 
 /// The titles lowercase `words` name ("attorney general": Attorney and General), as bits of
@@ -948,6 +975,16 @@ mod tests {
         assert!(by_name.must_be_held());
         assert!(!president.answers(by_name));
         assert!(AnswerTypes::of_passage("Secretary Jeh Johnson", &[]).answers(by_name));
+        // The names of people of no office: any person named after a title.
+        let people =
+            Asked::of_question(&words("what were the names of the indicted officers")).unwrap();
+        assert!(people.must_be_held());
+        assert!(
+            !AnswerTypes::of_passage("the indictment of Chinese military officials", &[])
+                .answers(people)
+        );
+        assert!(AnswerTypes::of_passage("charged General Wang Dong", &[]).answers(people));
+        assert!(Asked::of_question(&words("what are the names of the ministries")).is_none());
     }
 
     #[test]
