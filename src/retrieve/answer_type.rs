@@ -354,10 +354,14 @@ impl Asked {
             kind,
             money: kind == AnswerType::Quantity && asks_for_money(words),
             measure: kind == AnswerType::Quantity && asks_for_measure(words),
-            named: match titles_named(words) {
-                _ if kind != AnswerType::Person || !asks_for_named_person(words) => 0,
-                0 => u32::MAX, // the names of people of no office: any title before a name
-                titles => titles,
+            named: if kind != AnswerType::Person || !asks_for_named_person(words) {
+                0
+            } else {
+                // The names of people of no office: any title before a name answers.
+                match titles_named(words) {
+                    0 => u32::MAX,
+                    titles => titles,
+                }
             },
             publication: words
                 .iter()

@@ -310,19 +310,16 @@ impl SemanticState {
             // Nor does a number word stand for another ("one" is not "two", however close
             // their vectors); "two" still ranks "both".
             let number_word = super::answer_type::is_number_word(&term.surface);
-            let all = self.neighbours_of(&term.surface, lowest.min(FOCUS_SIMILARITY));
-            let neighbours: Vec<&Neighbour> = all
-                .iter()
-                .filter(|n| {
-                    !number_word
-                        || !super::answer_type::is_number_word(
-                            self.surfaces.get(&n.term).unwrap_or(&n.term),
-                        )
-                })
-                .collect();
+            let may_stand_for = |n: &Neighbour| {
+                !number_word
+                    || !super::answer_type::is_number_word(
+                        self.surfaces.get(&n.term).unwrap_or(&n.term),
+                    )
+            };
+            let neighbours = self.neighbours_of(&term.surface, lowest.min(FOCUS_SIMILARITY));
             term.meanings = neighbours
                 .iter()
-                .filter(|n| n.similarity >= FOCUS_SIMILARITY)
+                .filter(|n| may_stand_for(n) && n.similarity >= FOCUS_SIMILARITY)
                 .take(MEANINGS_PER_WORD)
                 .map(|n| (n.id, n.similarity.min(super::query::FUZZY_FACTOR)))
                 .collect();
@@ -330,7 +327,7 @@ impl SemanticState {
             // The closest few at the neighbour bars, as before meanings were kept.
             let close = neighbours
                 .iter()
-                .filter(|n| n.similarity >= lowest)
+                .filter(|n| may_stand_for(n) && n.similarity >= lowest)
                 .take(NEIGHBOURS_PER_WORD + 1);
             for n in close {
                 if added == NEIGHBOURS_PER_WORD || term.matches.iter().any(|m| m.id == n.id) {
