@@ -496,3 +496,39 @@ fn a_name_english_writes_capitalised_is_another_thing_in_any_case() {
         Some("summit-article:2.4")
     );
 }
+
+#[test]
+fn another_country_is_no_country_of_the_article_but_another_name_of_one_is() {
+    let retriever = embedded_retriever();
+    // "russia" sits beside the article's "countries" in meaning, and is still another
+    // country: it stands for none of the article's words.
+    let plan = expanded_plan(&retriever, "does russia have a pact like this");
+    let russia = plan
+        .terms
+        .iter()
+        .find(|t| t.surface == "russia")
+        .expect("the plan holds the word");
+    assert!(russia.other_thing, "{russia:?}");
+    assert!(!russia.is_matched(), "{:?}", russia.matches);
+    // "america" is the official name of the article's "United States": its words count.
+    let plan = expanded_plan(&retriever, "can chinese companies in america be charged");
+    let america = plan
+        .terms
+        .iter()
+        .find(|t| t.surface == "america")
+        .expect("the plan holds the word");
+    assert!(!america.other_thing, "{america:?}");
+    let matched: Vec<&str> = america
+        .matches
+        .iter()
+        .filter(|m| !m.ranking_only)
+        .map(|m| m.term.as_str())
+        .collect();
+    assert_eq!(matched, ["unit", "state"]);
+    let engine = engine();
+    assert_eq!(answer_id(&engine, "does russia have a pact like this"), None);
+    assert_eq!(
+        answer_id(&engine, "can chinese firms in america be held accountable").as_deref(),
+        Some("summit-article:4")
+    );
+}

@@ -161,6 +161,10 @@ pub struct SemanticState {
     /// static vector of each name's written form.
     names: Vec<u32>,
     name_vectors: Vec<Vec<f32>>,
+    /// The countries the passages name by one of their name forms ("United States"), by
+    /// alpha-3 code, with the term ids of that form: another form of the name ("america",
+    /// "usa") stands for them.
+    held_countries: FxHashMap<&'static str, Vec<(String, u32)>>,
 }
 
 impl SemanticState {
@@ -214,6 +218,7 @@ impl SemanticState {
         let mut names: Vec<u32> = found.into_iter().map(|(id, _)| id).collect();
         names.sort_unstable();
         names.dedup();
+        let held_countries = held_countries(vocabulary);
         let chunks = preloaded.map(|records| ChunkIndex::build(model, records));
         SemanticState {
             model,
@@ -223,6 +228,7 @@ impl SemanticState {
             surfaces,
             names,
             name_vectors,
+            held_countries,
         }
     }
 
@@ -283,6 +289,20 @@ impl SemanticState {
             // capitalised: "ukraine") needs less closeness to be a name of another thing;
             // below it a capitalised name may stand for one the article holds ("American",
             // "Washington" for the United States).
+            // A country named by a form the passages do not use ("america", "usa") is the
+            // one they name ("United States"): its words count as the question's.
+            let held_country = crate::semantic::country_named_by(&term.surface)
+                .and_then(|country| self.held_countries.get(country.code));
+            if let (Some(terms), true) = (held_country, term.matches.is_empty()) {
+                term.name = true;
+                term.matches
+                    .extend(terms.iter().map(|(indexed, id)| TermMatch {
+                        term: indexed.clone(),
+                        id: *id,
+                        credit: super::query::FUZZY_FACTOR,
+                        ranking_only: false,
+                    }));
+            }
             if term.matches.is_empty()
                 && !term.common
                 && !term.ambiguous_typo
@@ -333,7 +353,10 @@ impl SemanticState {
                 if added == NEIGHBOURS_PER_WORD || term.matches.iter().any(|m| m.id == n.id) {
                     continue;
                 }
+                // A name of another thing stands for nothing the index holds: "russia" is
+                // not the article's "countries", however close the vectors.
                 let counts = !term.common
+                    && !term.other_thing
                     && (unknown
                         && n.similarity >= options.neighbour_similarity
                         && !(term.name && self.is_name(&n.term))
@@ -428,6 +451,31 @@ impl SemanticState {
             self.model.embed(text)
         })
     }
+}
+
+/// The countries whose name in one of its forms the index holds word for word ("United
+/// States": the terms of "united" and "states"), by alpha-3 code, with that form's term ids.
+/// (A code is no name form: "can" is not Canada.)
+fn held_countries(vocabulary: &Vocabulary) -> FxHashMap<&'static str, Vec<(String, u32)>> {
+    let mut analyzer = crate::indexing::analysis::Analyzer::new();
+    let mut held = FxHashMap::default();
+    for country in crate::semantic::countries() {
+        let found = country.names().find_map(|name| {
+            let ids: Option<Vec<(String, u32)>> = analyzer
+                .terms(name)
+                .into_iter()
+                .map(|term| {
+                    let stats = vocabulary.stats(&term).filter(|s| s.doc_freq > 0)?;
+                    Some((term, stats.id))
+                })
+                .collect();
+            ids.filter(|ids| !ids.is_empty())
+        });
+        if let Some(ids) = found {
+            held.insert(country.code, ids);
+        }
+    }
+    held
 }
 
 /// The names the passages hold, as (term id, written form): words written capitalised

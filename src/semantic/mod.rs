@@ -29,6 +29,10 @@ static WORDS: &str = include_str!("../../models/minilm-static/words.txt");
 /// Words English writes only capitalised ("ukraine", "putin"), lowercased, sorted, one per
 /// line (`scripts/proper_nouns.py`, from the same word list as `WORDS`).
 static PROPER_NOUNS: &str = include_str!("../../models/minilm-static/proper-nouns.txt");
+/// The world's countries, one per line: its alpha-3 code, then its name forms, lowercased and
+/// tab-separated ("usa\tunited states\tunited states of america"; `scripts/country_names.py`,
+/// from ISO 3166-1).
+static COUNTRY_NAMES: &str = include_str!("../../models/minilm-static/country-names.txt");
 const MAGIC: &[u8; 8] = b"SBSTEMB2";
 /// `[CLS]` and `[SEP]`: never part of a pooled text.
 const SPECIAL_IDS: [u32; 2] = [101, 102];
@@ -48,6 +52,61 @@ pub fn is_proper_noun(word: &str) -> bool {
     static NAMES: OnceLock<Vec<&'static str>> = OnceLock::new();
     let names = NAMES.get_or_init(|| PROPER_NOUNS.lines().collect());
     names.binary_search(&word.to_lowercase().as_str()).is_ok()
+}
+
+/// One country of [`countries`]: its alpha-3 code and its name forms.
+#[derive(Debug, Clone, Copy)]
+pub struct Country {
+    /// Lowercase alpha-3 code ("usa").
+    pub code: &'static str,
+    /// The line of the list: the code, then the name forms, tab-separated.
+    line: &'static str,
+}
+
+impl Country {
+    /// Its name forms, lowercase ("united states", "united states of america").
+    pub fn names(self) -> impl Iterator<Item = &'static str> {
+        self.line.split('\t').skip(1)
+    }
+}
+
+/// Every country of ISO 3166-1 (`models/minilm-static/README.md`).
+pub fn countries() -> impl Iterator<Item = Country> {
+    COUNTRY_NAMES.lines().filter_map(|line| {
+        let (code, _) = line.split_once('\t')?;
+        Some(Country { code, line })
+    })
+}
+
+/// The one country whose code or names hold `word` (in any case) as a word: "america" and
+/// "usa" name the United States. None when no country's or several countries' do ("united",
+/// "republic").
+pub fn country_named_by(word: &str) -> Option<Country> {
+    static BY_WORD: OnceLock<std::collections::HashMap<&'static str, Option<Country>>> =
+        OnceLock::new();
+    let by_word = BY_WORD.get_or_init(|| {
+        let mut by_word = std::collections::HashMap::new();
+        for country in countries() {
+            let mut words: Vec<&str> = country
+                .line
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .collect();
+            words.sort_unstable();
+            words.dedup();
+            for word in words {
+                by_word
+                    .entry(word)
+                    .and_modify(|found: &mut Option<Country>| *found = None)
+                    .or_insert(Some(country));
+            }
+        }
+        by_word
+    });
+    by_word
+        .get(word.to_lowercase().as_str())
+        .copied()
+        .flatten()
 }
 
 /// A static embedding model: a tokenizer and one int8 row (with a scale) per token, then
@@ -507,6 +566,23 @@ impl QuantisedQuery {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_word_names_a_country_only_when_one_country_has_it() {
+        assert_eq!(country_named_by("America").map(|c| c.code), Some("usa"));
+        assert_eq!(country_named_by("usa").map(|c| c.code), Some("usa"));
+        let usa = country_named_by("america").expect("listed");
+        assert_eq!(
+            usa.names().collect::<Vec<_>>(),
+            ["united states", "united states of america"]
+        );
+        // "united" names several countries, "republic" most; "russia" is no word of ISO's
+        // "Russian Federation".
+        for word in ["united", "republic", "of", "russia", "zzz"] {
+            assert!(country_named_by(word).is_none(), "{word}");
+        }
+    }
+
     use super::*;
 
     #[test]
