@@ -325,7 +325,8 @@ const STAND_INS: &[&str] = &[
 /// The word in the verb's place of a follow-up asking who, when, how or why about what a
 /// pronoun points back to, when it has one: "who caught them?" (question word, verb, pronoun
 /// object) and "how did he track them down?" (question word, auxiliary, pronoun subject,
-/// verb). `words` are the question's lowercase words.
+/// verb); or the word after "how" when it asks a degree of what was said ("how fast?", "how
+/// strict is it?"). `words` are the question's lowercase words.
 fn action_word<'w>(words: &[&'w str]) -> Option<&'w str> {
     let (first, rest) = words.split_first()?;
     if !ACTION_QUESTIONS.contains(first)
@@ -334,6 +335,13 @@ fn action_word<'w>(words: &[&'w str]) -> Option<&'w str> {
         return None;
     }
     match rest {
+        // "how fast?", "how strict is it?": a degree of what the previous answer said.
+        [degree] if *first == "how" => Some(degree),
+        [degree, aux, subject]
+            if *first == "how" && AUXILIARIES.contains(aux) && STAND_INS.contains(subject) =>
+        {
+            Some(degree)
+        }
         [verb, object, ..] if STAND_INS.contains(object) && !AUXILIARIES.contains(verb) => {
             Some(verb)
         }
@@ -642,8 +650,13 @@ mod tests {
             Some("track")
         );
         assert_eq!(action("when did it stop?").as_deref(), Some("stop"));
+        // A degree of what was said.
+        assert_eq!(action("how fast?").as_deref(), Some("fast"));
+        assert_eq!(action("how strict is it?").as_deref(), Some("strict"));
         // Amounts, things and places are what the answer must name.
         assert_eq!(action("how much did it cost?"), None);
+        assert_eq!(action("how long?"), None);
+        assert_eq!(action("how fast is the new chip?"), None);
         assert_eq!(action("what's its phone number?"), None);
         assert_eq!(action("where will they meet?"), None);
         assert_eq!(action("who is the secretary general?"), None);
