@@ -59,7 +59,8 @@ row() { # label static default
 echo "| file | static | default |"
 echo "| --- | --- | --- |"
 for name in questions paraphrases near-misses dialogs probe-paraphrases probe-people probe-dev \
-    probe-fresh probe-near-miss issue18-near-misses probe-dialogs probe-near-miss-2 probe-dialogs-2; do
+    probe-fresh probe-near-miss issue18-near-misses probe-dialogs probe-near-miss-2 probe-dialogs-2 \
+    probe-near-miss-3 probe-dialogs-3; do
     file=$FIXTURES/$name.jsonl
     row "\`$name\`" "$(passed "$TMP/static.toml" "$file")" "$(passed "$TMP/default.toml" "$file")"
 done

@@ -38,6 +38,11 @@ const MIN_HELD_PASSED: usize = 38;
 /// (static) and 36 (default), and used to choose between them.
 const NEAR_MISS_2: &str = include_str!("fixtures/probe-near-miss-2.jsonl");
 const MIN_NEAR_MISS_2_PASSED: usize = 38;
+/// Written on 2026-12-08 (ninth session) by a helper that had not read the shared files (30
+/// off-topic near misses, 15 controls), scored then at 26 (static) and 28 (default), and used
+/// to choose that session's changes.
+const NEAR_MISS_3: &str = include_str!("fixtures/probe-near-miss-3.jsonl");
+const MIN_NEAR_MISS_3_PASSED: usize = 27;
 
 /// Fails with the report when fewer than `floor` questions pass.
 fn assert_passes(report: &Report, floor: usize) {
@@ -176,6 +181,7 @@ fn questions_typed_like_chat_keep_their_score() {
         (NEAR_MISS, 40, MIN_NEAR_MISS_PASSED),
         (HELD, 49, MIN_HELD_PASSED),
         (NEAR_MISS_2, 55, MIN_NEAR_MISS_2_PASSED),
+        (NEAR_MISS_3, 45, MIN_NEAR_MISS_3_PASSED),
     ] {
         let cases = parse_cases(fixture).expect("fixture parses");
         assert_eq!(cases.len(), count, "the fixture holds {count} questions");
@@ -209,6 +215,10 @@ const MIN_HELD_DIALOG_TURNS_PASSED: usize = 11;
 /// turns; 25 passed then, after one label was mended), and tuned on.
 const PROBE_DIALOGS_2: &str = include_str!("fixtures/probe-dialogs-2.jsonl");
 const MIN_PROBE_DIALOG_2_TURNS_PASSED: usize = 23;
+/// Written with `probe-near-miss-3` (12 conversations, 38 turns; 25 passed then with the
+/// static engine, 28 with the default), and tuned on.
+const PROBE_DIALOGS_3: &str = include_str!("fixtures/probe-dialogs-3.jsonl");
+const MIN_PROBE_DIALOG_3_TURNS_PASSED: usize = 26;
 
 #[test]
 fn conversations_keep_their_score() {
@@ -218,6 +228,7 @@ fn conversations_keep_their_score() {
         (PROBE_DIALOGS, 79, MIN_PROBE_DIALOG_TURNS_PASSED),
         (HELD_DIALOGS, 12, MIN_HELD_DIALOG_TURNS_PASSED),
         (PROBE_DIALOGS_2, 37, MIN_PROBE_DIALOG_2_TURNS_PASSED),
+        (PROBE_DIALOGS_3, 38, MIN_PROBE_DIALOG_3_TURNS_PASSED),
     ] {
         let items = parse_items(fixture).expect("fixture parses");
         let report = run_items(&engine, &items).expect("eval runs");
@@ -241,6 +252,7 @@ fn plain_lines_are_never_read_with_context() {
         NEAR_MISS,
         HELD,
         NEAR_MISS_2,
+        NEAR_MISS_3,
     ] {
         let cases = parse_cases(fixture).expect("fixture parses");
         let items = parse_items(fixture).expect("fixture parses");
@@ -354,7 +366,7 @@ fn conversations_over_other_articles_keep_their_score() {
 /// questions reaching the transformer: 163 of 363), so a regression of the transformer or of
 /// the cascade fails. Practical in a debug build since its forward pass is compiled optimised
 /// there (`crates/contextual-ops`): about 5 s.
-const MINILM_FLOORS: [(&str, &str, usize, usize); 7] = [
+const MINILM_FLOORS: [(&str, &str, usize, usize); 8] = [
     ("probe-paraphrases", PROBES, 74, MIN_MINILM_PROBES_PASSED),
     ("probe-people", PEOPLE, 54, MIN_MINILM_PEOPLE_PASSED),
     ("probe-dev", DEV, 89, MIN_MINILM_DEV_PASSED),
@@ -372,6 +384,12 @@ const MINILM_FLOORS: [(&str, &str, usize, usize); 7] = [
         55,
         MIN_MINILM_NEAR_MISS_2_PASSED,
     ),
+    (
+        "probe-near-miss-3",
+        NEAR_MISS_3,
+        45,
+        MIN_MINILM_NEAR_MISS_3_PASSED,
+    ),
 ];
 const MIN_MINILM_PROBES_PASSED: usize = 62;
 const MIN_MINILM_PEOPLE_PASSED: usize = 42;
@@ -380,6 +398,7 @@ const MIN_MINILM_FRESH_PASSED: usize = 39;
 const MIN_MINILM_NEAR_MISS_PASSED: usize = 26;
 const MIN_MINILM_HELD_PASSED: usize = 39;
 const MIN_MINILM_NEAR_MISS_2_PASSED: usize = 41;
+const MIN_MINILM_NEAR_MISS_3_PASSED: usize = 29;
 
 #[test]
 fn the_shipped_transformer_keeps_its_score() {
