@@ -464,6 +464,62 @@ fn root_forms(surface: &str, model: &StaticModel, analyzer: &mut Analyzer) -> Ve
 /// Weight of such a word, relative to its IDF.
 const FUNCTION_WORD_FACTOR: f32 = 0.35;
 
+/// Abbreviations of months and weekdays people type ("in sept 2015"), lowercase, with the
+/// word they stand for. Those that are English words of their own ("mar", "wed", "sat",
+/// "sun") are left out.
+const CALENDAR_ABBREVIATIONS: &[(&str, &str)] = &[
+    ("jan", "January"),
+    ("feb", "February"),
+    ("apr", "April"),
+    ("jun", "June"),
+    ("jul", "July"),
+    ("aug", "August"),
+    ("sep", "September"),
+    ("sept", "September"),
+    ("oct", "October"),
+    ("nov", "November"),
+    ("dec", "December"),
+    ("mon", "Monday"),
+    ("tue", "Tuesday"),
+    ("tues", "Tuesday"),
+    ("thu", "Thursday"),
+    ("thur", "Thursday"),
+    ("thurs", "Thursday"),
+    ("fri", "Friday"),
+];
+
+/// `text` with each abbreviated month or weekday written out ("sept 2015" → "September
+/// 2015"): the articles write them in full, and an unknown "sept" would read as a name of
+/// something else.
+fn expand_calendar_abbreviations(text: &str) -> std::borrow::Cow<'_, str> {
+    let full = |word: &str| {
+        let lower = word.to_lowercase();
+        CALENDAR_ABBREVIATIONS
+            .iter()
+            .find(|(short, _)| *short == lower)
+            .map(|(_, full)| *full)
+    };
+    if !text
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|word| full(word).is_some())
+    {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut word = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if c.is_alphanumeric() {
+            word.push(c);
+            continue;
+        }
+        out.push_str(full(&word).unwrap_or(&word));
+        word.clear();
+        out.push(c);
+    }
+    out.pop();
+    std::borrow::Cow::Owned(out)
+}
+
 /// Builds the plan for `question`, reading at most `max_chars` of it.
 pub fn plan(
     index: &SearchIndex,
@@ -473,6 +529,10 @@ pub fn plan(
     max_chars: usize,
 ) -> QueryPlan {
     let cleaned = strip_discord_markup(prefix_chars(question, max_chars));
+    let cleaned = match expand_calendar_abbreviations(&cleaned) {
+        std::borrow::Cow::Owned(expanded) => std::borrow::Cow::Owned(expanded),
+        std::borrow::Cow::Borrowed(_) => cleaned,
+    };
     let mut words: Vec<(String, String, bool)> = Vec::new();
     for analysed in analyzer.analyze(&cleaned) {
         if !words.iter().any(|(w, _, _)| *w == analysed.term) {
@@ -638,6 +698,23 @@ pub fn plan(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn abbreviated_months_and_weekdays_are_written_out() {
+        assert_eq!(
+            expand_calendar_abbreviations("what did they agree to in Sept. 2015?"),
+            "what did they agree to in September. 2015?"
+        );
+        assert_eq!(
+            expand_calendar_abbreviations("dec 1 or thurs"),
+            "December 1 or Thursday"
+        );
+        // Words of their own, and words that only begin like one, stay.
+        for text in ["a sat phone on wed", "september", "decent septic"] {
+            assert_eq!(expand_calendar_abbreviations(text), text);
+        }
+    }
+
     use super::*;
 
     #[test]
