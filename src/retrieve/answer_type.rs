@@ -425,9 +425,22 @@ pub fn asks_for_named_person(words: &[&str]) -> bool {
 }
 
 /// Whether lowercase `words` ask for the names of people of no office ("what were the names
-/// of the hackers?"): any person named after a title answers.
+/// of the hackers?", "who were the officials that got indicted?"): any person named after a
+/// title answers.
 fn asks_for_peoples_names(words: &[&str]) -> bool {
-    words.contains(&"names") && words.iter().any(|w| PEOPLE_NOUNS.contains(w))
+    // "who were the officials that got indicted?", "who are the indicted officers?"
+    let who_were_they = words.windows(4).any(|w| {
+        matches!(w[0], "who" | "whos")
+            && matches!(w[1], "are" | "were")
+            && w[2] == "the"
+            && PEOPLE_NOUNS.contains(&w[3])
+    }) || words.windows(5).any(|w| {
+        matches!(w[0], "who" | "whos")
+            && matches!(w[1], "are" | "were")
+            && w[2] == "the"
+            && PEOPLE_NOUNS.contains(&w[4])
+    });
+    words.contains(&"names") && words.iter().any(|w| PEOPLE_NOUNS.contains(w)) || who_were_they
 }
 
 /// The titles lowercase `words` name ("attorney general": Attorney and General), as bits of
@@ -960,6 +973,12 @@ mod tests {
         )));
         assert!(!asks_for_named_person(&words("who chairs the talks")));
         assert!(!asks_for_named_person(&words("whats another name for it")));
+        // Who people of no office were asks who they were by name.
+        assert!(asks_for_named_person(&words(
+            "who were the officials that got indicted"
+        )));
+        assert!(asks_for_named_person(&words("who are the indicted officers")));
+        assert!(!asks_for_named_person(&words("who indicted the officials")));
         let office = AnswerTypes::of_passage(
             "The talks.",
             &["The U.S. Attorney General will co-chair. See \u{201c}Remarks by President Obama\u{201d}, 2015."],
