@@ -323,13 +323,15 @@ def main():
         json.dump(weights, f, indent=1)
         f.write("\n")
 
-    # Fixture: a spread of real rows (every 7th eligible candidate of the training data),
-    # with what the rounded weights give. Features rounded to 4 decimals: the transformer's
-    # cosines move in the 7th decimal when its arithmetic is reordered for speed, and the
-    # fixture should not change with them.
+    # Fixture: a spread of real rows (every 7th eligible candidate of the training data) and
+    # the ten the model is least sure of accepting (so both decisions are there whatever the
+    # threshold), with what the rounded weights give. Features rounded to 4 decimals: the
+    # transformer's cosines move in the 7th decimal when its arithmetic is reordered for
+    # speed, and the fixture should not change with them.
     x, _, _ = matrix(train)
+    lowest = sorted(range(len(x)), key=lambda i: (float(probability(model, x[i])), i))[:10]
     cases = []
-    for feats in x[::7][:60]:
+    for feats in list(x[::7][:50]) + [x[i] for i in lowest]:
         feats = [round(float(v), 4) for v in feats]
         p = float(probability(model, feats))
         cases.append(
