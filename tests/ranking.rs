@@ -526,7 +526,10 @@ fn another_country_is_no_country_of_the_article_but_another_name_of_one_is() {
         .collect();
     assert_eq!(matched, ["unit", "state"]);
     let engine = engine();
-    assert_eq!(answer_id(&engine, "does russia have a pact like this"), None);
+    assert_eq!(
+        answer_id(&engine, "does russia have a pact like this"),
+        None
+    );
     assert_eq!(
         answer_id(&engine, "can chinese firms in america be held accountable").as_deref(),
         Some("summit-article:4")

@@ -103,10 +103,7 @@ pub fn country_named_by(word: &str) -> Option<Country> {
         }
         by_word
     });
-    by_word
-        .get(word.to_lowercase().as_str())
-        .copied()
-        .flatten()
+    by_word.get(word.to_lowercase().as_str()).copied().flatten()
 }
 
 /// A static embedding model: a tokenizer and one int8 row (with a scale) per token, then
