@@ -623,6 +623,49 @@ impl AnswerTypes {
     }
 }
 
+/// Words that ask about the present, the time a question is asked rather than the time the
+/// text was written ("has anyone been sued yet?", "who is the attorney general rn?"). "Now"
+/// and "still" are left out: they mostly ask what the text's own news changed ("is there a
+/// hotline now?", "are defense contractors still targets?").
+const PRESENT_WORDS: &[&str] = &[
+    "yet",
+    "rn",
+    "anymore",
+    "nowadays",
+    "currently",
+    "presently",
+    "today",
+];
+/// Pairs of words that do the same ("so far", "right now").
+const PRESENT_PAIRS: &[[&str; 2]] = &[
+    ["so", "far"],
+    ["right", "now"],
+    ["these", "days"],
+    ["to", "date"],
+];
+
+/// Whether lowercase `words` ask about the present: what has happened by now, which a dated
+/// text says only where it speaks of its own present ([`speaks_of_the_present`]).
+pub fn asks_about_the_present(words: &[&str]) -> bool {
+    words.iter().any(|w| PRESENT_WORDS.contains(w))
+        || words
+            .windows(2)
+            .any(|p| PRESENT_PAIRS.iter().any(|pair| p == pair))
+}
+
+/// Whether `text` speaks of its own present in the words such a question uses ("today there
+/// are 100 such laws", "so far"): then it may answer one. ("China now distinguishes …" says
+/// what the news changed, not what has happened since.)
+pub fn speaks_of_the_present(text: &str) -> bool {
+    let words = lowercase_words(text);
+    words.iter().any(|w| PRESENT_WORDS.contains(&w.as_str()))
+        || words.windows(2).any(|p| {
+            PRESENT_PAIRS
+                .iter()
+                .any(|pair| p[0] == pair[0] && p[1] == pair[1])
+        })
+}
+
 /// Question words about a text's appearing rather than an event: with them a citation's
 /// date answers "when".
 const PUBLICATION_WORDS: &[&str] = &[
@@ -834,6 +877,25 @@ fn is_year(word: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_question_about_the_present_needs_a_text_that_speaks_of_its_own() {
+        let asks = |q: &'static str| asks_about_the_present(&words_of(q).collect::<Vec<_>>());
+        assert!(asks("has any chinese company been sued yet"));
+        assert!(asks("whos been hit with those sanctions so far"));
+        assert!(asks("whos the attorney general rn"));
+        assert!(!asks("is there a hotline between the us and china now"));
+        assert!(!asks("are defense contractors still targets"));
+        assert!(!asks("how far does the agreement go"));
+        assert!(speaks_of_the_present("Today there are 100 such laws."));
+        assert!(!speaks_of_the_present(
+            "China now publicly distinguishes between them."
+        ));
+        assert!(!speaks_of_the_present(
+            "Dialogues will be held twice per year."
+        ));
+    }
+
     use super::*;
 
     #[test]
@@ -977,7 +1039,9 @@ mod tests {
         assert!(asks_for_named_person(&words(
             "who were the officials that got indicted"
         )));
-        assert!(asks_for_named_person(&words("who are the indicted officers")));
+        assert!(asks_for_named_person(&words(
+            "who are the indicted officers"
+        )));
         assert!(!asks_for_named_person(&words("who indicted the officials")));
         let office = AnswerTypes::of_passage(
             "The talks.",

@@ -702,6 +702,7 @@ impl Retriever {
         // Whether an answer must hold that kind (a number for "how many", a named person for
         // "who is the attorney general?"): read once, checked per candidate.
         let must_hold = asked.is_some_and(Asked::must_be_held);
+        let asks_present = answer_type::asks_about_the_present(&words);
         // The question word a "how many" counts, when the plan holds it.
         let counted = answer_type::counted_noun(&words).and_then(|noun| {
             plan.terms
@@ -920,6 +921,14 @@ impl Retriever {
             // follow-up asks for its kind of answer in its own words ("how much did they pay
             // for it?"): the previous passage without a number answers it no more than alone.
             let type_missing = must_hold && !holds_type;
+            // Nor, to a question about the present ("has anyone been sued yet?"), a passage
+            // that does not speak of its own: a dated text cannot say what happened since.
+            let present_missing = asks_present
+                && !answer_type::speaks_of_the_present(&hit.record.text)
+                && !hit
+                    .footnotes
+                    .iter()
+                    .any(|f| answer_type::speaks_of_the_present(&f.text));
             // Nor is a passage that meets the question only by the names it shares with it
             // ("what does Obama like to eat?" on the paragraph naming Obama): what the
             // question asks about must be met by words or close meanings (more than one word
@@ -937,7 +946,9 @@ impl Retriever {
             // A follow-up's other words are few and read with the earlier ones: for the
             // other two rules the bar its context sets stays.
             if mode == Mode::Combined
-                && (type_missing || follow_up.is_none() && (focus.other_thing || names_alone))
+                && (type_missing
+                    || present_missing
+                    || follow_up.is_none() && (focus.other_thing || names_alone))
             {
                 accepted = false;
             }
