@@ -325,7 +325,10 @@ const ARTICLE_DIALOGS: &[(&str, &str)] = &[
 ];
 const ARTICLE_DIALOG_PARTS: [&str; 3] = ["train", "held", "fresh"];
 const ARTICLE_DIALOG_TURNS: [usize; 3] = [107, 102, 37];
-const MIN_ARTICLE_DIALOG_TURNS_PASSED: [usize; 3] = [88, 74, 33];
+/// The training turns' floor went 88 -> 87 on 2026-12-08: a question about the present needs a
+/// passage speaking of its own ("hows the pilot going so far?" lost, QUALITY.md "What has
+/// happened since").
+const MIN_ARTICLE_DIALOG_TURNS_PASSED: [usize; 3] = [87, 74, 33];
 
 #[test]
 fn conversations_over_other_articles_keep_their_score() {
