@@ -428,17 +428,16 @@ pub fn asks_for_named_person(words: &[&str]) -> bool {
 /// of the hackers?", "who were the officials that got indicted?"): any person named after a
 /// title answers.
 fn asks_for_peoples_names(words: &[&str]) -> bool {
-    // "who were the officials that got indicted?", "who are the indicted officers?"
-    let who_were_they = words.windows(4).any(|w| {
+    // "who were the officials that got indicted?", "who are the indicted officers?": the
+    // people noun right after "the" or one word later.
+    let who_were_they = words.windows(3).enumerate().any(|(at, w)| {
         matches!(w[0], "who" | "whos")
             && matches!(w[1], "are" | "were")
             && w[2] == "the"
-            && PEOPLE_NOUNS.contains(&w[3])
-    }) || words.windows(5).any(|w| {
-        matches!(w[0], "who" | "whos")
-            && matches!(w[1], "are" | "were")
-            && w[2] == "the"
-            && PEOPLE_NOUNS.contains(&w[4])
+            && words[at + 3..]
+                .iter()
+                .take(2)
+                .any(|w| PEOPLE_NOUNS.contains(w))
     });
     words.contains(&"names") && words.iter().any(|w| PEOPLE_NOUNS.contains(w)) || who_were_they
 }
@@ -877,6 +876,7 @@ fn is_year(word: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     #[test]
     fn a_question_about_the_present_needs_a_text_that_speaks_of_its_own() {
@@ -895,8 +895,6 @@ mod tests {
             "Dialogues will be held twice per year."
         ));
     }
-
-    use super::*;
 
     #[test]
     fn question_types_come_from_wh_words() {

@@ -282,13 +282,6 @@ impl SemanticState {
         let mut budget = MAX_EXPANDED_WORDS;
         let lowest = options.neighbour_similarity.min(options.ranking_similarity);
         for term in plan.terms.iter_mut() {
-            // A word the index does not know, written in lowercase, that sits beside the
-            // index's names is a name too ("russia", "trump"): the question is about
-            // something the article does not hold, and no indexed name may stand for it. A
-            // word that is a name by its form (capitalised here, or one English writes only
-            // capitalised: "ukraine") needs less closeness to be a name of another thing;
-            // below it a capitalised name may stand for one the article holds ("American",
-            // "Washington" for the United States).
             // A country named by a form the passages do not use ("america", "usa") is the
             // one they name ("United States"): its words count as the question's.
             let held_country = crate::semantic::country_named_by(&term.surface)
@@ -303,6 +296,13 @@ impl SemanticState {
                         ranking_only: false,
                     }));
             }
+            // A word the index does not know, written in lowercase, that sits beside the
+            // index's names is a name too ("russia", "trump"): the question is about
+            // something the article does not hold, and no indexed name may stand for it. A
+            // word that is a name by its form (capitalised here, or one English writes only
+            // capitalised: "ukraine") needs less closeness to be a name of another thing;
+            // below it a capitalised name may stand for one the article holds ("American",
+            // "Washington" for the United States).
             if term.matches.is_empty()
                 && !term.common
                 && !term.ambiguous_typo

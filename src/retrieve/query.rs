@@ -698,6 +698,7 @@ pub fn plan(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     #[test]
     fn abbreviated_months_and_weekdays_are_written_out() {
@@ -714,8 +715,6 @@ mod tests {
             assert_eq!(expand_calendar_abbreviations(text), text);
         }
     }
-
-    use super::*;
 
     #[test]
     fn a_derived_noun_reaches_its_roots_forms_close_in_meaning() {

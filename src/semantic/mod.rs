@@ -563,6 +563,7 @@ impl QuantisedQuery {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     #[test]
     fn a_word_names_a_country_only_when_one_country_has_it() {
@@ -579,8 +580,6 @@ mod tests {
             assert!(country_named_by(word).is_none(), "{word}");
         }
     }
-
-    use super::*;
 
     #[test]
     fn embedded_table_loads_and_embeds_unit_vectors() {
