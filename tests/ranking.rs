@@ -16,6 +16,17 @@ fn embedded_retriever() -> summit_bot::retrieve::Retriever {
     summit_bot::retrieve::Retriever::new(index).unwrap()
 }
 
+/// The term of `plan` written `surface`.
+fn term_of<'p>(
+    plan: &'p summit_bot::retrieve::query::QueryPlan,
+    surface: &str,
+) -> &'p summit_bot::retrieve::query::QueryTerm {
+    plan.terms
+        .iter()
+        .find(|t| t.surface == surface)
+        .expect("the plan holds the word")
+}
+
 /// The plan of `question` after the semantic expansion of its words.
 fn expanded_plan(
     retriever: &summit_bot::retrieve::Retriever,
@@ -470,11 +481,7 @@ fn a_number_word_never_stands_for_another() {
     let retriever = embedded_retriever();
     // The article has "two" and "four" but no "one": close vectors, different numbers.
     let plan = expanded_plan(&retriever, "has there been one before");
-    let one = plan
-        .terms
-        .iter()
-        .find(|t| t.surface == "one")
-        .expect("the plan holds the word");
+    let one = term_of(&plan, "one");
     assert!(one.matches.is_empty(), "{:?}", one.matches);
     assert!(one.meanings.is_empty(), "{:?}", one.meanings);
 }
@@ -503,20 +510,12 @@ fn another_country_is_no_country_of_the_article_but_another_name_of_one_is() {
     // "russia" sits beside the article's "countries" in meaning, and is still another
     // country: it stands for none of the article's words.
     let plan = expanded_plan(&retriever, "does russia have a pact like this");
-    let russia = plan
-        .terms
-        .iter()
-        .find(|t| t.surface == "russia")
-        .expect("the plan holds the word");
+    let russia = term_of(&plan, "russia");
     assert!(russia.other_thing, "{russia:?}");
     assert!(!russia.is_matched(), "{:?}", russia.matches);
     // "america" is the official name of the article's "United States": its words count.
     let plan = expanded_plan(&retriever, "can chinese companies in america be charged");
-    let america = plan
-        .terms
-        .iter()
-        .find(|t| t.surface == "america")
-        .expect("the plan holds the word");
+    let america = term_of(&plan, "america");
     assert!(!america.other_thing, "{america:?}");
     let matched: Vec<&str> = america
         .matches

@@ -284,9 +284,12 @@ impl SemanticState {
         for term in plan.terms.iter_mut() {
             // A country named by a form the passages do not use ("america", "usa") is the
             // one they name ("United States"): its words count as the question's.
-            let held_country = crate::semantic::country_named_by(&term.surface)
+            // (Checked only for a word nothing matched, in an index naming a country.)
+            let held_country = (term.matches.is_empty() && !self.held_countries.is_empty())
+                .then(|| crate::semantic::country_named_by(&term.surface))
+                .flatten()
                 .and_then(|country| self.held_countries.get(country.code));
-            if let (Some(terms), true) = (held_country, term.matches.is_empty()) {
+            if let Some(terms) = held_country {
                 term.name = true;
                 term.matches
                     .extend(terms.iter().map(|(indexed, id)| TermMatch {
